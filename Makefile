@@ -1,0 +1,52 @@
+# Lumen's two commands: `make demo` and `make test`. Each installs what is missing, builds, then acts.
+BUILD_DIR   ?= build
+BUILD_TYPE  ?= Release
+JOBS        ?= $(shell nproc)
+CTEST_ARGS  ?=
+DEMO_DIR    ?= $(CURDIR)/demo-workspace
+XVFB        := xvfb-run -a -s "-screen 0 1920x1080x24"
+
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Precompiled headers and ccache cooperate only with these sloppiness settings.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE ?= 5G
+
+.PHONY: all deps configure build test demo demo-headless package bench format clean
+
+all: build
+
+deps:
+	@bash installer/deps-debian.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && $(XVFB) ctest --output-on-failure -j 1 $(CTEST_ARGS)
+
+# With a display the GUI opens on the demo workspace; without one the headless demo runs instead.
+demo: build
+	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
+	  $(BUILD_DIR)/app/lumen --demo "$(DEMO_DIR)"; \
+	else \
+	  echo "No display found: running the headless demo."; \
+	  $(BUILD_DIR)/app/lumen-cli demo "$(DEMO_DIR)"; \
+	fi
+
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+
+bench: build
+	$(BUILD_DIR)/bench/lumen-bench
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

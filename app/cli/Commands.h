@@ -1,0 +1,13 @@
+// Registration of lumen-cli's command groups. Each pipeline adds one function here.
+#pragma once
+#include "CommandLine.h"
+
+namespace lumen::cli {
+
+void addRunsCommands(Command& root);     // runs list, monitor
+void addTrainingCommands(Command& root); // demo, regression train
+
+// "2026-11-21-101502": names for run folders created without an explicit --run-dir.
+std::string timestampName();
+
+} // namespace lumen::cli

@@ -1,0 +1,153 @@
+#include "common/Job.h"
+
+#include "common/Log.h"
+
+#include <algorithm>
+
+namespace lumen {
+
+const char* jobStateName(JobState state) {
+  switch (state) {
+  case JobState::Queued:
+    return "queued";
+  case JobState::Running:
+    return "running";
+  case JobState::Succeeded:
+    return "done";
+  case JobState::Failed:
+    return "failed";
+  case JobState::Cancelled:
+    return "cancelled";
+  }
+  return "unknown";
+}
+
+Job::Job(std::string title, Body body) : title_(std::move(title)), body_(std::move(body)) {}
+
+void Job::setProgress(double fraction, const std::string& stage) {
+  progress_.store(std::clamp(fraction, 0.0, 1.0), std::memory_order_relaxed);
+  if (!stage.empty())
+    setStage(stage);
+}
+
+void Job::setStage(const std::string& stage) {
+  std::lock_guard lock(mutex_);
+  stage_ = stage;
+}
+
+void Job::checkCancelled() const {
+  if (cancelRequested())
+    throw CancelledError();
+}
+
+void Job::requestCancel() { cancelRequested_.store(true, std::memory_order_relaxed); }
+
+JobState Job::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+bool Job::finished() const {
+  const JobState s = state();
+  return s == JobState::Succeeded || s == JobState::Failed || s == JobState::Cancelled;
+}
+
+std::string Job::stage() const {
+  std::lock_guard lock(mutex_);
+  return stage_;
+}
+
+std::string Job::errorMessage() const {
+  std::lock_guard lock(mutex_);
+  return errorMessage_;
+}
+
+std::optional<ErrorKind> Job::errorKind() const {
+  std::lock_guard lock(mutex_);
+  return errorKind_;
+}
+
+std::exception_ptr Job::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+double Job::elapsedSeconds() const {
+  std::lock_guard lock(mutex_);
+  if (state_ == JobState::Queued)
+    return 0.0;
+  const auto end = (state_ == JobState::Running) ? Clock::now() : ended_;
+  return std::chrono::duration<double>(end - started_).count();
+}
+
+std::optional<double> Job::etaSeconds() const {
+  if (state() != JobState::Running)
+    return std::nullopt;
+  const double fraction = progress();
+  const double elapsed = elapsedSeconds();
+  if (fraction < 0.01 || elapsed < 0.5)
+    return std::nullopt;
+  return elapsed * (1.0 - fraction) / fraction;
+}
+
+void Job::run() {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != JobState::Queued)
+      return;
+    state_ = JobState::Running;
+    started_ = Clock::now();
+  }
+  try {
+    checkCancelled();
+    body_(*this);
+    progress_.store(1.0);
+    finish(JobState::Succeeded, nullptr, std::nullopt, {});
+  } catch (const CancelledError& e) {
+    finish(JobState::Cancelled, std::current_exception(), ErrorKind::Cancelled, e.what());
+  } catch (const Error& e) {
+    finish(JobState::Failed, std::current_exception(), e.kind(), e.what());
+  } catch (const std::exception& e) {
+    finish(JobState::Failed, std::current_exception(), ErrorKind::Runtime, e.what());
+  } catch (...) {
+    finish(JobState::Failed, std::current_exception(), ErrorKind::Runtime, "unknown error");
+  }
+}
+
+void Job::finish(JobState state, std::exception_ptr error, std::optional<ErrorKind> kind,
+                 std::string message) {
+  {
+    std::lock_guard lock(mutex_);
+    state_ = state;
+    error_ = std::move(error);
+    errorKind_ = kind;
+    errorMessage_ = std::move(message);
+    ended_ = Clock::now();
+  }
+  if (state == JobState::Failed)
+    logError(title_, " failed: ", errorMessage());
+  else if (state == JobState::Cancelled)
+    logWarning(title_, " cancelled");
+  finishedCv_.notify_all();
+}
+
+bool Job::wait(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  auto done = [&] {
+    return state_ == JobState::Succeeded || state_ == JobState::Failed ||
+           state_ == JobState::Cancelled;
+  };
+  if (timeout == std::chrono::milliseconds::max()) {
+    finishedCv_.wait(lock, done);
+    return true;
+  }
+  return finishedCv_.wait_for(lock, timeout, done);
+}
+
+void Job::get() const {
+  wait();
+  if (auto e = error())
+    std::rethrow_exception(e);
+}
+
+} // namespace lumen

@@ -1,0 +1,63 @@
+// metrics.jsonl: one JSON object per logged step, {"step", "epoch", "wall_time", <scalars>...}.
+// Non-finite values are written as the strings "NaN", "Infinity", "-Infinity" (JSON has no
+// literal for them); the reader also accepts the bare NaN/Infinity tokens Python's json emits.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lumen {
+
+struct MetricsRecord {
+  int64_t step = 0;
+  int64_t epoch = 0;
+  double wallTime = 0.0; // seconds since the Unix epoch
+  std::map<std::string, double> scalars;
+};
+
+std::string metricsRecordToJson(const MetricsRecord& record);
+// Parses one line; empty when the line is not a metrics object (the caller decides what to say).
+std::optional<MetricsRecord> parseMetricsLine(const std::string& line, std::string* error = nullptr);
+
+// Appends records to a metrics.jsonl, flushing each so readers tailing the file see whole lines.
+class MetricsWriter {
+public:
+  explicit MetricsWriter(const std::string& path);
+  ~MetricsWriter();
+  MetricsWriter(const MetricsWriter&) = delete;
+  MetricsWriter& operator=(const MetricsWriter&) = delete;
+  void append(const MetricsRecord& record);
+  const std::string& path() const { return path_; }
+
+private:
+  std::string path_;
+  std::FILE* file_;
+};
+
+// Reads a growing metrics.jsonl incrementally: each poll() returns the records completed since
+// the last call. A partially written last line is kept until its newline arrives; a file that
+// shrinks (a run restarted in place) is re-read from the start.
+class MetricsTail {
+public:
+  explicit MetricsTail(std::string path) : path_(std::move(path)) {}
+  std::vector<MetricsRecord> poll();
+  const std::string& path() const { return path_; }
+  // Lines that could not be parsed so far.
+  int malformedLines() const { return malformed_; }
+  bool restarted() const { return restarted_; }
+
+private:
+  std::string path_;
+  uint64_t offset_ = 0;
+  std::string pending_;
+  int malformed_ = 0;
+  bool restarted_ = false;
+};
+
+// Reads a whole metrics.jsonl at once.
+std::vector<MetricsRecord> readMetricsFile(const std::string& path);
+
+} // namespace lumen

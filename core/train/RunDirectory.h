@@ -1,0 +1,71 @@
+// The run directory every training or inference run writes (SPEC C7):
+//   config.yaml      the exact resolved configuration
+//   metrics.jsonl    one JSON object per logged step
+//   log.txt          the run's log
+//   status.json      state (running/finished/failed/cancelled), step, best value, pid
+//   checkpoints/     last.pt and best.pt, written atomically
+//   results/         outputs
+#pragma once
+#include "train/MetricsLog.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lumen {
+
+struct RunStatus {
+  std::string state = "running"; // running | finished | failed | cancelled | interrupted
+  std::string task;
+  int64_t step = 0;
+  int64_t totalSteps = 0;
+  int64_t epoch = 0;
+  std::string bestMetric;
+  std::optional<double> best;
+  std::string message;
+  int pid = 0;
+  double updated = 0.0; // Unix time
+};
+
+class RunDirectory {
+public:
+  // Creates the folder and its subfolders if needed.
+  explicit RunDirectory(std::string path);
+  const std::string& path() const { return path_; }
+  std::string name() const;
+  std::string configPath() const { return path_ + "/config.yaml"; }
+  std::string metricsPath() const { return path_ + "/metrics.jsonl"; }
+  std::string logPath() const { return path_ + "/log.txt"; }
+  std::string statusPath() const { return path_ + "/status.json"; }
+  std::string checkpointsDir() const { return path_ + "/checkpoints"; }
+  std::string lastCheckpoint() const { return checkpointsDir() + "/last.pt"; }
+  std::string bestCheckpoint() const { return checkpointsDir() + "/best.pt"; }
+  std::string resultsDir() const { return path_ + "/results"; }
+
+  void writeStatus(const RunStatus& status) const;
+
+private:
+  std::string path_;
+};
+
+// Reads status.json; "running" runs whose process is gone are reported as "interrupted".
+std::optional<RunStatus> readRunStatus(const std::string& runDir);
+
+// Removes metrics records after `step` (a resumed run repeats those steps).
+void truncateMetricsAfter(const std::string& metricsPath, int64_t step);
+
+struct RunSummary {
+  std::string path;
+  std::string name;
+  std::optional<RunStatus> status;
+  std::optional<MetricsRecord> lastRecord;
+  size_t records = 0;
+};
+
+bool isRunDirectory(const std::string& path);
+// The runs in `dir` (or `dir` itself when it is a run), newest first; searches two levels deep.
+std::vector<RunSummary> listRuns(const std::string& dir);
+
+double unixTimeNow();
+
+} // namespace lumen

@@ -1,0 +1,51 @@
+// The one training engine every pipeline uses. Given a TrainTask and a run directory it runs
+// epochs of optimisation with the configured optimiser, learning-rate schedule, gradient
+// clipping and weight EMA; validates on a cadence and tracks the best model; writes
+// metrics.jsonl, log.txt, status.json and atomic checkpoints; and resumes exactly from
+// checkpoints/last.pt. Runs inside a Job: progress is reported and cancellation is honoured
+// between steps (a cancelled run saves `last` first, so it can be resumed).
+#pragma once
+#include "common/Job.h"
+#include "train/TrainTask.h"
+#include "train/TrainerConfig.h"
+
+#include <map>
+#include <string>
+
+namespace lumen {
+
+struct TrainSummary {
+  int64_t steps = 0;
+  int64_t epochs = 0;
+  bool resumed = false;
+  int64_t resumedFromStep = 0;
+  std::optional<double> best;
+  std::map<std::string, double> lastValidation; // with the "val/" prefix
+  double lastTrainLoss = 0.0;
+  double seconds = 0.0;
+};
+
+class Trainer {
+public:
+  Trainer(TrainerConfig config, TrainTask& task, std::string runDir, std::string taskName = {});
+
+  // Resume from checkpoints/last.pt when it exists (default true).
+  void setResume(bool resume) { resume_ = resume; }
+  // Stops after this many optimisation steps in this call (a test's "interruption"); 0 = none.
+  void setStopAfterSteps(int64_t steps) { stopAfterSteps_ = steps; }
+
+  // Trains to the end (or until cancelled / stopped). `job` may be null.
+  TrainSummary fit(Job* job = nullptr);
+
+  int64_t totalSteps() const;
+
+private:
+  TrainerConfig config_;
+  TrainTask& task_;
+  std::string runDir_;
+  std::string taskName_;
+  bool resume_ = true;
+  int64_t stopAfterSteps_ = 0;
+};
+
+} // namespace lumen

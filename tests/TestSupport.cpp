@@ -1,0 +1,42 @@
+#include "TestSupport.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace lumen::test {
+
+std::string freshDir(const std::string& name) {
+  const char* root = std::getenv("LUMEN_TEST_TMP");
+  fs::path dir = fs::path(root ? root : fs::temp_directory_path().string()) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+std::string sharedDataFile(const std::string& relative) {
+  const fs::path path = fs::path(LUMEN_SHARED_DATA) / relative;
+  return fs::exists(path) ? path.string() : std::string();
+}
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void writeText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+}
+
+} // namespace lumen::test

@@ -1,0 +1,326 @@
+// The trainer on a genuine regression problem: the loss falls; a run killed in the middle resumes
+// from its checkpoint and ends with the same weights as an uninterrupted run; a crash during a
+// checkpoint write leaves the previous checkpoint readable; schedules, EMA, NaN handling.
+#include "TestSupport.h"
+#include "common/Config.h"
+#include "common/Job.h"
+#include "train/Checkpoint.h"
+#include "train/Device.h"
+#include "train/LrSchedule.h"
+#include "train/RegressionTask.h"
+#include "train/RunDirectory.h"
+#include "train/Trainer.h"
+#include "train/WeightEma.h"
+
+#include <QtTest>
+#include <csignal>
+#include <filesystem>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace lumen;
+namespace fs = std::filesystem;
+
+namespace {
+
+RegressionConfig smallConfig() {
+  RegressionConfig c;
+  c.samples = 1024;
+  c.val_samples = 256;
+  c.hidden = 32;
+  c.batch_size = 64; // 16 steps per epoch
+  c.trainer.epochs = 20; // 320 steps
+  c.trainer.log_every = 4;
+  c.trainer.threads = 1;
+  c.trainer.device = "cpu";
+  c.trainer.optimizer.lr = 0.02;
+  c.trainer.schedule.name = "warmup_cosine";
+  c.trainer.schedule.warmup_steps = 8;
+  c.trainer.ema.enabled = true;
+  c.trainer.ema.decay = 0.9;
+  return c;
+}
+
+std::vector<torch::Tensor> weightsOf(TrainTask& task) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : task.model()->parameters())
+    out.push_back(p.detach().clone());
+  return out;
+}
+
+double maxDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+  return worst;
+}
+
+RegressionConfig crashConfig() {
+  auto config = smallConfig();
+  config.trainer.checkpoint_every_steps = 2; // last.pt write k holds step 2k
+  config.trainer.max_steps = 40;
+  return config;
+}
+
+bool isLastCheckpoint(const std::string& temp) {
+  return fs::path(temp).filename().string().rfind("last.pt", 0) == 0;
+}
+
+// The child process of the crash tests: trains in runDir until it is killed or crashes.
+[[noreturn]] void childTrain(const std::string& runDir, const std::string& mode) {
+  static int writes = 0;
+  if (mode == "crash-in-write")
+    setCheckpointWriteHook([](const std::string& temp) {
+      if (isLastCheckpoint(temp) && ++writes == 3) {
+        // Half of the new checkpoint reached the disk, then the process died.
+        fs::resize_file(temp, fs::file_size(temp) / 2);
+        std::_Exit(9);
+      }
+    });
+  if (mode == "kill")
+    setCheckpointWriteHook([](const std::string& temp) {
+      if (isLastCheckpoint(temp) && ++writes == 12) // step 24: hold here until killed
+        std::this_thread::sleep_for(std::chrono::minutes(10));
+    });
+  auto config = crashConfig();
+  RegressionTask task(config);
+  Trainer trainer(config.trainer, task, runDir);
+  trainer.fit();
+  std::_Exit(0);
+}
+
+pid_t spawnChild(const std::string& runDir, const std::string& mode) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/proc/self/exe", "test_trainer", "--child", runDir.c_str(), mode.c_str(), nullptr);
+    std::_Exit(127);
+  }
+  return pid;
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void lossFallsOnARealRegressionProblem() {
+    const auto dir = test::freshDir("trainer-loss");
+    auto config = smallConfig();
+    RegressionTask task(config);
+    const double before = task.validate().at("loss");
+    Trainer trainer(config.trainer, task, dir, "regression");
+    const auto summary = trainer.fit();
+    QCOMPARE(summary.steps, int64_t(320));
+    const double after = summary.lastValidation.at("val/loss");
+    QVERIFY2(after < 0.25 * before, qPrintable(QString("val/loss %1 -> %2").arg(before).arg(after)));
+    QVERIFY(summary.lastValidation.at("val/r2") > 0.5);
+
+    const auto records = readMetricsFile(dir + "/metrics.jsonl");
+    std::vector<double> trainLoss;
+    for (const auto& r : records)
+      if (r.scalars.count("train/loss"))
+        trainLoss.push_back(r.scalars.at("train/loss"));
+    QVERIFY(trainLoss.size() >= 12);
+    QVERIFY(trainLoss.back() < 0.5 * trainLoss.front());
+    QVERIFY(records.back().scalars.count("val/loss"));
+    QVERIFY(fs::exists(dir + "/checkpoints/last.pt"));
+    QVERIFY(fs::exists(dir + "/checkpoints/best.pt"));
+    QVERIFY(test::readText(dir + "/log.txt").find("training finished") != std::string::npos);
+    const auto status = readRunStatus(dir);
+    QVERIFY(status.has_value());
+    QCOMPARE(status->state, std::string("finished"));
+    QCOMPARE(status->step, int64_t(320));
+  }
+
+  void resumeAfterCancelReachesTheSameWeights() {
+    const auto reference = test::freshDir("trainer-reference");
+    auto config = smallConfig();
+    RegressionTask full(config);
+    Trainer(config.trainer, full, reference).fit();
+    const auto expected = weightsOf(full);
+
+    const auto dir = test::freshDir("trainer-resume");
+    {
+      // The user presses Cancel while batch 5 of epoch 2 runs.
+      class CancelledMidway : public RegressionTask {
+      public:
+        using RegressionTask::RegressionTask;
+        Job* job = nullptr;
+        StepOutput trainStep(int64_t epoch, int64_t batch) override {
+          if (epoch == 1 && batch == 5)
+            job->requestCancel();
+          return RegressionTask::trainStep(epoch, batch);
+        }
+      };
+      CancelledMidway first(config);
+      Trainer trainer(config.trainer, first, dir);
+      auto job = makeJob("train", [&](Job& j) { trainer.fit(&j); });
+      first.job = job.get();
+      job->run();
+      QCOMPARE(job->state(), JobState::Cancelled);
+      QCOMPARE(readRunStatus(dir)->state, std::string("cancelled"));
+      QCOMPARE(readRunStatus(dir)->step, int64_t(16 + 6)); // the running step completes first
+    }
+    RegressionTask second(config);
+    Trainer trainer(config.trainer, second, dir);
+    const auto summary = trainer.fit();
+    QVERIFY(summary.resumed);
+    QCOMPARE(summary.resumedFromStep, int64_t(22));
+    const double diff = maxDifference(weightsOf(second), expected);
+    QVERIFY2(diff < 1e-5, qPrintable(QString("max weight difference %1").arg(diff)));
+    // The resumed run's metrics continue without repeated steps.
+    int64_t lastStep = -1;
+    for (const auto& r : readMetricsFile(dir + "/metrics.jsonl")) {
+      if (!r.scalars.count("train/loss"))
+        continue;
+      QVERIFY(r.step > lastStep);
+      lastStep = r.step;
+    }
+  }
+
+  void resumeAfterAKilledProcessReachesTheSameWeights() {
+    const auto dir = test::freshDir("trainer-killed");
+    const pid_t child = spawnChild(dir, "kill");
+    QTRY_VERIFY_WITH_TIMEOUT(readRunStatus(dir) && readRunStatus(dir)->step == 22, 60000);
+    ::kill(child, SIGKILL);
+    int wstatus = 0;
+    waitpid(child, &wstatus, 0);
+    QVERIFY(WIFSIGNALED(wstatus));
+    QCOMPARE(readRunStatus(dir)->state, std::string("interrupted"));
+
+    auto config = crashConfig();
+    RegressionTask resumed(config);
+    const auto summary = Trainer(config.trainer, resumed, dir).fit();
+    QVERIFY(summary.resumed);
+    QCOMPARE(summary.resumedFromStep, int64_t(22));
+    QCOMPARE(summary.steps, int64_t(40));
+    const auto reference = test::freshDir("trainer-killed-reference");
+    RegressionTask full(config);
+    Trainer(config.trainer, full, reference).fit();
+    const double diff = maxDifference(weightsOf(resumed), weightsOf(full));
+    QVERIFY2(diff < 1e-5, qPrintable(QString("max weight difference %1").arg(diff)));
+  }
+
+  void crashDuringCheckpointWriteKeepsThePreviousOne() {
+    const auto dir = test::freshDir("trainer-crash-write");
+    const pid_t child = spawnChild(dir, "crash-in-write");
+    int wstatus = 0;
+    waitpid(child, &wstatus, 0);
+    QVERIFY(WIFEXITED(wstatus));
+    QCOMPARE(WEXITSTATUS(wstatus), 9); // died inside the third checkpoint write
+    // The torn temporary file is there and unreadable; last.pt is the second checkpoint, intact.
+    bool tornFound = false;
+    for (const auto& entry : fs::directory_iterator(dir + "/checkpoints"))
+      tornFound |= entry.path().filename().string().find("last.pt.tmp") == 0;
+    QVERIFY(tornFound);
+    auto config = crashConfig();
+    RegressionTask task(config);
+    auto model = task.model();
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
+    WeightEma ema(*model, 0.9);
+    const auto position = loadCheckpoint(dir + "/checkpoints/last.pt", *model, optimizer, &ema,
+                                         torch::kCPU);
+    QCOMPARE(position.step, int64_t(4));
+    // A truncated checkpoint is reported, not crashed on.
+    const std::string torn = dir + "/torn.pt";
+    fs::copy_file(dir + "/checkpoints/last.pt", torn);
+    fs::resize_file(torn, fs::file_size(torn) / 3);
+    QVERIFY_THROWS_EXCEPTION(IoError, loadCheckpoint(torn, *model, optimizer, &ema, torch::kCPU));
+  }
+
+  void schedulesFollowTheirDefinitions() {
+    ScheduleConfig cosine;
+    cosine.name = "warmup_cosine";
+    cosine.warmup_steps = 10;
+    cosine.min_lr_ratio = 0.1;
+    LrSchedule s(cosine, 1.0, 110, 10);
+    QCOMPARE(s.lrAt(0), 0.1);
+    QCOMPARE(s.lrAt(9), 1.0);
+    QVERIFY(std::abs(s.lrAt(60) - 0.55) < 1e-9); // half-way down the cosine: (1 + 0.1) / 2
+    QVERIFY(std::abs(s.lrAt(110) - 0.1) < 1e-9);
+
+    ScheduleConfig step;
+    step.name = "step";
+    step.step_epochs = 2;
+    step.gamma = 0.5;
+    LrSchedule st(step, 1.0, 100, 10);
+    QCOMPARE(st.lrAt(19), 1.0);
+    QCOMPARE(st.lrAt(20), 0.5);
+    QCOMPARE(st.lrAt(45), 0.25);
+
+    ScheduleConfig plateau;
+    plateau.name = "plateau";
+    plateau.patience = 1;
+    plateau.factor = 0.5;
+    LrSchedule p(plateau, 1.0, 100, 10);
+    p.observe(1.0, true);
+    p.observe(1.0, true); // one bad epoch: within patience
+    QCOMPARE(p.lrAt(50), 1.0);
+    p.observe(1.1, true); // second bad epoch: decay
+    QCOMPARE(p.lrAt(50), 0.5);
+    p.observe(0.5, true);
+    QCOMPARE(p.lrAt(50), 0.5);
+  }
+
+  void emaAveragesAndSwapsBack() {
+    torch::nn::Linear layer(2, 1);
+    WeightEma ema(*layer, 0.5);
+    const auto original = layer->weight.detach().clone();
+    {
+      torch::NoGradGuard noGrad;
+      layer->weight.add_(2.0);
+    }
+    ema.update(*layer);
+    // shadow = 0.5 * original + 0.5 * (original + 2) = original + 1
+    ema.swapInto(*layer);
+    QVERIFY(torch::allclose(layer->weight, original + 1.0));
+    ema.swapInto(*layer);
+    QVERIFY(torch::allclose(layer->weight, original + 2.0));
+  }
+
+  void nanLossStopsWithAClearError() {
+    class NanTask : public RegressionTask {
+    public:
+      using RegressionTask::RegressionTask;
+      StepOutput trainStep(int64_t epoch, int64_t batch) override {
+        auto out = RegressionTask::trainStep(epoch, batch);
+        if (epoch == 0 && batch == 5)
+          out.loss = out.loss * std::nan("");
+        return out;
+      }
+    };
+    const auto dir = test::freshDir("trainer-nan");
+    auto config = smallConfig();
+    NanTask task(config);
+    Trainer trainer(config.trainer, task, dir);
+    try {
+      trainer.fit();
+      QFAIL("expected an error");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("NaN at step 6") != std::string::npos, e.what());
+    }
+    QVERIFY(test::readText(dir + "/metrics.jsonl").find("\"train/loss\":\"NaN\"") !=
+            std::string::npos);
+    QCOMPARE(readRunStatus(dir)->state, std::string("failed"));
+  }
+
+  void deviceChoiceIsValidated() {
+    QCOMPARE(resolveDevice("cpu").type(), torch::kCPU);
+    if (!torch::cuda::is_available()) {
+      QCOMPARE(resolveDevice("auto").type(), torch::kCPU);
+      QVERIFY_THROWS_EXCEPTION(InputError, resolveDevice("cuda"));
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, resolveDevice("tpu"));
+  }
+};
+
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--child") {
+    torch::set_num_threads(1);
+    childTrain(argv[2], argv[3]);
+  }
+  TestTrainer test;
+  return QTest::qExec(&test, argc, argv);
+}
+#include "TestTrainer.moc"
