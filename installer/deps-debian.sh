@@ -8,7 +8,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git file dpkg-dev clang-format
   # GUI toolkit and plotting
-  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libgl-dev
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6 libgl-dev
   # rendering, imaging, learning, data
   libvtk9-dev libinsighttoolkit5-dev libtorch-dev libopenblas0-openmp
   libhdf5-dev libyaml-cpp-dev nlohmann-json3-dev libgdcm-tools

@@ -7,7 +7,6 @@
 #include "common/Resources.h"
 #include "train/RegressionTask.h"
 #include "train/RunDirectory.h"
-#include "train/Trainer.h"
 
 #include <ctime>
 #include <filesystem>
@@ -31,15 +30,7 @@ int trainRegression(const std::string& configFile, const std::vector<std::string
                     const std::string& runDir) {
   const auto config = loadConfig<RegressionConfig>(configFile, overrides);
   RunDirectory run(runDir);
-  if (!fs::exists(run.lastCheckpoint()))
-    saveConfig(config, run.configPath());
-  else
-    logInfo("continuing the run in ", runDir, " from its last checkpoint");
-  auto job = makeJob("regression training", [config, runDir](Job& job) {
-    RegressionTask task(config);
-    Trainer trainer(config.trainer, task, runDir, "regression");
-    trainer.fit(&job);
-  });
+  auto job = regressionTrainingJob(config, runDir);
   const int code = runWithProgress(job);
   if (code == 0)
     std::printf("run directory: %s\n  metrics: %s/metrics.jsonl\n  best model: %s\n",

@@ -69,3 +69,27 @@ std::map<std::string, double> RegressionTask::validate() {
 }
 
 } // namespace lumen
+
+#include "common/Log.h"
+#include "train/RunDirectory.h"
+#include "train/Trainer.h"
+
+#include <filesystem>
+
+namespace lumen {
+
+JobPtr regressionTrainingJob(const RegressionConfig& config, const std::string& runDir) {
+  return makeJob("Regression training · " + std::filesystem::path(runDir).filename().string(),
+                 [config, runDir](Job& job) {
+                   RunDirectory run(runDir);
+                   if (std::filesystem::exists(run.lastCheckpoint()))
+                     logInfo("continuing the run in ", runDir, " from its last checkpoint");
+                   else
+                     saveConfig(config, run.configPath());
+                   RegressionTask task(config);
+                   Trainer trainer(config.trainer, task, runDir, "regression");
+                   trainer.fit(&job);
+                 });
+}
+
+} // namespace lumen

@@ -2,32 +2,10 @@
 // from noisy samples. It exercises the whole trainer (used by the trainer tests, `lumen-cli
 // demo` and the GUI's demo run) before any pipeline exists, in seconds on one CPU core.
 #pragma once
+#include "train/RegressionConfig.h"
 #include "train/TrainTask.h"
-#include "train/TrainerConfig.h"
 
 namespace lumen {
-
-struct RegressionConfig {
-  int samples = 4096;
-  int val_samples = 1024;
-  double noise = 0.05;
-  int data_seed = 7;
-  int hidden = 64;
-  int layers = 2;
-  int batch_size = 64;
-  TrainerConfig trainer;
-
-  template <class V> void visit(V& v) {
-    v.field("samples", samples, atLeast(1));
-    v.field("val_samples", val_samples, atLeast(1));
-    v.field("noise", noise, atLeast(0.0));
-    v.field("data_seed", data_seed, atLeast(0));
-    v.field("hidden", hidden, range(1, 4096));
-    v.field("layers", layers, range(1, 16));
-    v.field("batch_size", batch_size, range(1, 1 << 20));
-    v.section("trainer", trainer);
-  }
-};
 
 class RegressionTask : public TrainTask {
 public:
@@ -49,3 +27,4 @@ private:
 };
 
 } // namespace lumen
+

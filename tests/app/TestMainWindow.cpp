@@ -1,0 +1,130 @@
+// The main window as users get it: it opens with its workspaces and docks; File ▸ Open routes a
+// run to the Runs workspace and the monitor; recent files persist; About lists the library
+// versions; the demo trains real models whose curves reach the monitor; a training job
+// cancelled from the Jobs dock stops and can be resumed.
+#include "AboutDialog.h"
+#include "MainWindow.h"
+#include "RegisterWorkspaces.h"
+#include "TestSupport.h"
+#include "common/Job.h"
+#include "jobs/JobsDock.h"
+#include "monitor/TrainingMonitorDock.h"
+#include "runs/RunsWorkspace.h"
+#include "train/MetricsLog.h"
+#include "train/RunDirectory.h"
+#include "vtk/VtkViewWidget.h"
+#include "workspace/WorkspaceRegistry.h"
+
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QtTest>
+
+using namespace lumen;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+  WorkspaceRegistry registry_;
+
+private Q_SLOTS:
+  void initTestCase() {
+    QApplication::setOrganizationName(QStringLiteral("LumenTests"));
+    QApplication::setApplicationName(QStringLiteral("test_main_window"));
+    QSettings().clear();
+    qputenv("LUMEN_NO_CONFIRM", "1");
+    registerWorkspaces(registry_);
+  }
+
+  void opensWithWorkspacesAndDocks() {
+    MainWindow window(registry_);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.workspace(QStringLiteral("runs")) != nullptr);
+    QVERIFY(window.monitorDock()->isVisible());
+    QVERIFY(window.jobsDock() != nullptr);
+    const QImage shot = window.grab().toImage();
+    QVERIFY(shot.width() > 800 && shot.height() > 600);
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR"))
+      shot.save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/main_window.png");
+  }
+
+  void fileOpenRoutesARunToTheRunsWorkspace() {
+    const auto root = test::freshDir("app-open");
+    RunDirectory run(root + "/first");
+    {
+      MetricsWriter writer(run.metricsPath());
+      for (int step = 1; step <= 5; ++step)
+        writer.append({step, 0, 0.0, {{"train/loss", 1.0 / step}}});
+    }
+    RunStatus status;
+    status.state = "finished";
+    status.step = 5;
+    status.totalSteps = 5;
+    status.task = "regression";
+    run.writeStatus(status);
+
+    MainWindow window(registry_);
+    window.show();
+    QString error;
+    QVERIFY2(window.openPath(QString::fromStdString(run.metricsPath()), &error), qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("runs"));
+    auto* runs = static_cast<RunsWorkspace*>(window.currentWorkspace());
+    QCOMPARE(runs->folder(), QString::fromStdString(root));
+    runs->refreshNow();
+    QCOMPARE(runs->table()->rowCount(), 1);
+    QCOMPARE(runs->table()->item(0, 2)->text(), QStringLiteral("finished"));
+    window.monitorDock()->pollNow();
+    QCOMPARE(window.monitorDock()->pointCount(QStringLiteral("first"), QStringLiteral("train/loss")),
+             5);
+    QCOMPARE(window.recentFiles().first(), QString::fromStdString(run.metricsPath()));
+
+    // A file no workspace handles is refused with a message naming it.
+    const std::string unknown = root + "/notes.xyz";
+    test::writeText(unknown, "x");
+    QVERIFY(!window.openPath(QString::fromStdString(unknown), &error));
+    QVERIFY(error.contains("notes.xyz"));
+    QVERIFY(!window.openPath(QString::fromStdString(root + "/missing.nii"), &error));
+    QVERIFY(error.contains("does not exist"));
+  }
+
+  void aboutListsLibraryVersions() {
+    const QString all = AboutDialog::componentVersions().join('\n');
+    for (const char* name : {"Lumen ", "LibTorch 1.", "Qt 6.", "VTK 9.", "ITK 5."})
+      QVERIFY2(all.contains(QLatin1String(name)), qPrintable(all));
+  }
+
+  void demoTrainsAndCancelFromJobsDockStops() {
+    const auto folder = test::freshDir("app-demo");
+    MainWindow window(registry_);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.startDemo(QString::fromStdString(folder));
+    QCOMPARE(window.jobsDock()->rowCount(), 2);
+    // Curves arrive in the monitor while the runs train.
+    QTRY_VERIFY_WITH_TIMEOUT(window.monitorDock()->metricNames().contains("train/loss"), 30000);
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR")) {
+      QTest::qWait(3000);
+      window.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/demo.png");
+    }
+    // Cancel the first run with its button, as a user would.
+    QPushButton* cancel = window.jobsDock()->cancelButton(0);
+    QVERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.jobsDock()->cancelButton(0)->isEnabled(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.jobsDock()->stageText(0).isEmpty(), false, 1000);
+    auto* runs = static_cast<RunsWorkspace*>(window.workspace("runs"));
+    runs->refreshNow();
+    QStringList states;
+    for (int row = 0; row < runs->table()->rowCount(); ++row)
+      states << runs->table()->item(row, 2)->text();
+    QVERIFY2(states.contains("cancelled"), qPrintable(states.join(',')));
+  }
+};
+
+int main(int argc, char** argv) {
+  VtkViewWidget::setDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  TestMainWindow test;
+  return QTest::qExec(&test, argc, argv);
+}
+#include "TestMainWindow.moc"

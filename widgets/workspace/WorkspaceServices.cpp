@@ -1,0 +1,16 @@
+#include "workspace/WorkspaceServices.h"
+
+#include "common/JobPool.h"
+#include "jobs/JobsDock.h"
+#include "monitor/TrainingMonitorDock.h"
+
+namespace lumen {
+
+JobPtr WorkspaceServices::submit(JobPtr job) {
+  jobs_.addJob(job);
+  return pool_.submit(std::move(job));
+}
+
+void WorkspaceServices::monitorRun(const QString& runDir) { monitor_.addRun(runDir); }
+
+} // namespace lumen
