@@ -36,8 +36,8 @@ int trainRegression(const std::string& configFile, const std::vector<std::string
     std::printf("run directory: %s\n  metrics: %s/metrics.jsonl\n  best model: %s\n",
                 runDir.c_str(), runDir.c_str(), run.bestCheckpoint().c_str());
   else if (code == 130)
-    std::printf("resume with the same command; the run continues from %s\n",
-                run.lastCheckpoint().c_str());
+    std::printf("the run can continue from %s: run the same command with --run-dir %s\n",
+                run.lastCheckpoint().c_str(), runDir.c_str());
   return code;
 }
 

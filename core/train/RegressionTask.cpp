@@ -82,10 +82,13 @@ JobPtr regressionTrainingJob(const RegressionConfig& config, const std::string& 
   return makeJob("Regression training · " + std::filesystem::path(runDir).filename().string(),
                  [config, runDir](Job& job) {
                    RunDirectory run(runDir);
-                   if (std::filesystem::exists(run.lastCheckpoint()))
-                     logInfo("continuing the run in ", runDir, " from its last checkpoint");
-                   else
-                     saveConfig(config, run.configPath());
+                   const bool resuming = std::filesystem::exists(run.lastCheckpoint());
+                   if (resuming && std::filesystem::exists(run.configPath()) &&
+                       configToYaml(loadConfig<RegressionConfig>(run.configPath())) !=
+                           configToYaml(config))
+                     logWarning("the configuration differs from the run's config.yaml; the "
+                                "run continues with the new one, saved in its place");
+                   saveConfig(config, run.configPath());
                    RegressionTask task(config);
                    Trainer trainer(config.trainer, task, runDir, "regression");
                    trainer.fit(&job);

@@ -1,0 +1,127 @@
+// lumen-cli as a user runs it: help at every level, versions, a real training run with
+// overrides that is cancelled with Ctrl+C and resumed, runs list, monitor, and config errors that
+// name the file, line and key.
+#include "TestSupport.h"
+#include "train/RunDirectory.h"
+
+#include <QProcess>
+#include <QtTest>
+#include <csignal>
+
+using namespace lumen;
+
+namespace {
+struct Result {
+  int code;
+  QString out, err;
+};
+
+Result runCli(const QStringList& args, int timeoutMs = 120000) {
+  QProcess process;
+  process.start(QStringLiteral(LUMEN_CLI_PATH), args);
+  process.waitForFinished(timeoutMs);
+  return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+          QString::fromUtf8(process.readAllStandardError())};
+}
+
+// A short run of the regression task: 2 epochs x 16 steps.
+QStringList smallRun(const QString& runDir) {
+  return {"regression", "train",  "--run-dir", runDir, "--set", "samples=2048",
+          "--set",      "hidden=32", "--set",  "trainer.epochs=2", "--set", "trainer.threads=1"};
+}
+} // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void helpAtEveryLevel() {
+    const auto top = runCli({"--help"});
+    QCOMPARE(top.code, 0);
+    for (const char* command : {"demo", "regression", "runs", "monitor"})
+      QVERIFY2(top.out.contains(QLatin1String(command)), qPrintable(top.out));
+    const auto train = runCli({"regression", "train", "--help"});
+    QCOMPARE(train.code, 0);
+    QVERIFY(train.out.contains("--set KEY=VALUE"));
+    QVERIFY(train.out.contains("Usage: lumen-cli regression train"));
+    QVERIFY(runCli({"runs", "--help"}).out.contains("list"));
+    const auto wrong = runCli({"runs", "lst"});
+    QCOMPARE(wrong.code, 2);
+    QVERIFY(wrong.err.contains("unknown command 'lst'"));
+  }
+
+  void versionListsLibraries() {
+    const auto version = runCli({"--version"});
+    QCOMPARE(version.code, 0);
+    QVERIFY(version.out.startsWith("Lumen "));
+    QVERIFY(version.out.contains("LibTorch 1.") || version.out.contains("LibTorch 2."));
+  }
+
+  void configErrorsNameFileLineAndKey() {
+    const auto dir = QString::fromStdString(test::freshDir("cli-config"));
+    const QString config = dir + "/bad.yaml";
+    test::writeText(config.toStdString(), "samples: 100\ntrainer:\n  optimizer:\n    lr: fast\n");
+    const auto bad = runCli({"regression", "train", "--config", config, "--run-dir", dir + "/r"});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains(config + ":4:9: trainer.optimizer.lr: expected a number, got 'fast'"),
+             qPrintable(bad.err));
+    const auto range = runCli({"regression", "train", "--set", "trainer.epochs=0"});
+    QCOMPARE(range.code, 2);
+    QVERIFY2(range.err.contains("--set trainer.epochs"), qPrintable(range.err));
+  }
+
+  void trainsListsAndMonitors() {
+    const auto root = QString::fromStdString(test::freshDir("cli-train"));
+    const auto train = runCli(smallRun(root + "/small"));
+    QVERIFY2(train.code == 0, qPrintable(train.err));
+    QVERIFY(train.out.contains("best model: " + root + "/small/checkpoints/best.pt"));
+    const auto config = QString::fromStdString(test::readText((root + "/small/config.yaml").toStdString()));
+    QVERIFY(config.contains("samples: 2048")); // the overrides are in the saved config
+
+    const auto list = runCli({"runs", "list", root});
+    QCOMPARE(list.code, 0);
+    QVERIFY2(list.out.contains("small") && list.out.contains("finished") &&
+                 list.out.contains("32/32"),
+             qPrintable(list.out));
+    const auto json = runCli({"runs", "list", root, "--json"});
+    QVERIFY(json.out.contains("\"state\": \"finished\""));
+
+    const auto monitor = runCli({"monitor", root + "/small", "--once"});
+    QCOMPARE(monitor.code, 0);
+    QVERIFY2(monitor.out.contains("train/loss") && monitor.out.contains("val/loss") &&
+                 monitor.out.contains("state finished"),
+             qPrintable(monitor.out));
+    const auto missing = runCli({"monitor", root + "/nothing"});
+    QCOMPARE(missing.code, 1);
+    QVERIFY(missing.err.contains("is not a run directory"));
+  }
+
+  void ctrlCCancelsAndTheSameCommandResumes() {
+    const auto root = QString::fromStdString(test::freshDir("cli-resume"));
+    const QString run = root + "/long";
+    QStringList args = smallRun(run);
+    args << "--set" << "trainer.epochs=400"; // long enough to interrupt
+    QProcess process;
+    process.start(QStringLiteral(LUMEN_CLI_PATH), args);
+    QTRY_VERIFY_WITH_TIMEOUT(readRunStatus(run.toStdString()) &&
+                                 readRunStatus(run.toStdString())->step > 40,
+                             60000);
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 130);
+    const auto stopped = readRunStatus(run.toStdString());
+    QCOMPARE(stopped->state, std::string("cancelled"));
+
+    // Same command, shorter budget: it resumes from the checkpoint and finishes.
+    QStringList again = smallRun(run);
+    again << "--set" << "trainer.max_steps=" + QString::number(stopped->step + 20)
+          << "--set" << "trainer.epochs=400";
+    const auto resumed = runCli(again);
+    QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+    QVERIFY2(resumed.err.contains("resuming long from step " + QString::number(stopped->step)),
+             qPrintable(resumed.err));
+    QCOMPARE(readRunStatus(run.toStdString())->state, std::string("finished"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "TestCli.moc"
