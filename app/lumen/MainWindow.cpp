@@ -29,7 +29,8 @@ const char* kRecentKey = "recentFiles";
 
 MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
     : QMainWindow(parent), registry_(registry),
-      pool_(std::make_unique<JobPool>(int(std::max(1u, std::thread::hardware_concurrency() / 2)))),
+      // At least two workers so a second job (a comparison run) does not wait for the first.
+      pool_(std::make_unique<JobPool>(int(std::max(2u, std::thread::hardware_concurrency())))),
       monitor_(new TrainingMonitorDock(this)), jobs_(new JobsDock(this)), log_(new LogDock(this)),
       services_(std::make_unique<WorkspaceServices>(*pool_, *jobs_, *monitor_)),
       tabs_(new QTabWidget(this)) {

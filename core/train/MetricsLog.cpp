@@ -68,6 +68,11 @@ std::optional<MetricsRecord> parseMetricsLine(const std::string& line, std::stri
     const auto scalar = jsonToScalar(value);
     if (!scalar)
       continue; // strings and nested objects are metadata, not plottable scalars
+    if ((key == "step" || key == "epoch") && !std::isfinite(*scalar)) {
+      if (error)
+        *error = "\"" + key + "\" is not a finite number";
+      return std::nullopt;
+    }
     if (key == "step")
       record.step = static_cast<int64_t>(*scalar);
     else if (key == "epoch")
