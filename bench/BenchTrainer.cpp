@@ -27,10 +27,13 @@ void BM_RegressionTrainStep(benchmark::State& state) {
     optimizer.step();
   }
   state.SetItemsProcessed(state.iterations() * config.batch_size);
-  state.counters["steps/s"] = benchmark::Counter(double(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["steps/s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_RegressionTrainStep)->Args({64, 1})->Args({256, 1})->Args({256, 2})
+BENCHMARK(BM_RegressionTrainStep)
+    ->Args({64, 1})
+    ->Args({256, 1})
+    ->Args({256, 2})
     ->Unit(benchmark::kMicrosecond);
 
 void BM_MetricsLineParse(benchmark::State& state) {

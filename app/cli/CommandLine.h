@@ -50,7 +50,8 @@ class Command {
 public:
   using Handler = std::function<int(const ParsedArgs&)>;
 
-  Command(std::string name, std::string summary) : name_(std::move(name)), summary_(std::move(summary)) {}
+  Command(std::string name, std::string summary)
+      : name_(std::move(name)), summary_(std::move(summary)) {}
 
   Command& option(OptionSpec spec);
   Command& positional(PositionalSpec spec);

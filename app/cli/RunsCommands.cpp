@@ -37,7 +37,9 @@ int listRunsCommand(const ParsedArgs& args) {
   if (args.flag("--json")) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& run : runs) {
-      nlohmann::json j{{"name", run.name}, {"path", run.path}, {"state", stateOf(run)},
+      nlohmann::json j{{"name", run.name},
+                       {"path", run.path},
+                       {"state", stateOf(run)},
                        {"records", run.records}};
       if (run.status) {
         j["step"] = run.status->step;
@@ -57,8 +59,7 @@ int listRunsCommand(const ParsedArgs& args) {
     std::printf("no runs in %s\n", args.positional(0).c_str());
     return 0;
   }
-  std::printf("%-34s %-12s %-14s %-12s %-22s %s\n", "RUN", "STATE", "STEP", "TASK", "BEST",
-              "PATH");
+  std::printf("%-34s %-12s %-14s %-12s %-22s %s\n", "RUN", "STATE", "STEP", "TASK", "BEST", "PATH");
   for (const auto& run : runs) {
     std::string step = "-", best = "-", task = "-";
     if (run.status) {
@@ -105,7 +106,9 @@ std::string sparkline(const std::deque<double>& values) {
 }
 
 std::atomic<bool> stopMonitor{false};
-void onMonitorInterrupt(int) { stopMonitor = true; }
+void onMonitorInterrupt(int) {
+  stopMonitor = true;
+}
 
 int monitorCommand(const ParsedArgs& args) {
   const std::string dir = args.positional(0);
@@ -128,8 +131,8 @@ int monitorCommand(const ParsedArgs& args) {
     for (const auto& record : records) {
       lastStep = record.step;
       lastEpoch = record.epoch;
-      std::string line = "step " + std::to_string(record.step) + " epoch " +
-                         std::to_string(record.epoch);
+      std::string line =
+          "step " + std::to_string(record.step) + " epoch " + std::to_string(record.epoch);
       for (const auto& [name, value] : record.scalars) {
         if (only && name != *only)
           continue;

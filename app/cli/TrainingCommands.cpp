@@ -42,8 +42,9 @@ int trainRegression(const std::string& configFile, const std::vector<std::string
 }
 
 int demoCommand(const ParsedArgs& args) {
-  const std::string workspace =
-      args.positionalCount() > 0 ? args.positional(0) : (fs::current_path() / "demo-workspace").string();
+  const std::string workspace = args.positionalCount() > 0
+                                    ? args.positional(0)
+                                    : (fs::current_path() / "demo-workspace").string();
   const std::string runDir = workspace + "/runs/regression-" + timestampName();
   std::printf("Lumen headless demo: training the built-in regression model.\n"
               "Watch it live from another terminal with:\n  lumen-cli monitor %s\n\n",
@@ -57,8 +58,7 @@ int demoCommand(const ParsedArgs& args) {
 }
 
 int regressionTrainCommand(const ParsedArgs& args) {
-  const std::string config =
-      args.value("--config", findResource("configs/train/regression.yaml"));
+  const std::string config = args.value("--config", findResource("configs/train/regression.yaml"));
   const std::string runDir = args.value("--run-dir", "runs/regression-" + timestampName());
   return trainRegression(config, args.values("--set"), runDir);
 }
@@ -77,8 +77,8 @@ void addTrainingCommands(Command& root) {
                    "checkpoints/last.pt and best.pt). Running the same command on an existing\n"
                    "run directory resumes it from checkpoints/last.pt.")
       .option({"--config", "FILE", "YAML config (default: the shipped regression.yaml)"})
-      .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.optimizer.lr=1e-3",
-               true})
+      .option(
+          {"--set", "KEY=VALUE", "override a config value, e.g. trainer.optimizer.lr=1e-3", true})
       .option({"--run-dir", "DIR", "run directory (default runs/regression-<time>)"})
       .handler(regressionTrainCommand);
 }

@@ -19,8 +19,8 @@ void MainWindow::startDemo(const QString& folder) {
   // One CPU thread each: the two runs train side by side without oversubscribing the cores.
   page->startRegressionRun(runs + "/regression-adamw-" + stamp, {}, {"trainer.threads=1"});
   page->startRegressionRun(runs + "/regression-sgd-" + stamp, {},
-                           {"trainer.threads=1", "trainer.optimizer.name=sgd", "trainer.optimizer.lr=0.05",
-                            "trainer.optimizer.momentum=0.9"});
+                           {"trainer.threads=1", "trainer.optimizer.name=sgd",
+                            "trainer.optimizer.lr=0.05", "trainer.optimizer.momentum=0.9"});
   logInfo("demo: training two regression models in ", runs.toStdString());
 }
 

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
                            QStringLiteral("Seconds before --screenshot (default 8)."),
                            QStringLiteral("SECONDS"), QStringLiteral("8"));
   parser.addOptions({demo, screenshot, delay});
-  parser.addPositionalArgument(QStringLiteral("paths"),
-                               QStringLiteral("Files or folders to open."), QStringLiteral("[paths...]"));
+  parser.addPositionalArgument(QStringLiteral("paths"), QStringLiteral("Files or folders to open."),
+                               QStringLiteral("[paths...]"));
   parser.process(app);
 
   lumen::WorkspaceRegistry registry;

@@ -34,13 +34,21 @@ template <class T> struct Range {
   std::optional<T> min, max;
   bool minExclusive = false;
 };
-template <class T> Range<T> range(T min, T max) { return {min, max, false}; }
-template <class T> Range<T> atLeast(T min) { return {min, std::nullopt, false}; }
-template <class T> Range<T> greaterThan(T min) { return {min, std::nullopt, true}; }
+template <class T> Range<T> range(T min, T max) {
+  return {min, max, false};
+}
+template <class T> Range<T> atLeast(T min) {
+  return {min, std::nullopt, false};
+}
+template <class T> Range<T> greaterThan(T min) {
+  return {min, std::nullopt, true};
+}
 struct OneOf {
   std::vector<std::string> choices;
 };
-inline OneOf oneOf(std::vector<std::string> choices) { return {std::move(choices)}; }
+inline OneOf oneOf(std::vector<std::string> choices) {
+  return {std::move(choices)};
+}
 struct NoConstraint {};
 
 // Where a YAML tree came from, for messages.
@@ -86,8 +94,9 @@ private:
   template <class T> T convert(const YAML::Node& node, const std::string& key) const;
 
   void check(...) const {}
-  template <class T> void check(const T& value, const Range<T>& r, const YAML::Node& node,
-                                const std::string& key) const {
+  template <class T>
+  void check(const T& value, const Range<T>& r, const YAML::Node& node,
+             const std::string& key) const {
     const bool low = r.min && (r.minExclusive ? !(value > *r.min) : value < *r.min);
     const bool high = r.max && value > *r.max;
     if (low || high)

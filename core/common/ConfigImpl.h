@@ -11,21 +11,11 @@ namespace config_detail {
 std::string describeNode(const YAML::Node& node);
 
 template <class T> struct TypeName;
-template <> struct TypeName<bool> {
-  static constexpr const char* value = "true or false";
-};
-template <> struct TypeName<int> {
-  static constexpr const char* value = "an integer";
-};
-template <> struct TypeName<int64_t> {
-  static constexpr const char* value = "an integer";
-};
-template <> struct TypeName<double> {
-  static constexpr const char* value = "a number";
-};
-template <> struct TypeName<std::string> {
-  static constexpr const char* value = "a string";
-};
+template <> struct TypeName<bool> { static constexpr const char* value = "true or false"; };
+template <> struct TypeName<int> { static constexpr const char* value = "an integer"; };
+template <> struct TypeName<int64_t> { static constexpr const char* value = "an integer"; };
+template <> struct TypeName<double> { static constexpr const char* value = "a number"; };
+template <> struct TypeName<std::string> { static constexpr const char* value = "a string"; };
 
 } // namespace config_detail
 
@@ -41,8 +31,8 @@ template <class T> T ConfigReader::convert(const YAML::Node& node, const std::st
   } else {
     const char* expected = config_detail::TypeName<T>::value;
     if (!node.IsScalar())
-      fail(node, key, std::string("expected ") + expected + ", got " +
-                          config_detail::describeNode(node));
+      fail(node, key,
+           std::string("expected ") + expected + ", got " + config_detail::describeNode(node));
     T out{};
     bool ok = YAML::convert<T>::decode(node, out);
     if constexpr (std::is_same_v<T, std::string>) {
@@ -54,8 +44,8 @@ template <class T> T ConfigReader::convert(const YAML::Node& node, const std::st
         ok = false;
     }
     if (!ok)
-      fail(node, key, std::string("expected ") + expected + ", got " +
-                          config_detail::describeNode(node));
+      fail(node, key,
+           std::string("expected ") + expected + ", got " + config_detail::describeNode(node));
     return out;
   }
 }

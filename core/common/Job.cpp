@@ -40,7 +40,9 @@ void Job::checkCancelled() const {
     throw CancelledError();
 }
 
-void Job::requestCancel() { cancelRequested_.store(true, std::memory_order_relaxed); }
+void Job::requestCancel() {
+  cancelRequested_.store(true, std::memory_order_relaxed);
+}
 
 JobState Job::state() const {
   std::lock_guard lock(mutex_);

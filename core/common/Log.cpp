@@ -38,10 +38,10 @@ LogLevel parseLogLevel(const std::string& text) {
 
 std::string formatLogRecord(const LogRecord& record) {
   const auto seconds = std::chrono::system_clock::to_time_t(record.time);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          record.time.time_since_epoch())
-                          .count() %
-                      1000;
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(record.time.time_since_epoch())
+          .count() %
+      1000;
   std::tm local{};
   localtime_r(&seconds, &local);
   char stamp[64];
@@ -67,7 +67,9 @@ FileLogSink::FileLogSink(const std::string& path) : file_(std::fopen(path.c_str(
   threshold = LogLevel::Debug;
 }
 
-FileLogSink::~FileLogSink() { std::fclose(file_); }
+FileLogSink::~FileLogSink() {
+  std::fclose(file_);
+}
 
 void FileLogSink::write(const LogRecord& record) {
   std::fprintf(file_, "%s\n", formatLogRecord(record).c_str());
@@ -101,6 +103,8 @@ ScopedLogSink::ScopedLogSink(std::shared_ptr<LogSink> sink) : sink_(std::move(si
   logger().addSink(sink_);
 }
 
-ScopedLogSink::~ScopedLogSink() { logger().removeSink(sink_); }
+ScopedLogSink::~ScopedLogSink() {
+  logger().removeSink(sink_);
+}
 
 } // namespace lumen

@@ -5,7 +5,9 @@
 
 namespace lumen {
 
-std::string lumenVersion() { return LUMEN_VERSION; }
+std::string lumenVersion() {
+  return LUMEN_VERSION;
+}
 
 std::vector<std::pair<std::string, std::string>> engineVersions() {
   std::vector<std::pair<std::string, std::string>> versions{

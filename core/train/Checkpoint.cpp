@@ -14,8 +14,12 @@ std::function<void(const std::string&)>& writeHook() {
   return hook;
 }
 
-torch::Tensor scalar(double v) { return torch::tensor(v, torch::kFloat64); }
-torch::Tensor scalar(int64_t v) { return torch::tensor(v, torch::kInt64); }
+torch::Tensor scalar(double v) {
+  return torch::tensor(v, torch::kFloat64);
+}
+torch::Tensor scalar(int64_t v) {
+  return torch::tensor(v, torch::kInt64);
+}
 
 int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key) {
   torch::Tensor t;
@@ -44,8 +48,10 @@ template <class Body> void readingCheckpoint(const std::string& path, Body body)
     body();
   } catch (const c10::Error& e) {
     const std::string what = e.what_without_backtrace();
-    throw IoError("checkpoint " + path + " is not readable (truncated, corrupt or not a Lumen "
-                  "checkpoint for this model): " + what.substr(0, what.find('\n')));
+    throw IoError("checkpoint " + path +
+                  " is not readable (truncated, corrupt or not a Lumen "
+                  "checkpoint for this model): " +
+                  what.substr(0, what.find('\n')));
   }
 }
 

@@ -8,7 +8,8 @@ namespace lumen {
 
 torch::Device resolveDevice(const std::string& choice) {
   if (choice == "auto")
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0)
+                                       : torch::Device(torch::kCPU);
   if (choice == "cpu")
     return torch::kCPU;
   if (choice.rfind("cuda", 0) == 0) {

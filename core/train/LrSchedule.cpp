@@ -34,9 +34,9 @@ void LrSchedule::observe(double value, bool lowerIsBetter) {
   if (config_.name != "plateau" || !std::isfinite(value))
     return;
   const double margin = config_.threshold * std::abs(state_.plateauBest);
-  const bool improved = !state_.plateauHasBest ||
-                        (lowerIsBetter ? value < state_.plateauBest - margin
-                                       : value > state_.plateauBest + margin);
+  const bool improved =
+      !state_.plateauHasBest ||
+      (lowerIsBetter ? value < state_.plateauBest - margin : value > state_.plateauBest + margin);
   if (improved) {
     state_.plateauBest = value;
     state_.plateauHasBest = true;

@@ -8,7 +8,8 @@ namespace lumen {
 
 class LrSchedule {
 public:
-  LrSchedule(const ScheduleConfig& config, double baseLr, int64_t totalSteps, int64_t stepsPerEpoch);
+  LrSchedule(const ScheduleConfig& config, double baseLr, int64_t totalSteps,
+             int64_t stepsPerEpoch);
 
   // The learning rate for optimisation step `step` (0-based).
   double lrAt(int64_t step) const;

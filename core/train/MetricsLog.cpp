@@ -96,7 +96,9 @@ MetricsWriter::MetricsWriter(const std::string& path)
     throw IoError("cannot open metrics file " + path + " for writing: " + std::strerror(errno));
 }
 
-MetricsWriter::~MetricsWriter() { std::fclose(file_); }
+MetricsWriter::~MetricsWriter() {
+  std::fclose(file_);
+}
 
 void MetricsWriter::append(const MetricsRecord& record) {
   const std::string line = metricsRecordToJson(record) + "\n";

@@ -20,7 +20,8 @@ struct MetricsRecord {
 
 std::string metricsRecordToJson(const MetricsRecord& record);
 // Parses one line; empty when the line is not a metrics object (the caller decides what to say).
-std::optional<MetricsRecord> parseMetricsLine(const std::string& line, std::string* error = nullptr);
+std::optional<MetricsRecord> parseMetricsLine(const std::string& line,
+                                              std::string* error = nullptr);
 
 // Appends records to a metrics.jsonl, flushing each so readers tailing the file see whole lines.
 class MetricsWriter {

@@ -18,8 +18,7 @@ namespace fs = std::filesystem;
 namespace lumen {
 
 double unixTimeNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {
@@ -31,7 +30,9 @@ RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {
     throw IoError("cannot create run directory " + path_ + ": " + error.message());
 }
 
-std::string RunDirectory::name() const { return fs::path(path_).filename().string(); }
+std::string RunDirectory::name() const {
+  return fs::path(path_).filename().string();
+}
 
 void RunDirectory::writeStatus(const RunStatus& status) const {
   nlohmann::json j;
@@ -142,8 +143,9 @@ std::vector<RunSummary> listRuns(const std::string& dir) {
       if (inner.is_directory() && isRunDirectory(inner.path().string()))
         runs.push_back(summarise(inner.path()));
   }
-  std::sort(runs.begin(), runs.end(),
-            [](const RunSummary& a, const RunSummary& b) { return modifiedTime(a) > modifiedTime(b); });
+  std::sort(runs.begin(), runs.end(), [](const RunSummary& a, const RunSummary& b) {
+    return modifiedTime(a) > modifiedTime(b);
+  });
   return runs;
 }
 

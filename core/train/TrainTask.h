@@ -2,11 +2,10 @@
 // validate. The trainer owns everything else (optimisation, schedules, EMA, checkpoints,
 // metrics, resume), so every pipeline trains the same way.
 #pragma once
-#include <torch/torch.h>
-
 #include <cstdint>
 #include <map>
 #include <string>
+#include <torch/torch.h>
 
 namespace lumen {
 

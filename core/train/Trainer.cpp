@@ -19,16 +19,19 @@ namespace {
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig& c,
                                                        std::vector<torch::Tensor> params) {
   if (c.name == "sgd")
-    return std::make_unique<torch::optim::SGD>(
-        params, torch::optim::SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov)
-                    .weight_decay(c.weight_decay));
+    return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(c.lr)
+                                                           .momentum(c.momentum)
+                                                           .nesterov(c.nesterov)
+                                                           .weight_decay(c.weight_decay));
   if (c.name == "adam")
-    return std::make_unique<torch::optim::Adam>(
-        params, torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps)
-                    .weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::AdamW>(
-      params, torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps)
-                  .weight_decay(c.weight_decay));
+    return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr)
+                                                            .betas({c.beta1, c.beta2})
+                                                            .eps(c.eps)
+                                                            .weight_decay(c.weight_decay));
+  return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr)
+                                                           .betas({c.beta1, c.beta2})
+                                                           .eps(c.eps)
+                                                           .weight_decay(c.weight_decay));
 }
 
 void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
@@ -108,9 +111,9 @@ TrainSummary Trainer::fit(Job* job) {
             ")");
   } else {
     seedEverything(static_cast<uint64_t>(config_.seed));
-    logInfo("training ", taskName_.empty() ? run.name() : taskName_, " on ",
-            describeDevice(device), ": ", config_.epochs, " epochs x ", perEpoch,
-            " steps, optimizer ", config_.optimizer.name, ", schedule ", config_.schedule.name);
+    logInfo("training ", taskName_.empty() ? run.name() : taskName_, " on ", describeDevice(device),
+            ": ", config_.epochs, " epochs x ", perEpoch, " steps, optimizer ",
+            config_.optimizer.name, ", schedule ", config_.schedule.name);
   }
   if (position.hasBest)
     summary.best = position.best;
@@ -210,8 +213,8 @@ TrainSummary Trainer::fit(Job* job) {
         if (stopAfterSteps_ > 0 && position.step - startStep >= stopAfterSteps_) {
           emitTrainRecord();
           saveLast();
-          publishStatus("interrupted", "stopped after " + std::to_string(stopAfterSteps_) +
-                                           " steps as requested");
+          publishStatus("interrupted",
+                        "stopped after " + std::to_string(stopAfterSteps_) + " steps as requested");
           summary.steps = position.step;
           summary.epochs = position.epoch;
           return summary;
@@ -237,10 +240,8 @@ TrainSummary Trainer::fit(Job* job) {
           continue;
         }
         out.loss.backward();
-        const double gradNorm =
-            torch::nn::utils::clip_grad_norm_(model->parameters(), config_.grad_clip_norm > 0
-                                                                       ? config_.grad_clip_norm
-                                                                       : INFINITY);
+        const double gradNorm = torch::nn::utils::clip_grad_norm_(
+            model->parameters(), config_.grad_clip_norm > 0 ? config_.grad_clip_norm : INFINITY);
         optimizer->step();
         if (ema)
           ema->update(*model);

@@ -32,14 +32,14 @@ struct OptimizerConfig {
 struct ScheduleConfig {
   // constant | warmup_cosine | step | plateau
   std::string name = "constant";
-  int64_t warmup_steps = 0;     // linear warm-up from 0 (warmup_cosine; also honoured by others)
-  double min_lr_ratio = 0.0;    // warmup_cosine: floor as a fraction of the base lr
-  int step_epochs = 10;         // step: decay every this many epochs
-  double gamma = 0.1;           // step: decay factor
-  int patience = 3;             // plateau: epochs without improvement before decaying
-  double factor = 0.5;          // plateau: decay factor
-  double threshold = 1e-4;      // plateau: relative improvement that counts
-  double min_lr = 0.0;          // plateau: never below
+  int64_t warmup_steps = 0;  // linear warm-up from 0 (warmup_cosine; also honoured by others)
+  double min_lr_ratio = 0.0; // warmup_cosine: floor as a fraction of the base lr
+  int step_epochs = 10;      // step: decay every this many epochs
+  double gamma = 0.1;        // step: decay factor
+  int patience = 3;          // plateau: epochs without improvement before decaying
+  double factor = 0.5;       // plateau: decay factor
+  double threshold = 1e-4;   // plateau: relative improvement that counts
+  double min_lr = 0.0;       // plateau: never below
 
   template <class V> void visit(V& v) {
     v.field("name", name, oneOf({"constant", "warmup_cosine", "step", "plateau"}));
@@ -65,10 +65,10 @@ struct EmaConfig {
 
 struct TrainerConfig {
   int epochs = 10;
-  int64_t max_steps = 0;        // 0: no limit beyond epochs
-  double grad_clip_norm = 0.0;  // 0: no clipping
-  int validate_every = 1;       // epochs
-  int log_every = 10;           // steps between metrics records
+  int64_t max_steps = 0;              // 0: no limit beyond epochs
+  double grad_clip_norm = 0.0;        // 0: no clipping
+  int validate_every = 1;             // epochs
+  int log_every = 10;                 // steps between metrics records
   int64_t checkpoint_every_steps = 0; // 0: at the end of each epoch only
   std::string best_metric = "val/loss";
   std::string best_mode = "min";

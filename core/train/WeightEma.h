@@ -2,7 +2,6 @@
 // timm's ModelEmaV2: shadow = decay * shadow + (1 - decay) * param after every optimiser step.
 #pragma once
 #include <torch/torch.h>
-
 #include <vector>
 
 namespace lumen {

@@ -74,8 +74,8 @@ private Q_SLOTS:
     QCOMPARE(runs->table()->rowCount(), 1);
     QCOMPARE(runs->table()->item(0, 2)->text(), QStringLiteral("finished"));
     window.monitorDock()->pollNow();
-    QCOMPARE(window.monitorDock()->pointCount(QStringLiteral("first"), QStringLiteral("train/loss")),
-             5);
+    QCOMPARE(
+        window.monitorDock()->pointCount(QStringLiteral("first"), QStringLiteral("train/loss")), 5);
     QCOMPARE(window.recentFiles().first(), QString::fromStdString(run.metricsPath()));
 
     // A file no workspace handles is refused with a message naming it.

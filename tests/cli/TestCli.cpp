@@ -26,8 +26,12 @@ Result runCli(const QStringList& args, int timeoutMs = 120000) {
 
 // A short run of the regression task: 2 epochs x 16 steps.
 QStringList smallRun(const QString& runDir) {
-  return {"regression", "train",  "--run-dir", runDir, "--set", "samples=2048",
-          "--set",      "hidden=32", "--set",  "trainer.epochs=2", "--set", "trainer.threads=1"};
+  return {"regression", "train",
+          "--run-dir",  runDir,
+          "--set",      "samples=2048",
+          "--set",      "hidden=32",
+          "--set",      "trainer.epochs=2",
+          "--set",      "trainer.threads=1"};
 }
 } // namespace
 
@@ -74,7 +78,8 @@ private Q_SLOTS:
     const auto train = runCli(smallRun(root + "/small"));
     QVERIFY2(train.code == 0, qPrintable(train.err));
     QVERIFY(train.out.contains("best model: " + root + "/small/checkpoints/best.pt"));
-    const auto config = QString::fromStdString(test::readText((root + "/small/config.yaml").toStdString()));
+    const auto config =
+        QString::fromStdString(test::readText((root + "/small/config.yaml").toStdString()));
     QVERIFY(config.contains("samples: 2048")); // the overrides are in the saved config
 
     const auto list = runCli({"runs", "list", root});
@@ -99,12 +104,12 @@ private Q_SLOTS:
     const auto root = QString::fromStdString(test::freshDir("cli-resume"));
     const QString run = root + "/long";
     QStringList args = smallRun(run);
-    args << "--set" << "trainer.epochs=400"; // long enough to interrupt
+    args << "--set"
+         << "trainer.epochs=400"; // long enough to interrupt
     QProcess process;
     process.start(QStringLiteral(LUMEN_CLI_PATH), args);
-    QTRY_VERIFY_WITH_TIMEOUT(readRunStatus(run.toStdString()) &&
-                                 readRunStatus(run.toStdString())->step > 40,
-                             60000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        readRunStatus(run.toStdString()) && readRunStatus(run.toStdString())->step > 40, 60000);
     ::kill(pid_t(process.processId()), SIGINT);
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 130);
@@ -113,8 +118,9 @@ private Q_SLOTS:
 
     // Same command, shorter budget: it resumes from the checkpoint and finishes.
     QStringList again = smallRun(run);
-    again << "--set" << "trainer.max_steps=" + QString::number(stopped->step + 20)
-          << "--set" << "trainer.epochs=400";
+    again << "--set"
+          << "trainer.max_steps=" + QString::number(stopped->step + 20) << "--set"
+          << "trainer.epochs=400";
     const auto resumed = runCli(again);
     QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
     QVERIFY2(resumed.err.contains("resuming long from step " + QString::number(stopped->step)),

@@ -116,8 +116,9 @@ private Q_SLOTS:
     QCOMPARE(c.model.width, 256);
     QCOMPARE(c.model.levels, (std::vector<int>{3, 4, 5}));
     QCOMPARE(c.name, std::string("b"));
-    QVERIFY2(errorOf(path, {"model.width=huge"}).find("--set model.width: model.width: expected "
-                                                      "an integer") != std::string::npos,
+    QVERIFY2(errorOf(path, {"model.width=huge"})
+                     .find("--set model.width: model.width: expected "
+                           "an integer") != std::string::npos,
              errorOf(path, {"model.width=huge"}).c_str());
     QVERIFY(errorOf(path, {"model.colour=red"}).find("--set model.colour") != std::string::npos);
     QVERIFY(errorOf(path, {"novalue"}).find("expected key.path=value") != std::string::npos);

@@ -67,9 +67,9 @@ private Q_SLOTS:
     worker.join();
     QCOMPARE(job->state(), JobState::Cancelled);
     QCOMPARE(*job->errorKind(), ErrorKind::Cancelled);
-    QVERIFY2(latency < 250ms, qPrintable(QString("cancel took %1 ms")
-                                             .arg(std::chrono::duration<double, std::milli>(
-                                                      latency).count())));
+    QVERIFY2(latency < 250ms,
+             qPrintable(QString("cancel took %1 ms")
+                            .arg(std::chrono::duration<double, std::milli>(latency).count())));
     QVERIFY_THROWS_EXCEPTION(CancelledError, job->get());
   }
 

@@ -29,7 +29,7 @@ RegressionConfig smallConfig() {
   c.samples = 1024;
   c.val_samples = 256;
   c.hidden = 32;
-  c.batch_size = 64; // 16 steps per epoch
+  c.batch_size = 64;     // 16 steps per epoch
   c.trainer.epochs = 20; // 320 steps
   c.trainer.log_every = 4;
   c.trainer.threads = 1;
@@ -113,7 +113,8 @@ private Q_SLOTS:
     const auto summary = trainer.fit();
     QCOMPARE(summary.steps, int64_t(320));
     const double after = summary.lastValidation.at("val/loss");
-    QVERIFY2(after < 0.25 * before, qPrintable(QString("val/loss %1 -> %2").arg(before).arg(after)));
+    QVERIFY2(after < 0.25 * before,
+             qPrintable(QString("val/loss %1 -> %2").arg(before).arg(after)));
     QVERIFY(summary.lastValidation.at("val/r2") > 0.5);
 
     const auto records = readMetricsFile(dir + "/metrics.jsonl");
@@ -219,8 +220,8 @@ private Q_SLOTS:
     auto model = task.model();
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
     WeightEma ema(*model, 0.9);
-    const auto position = loadCheckpoint(dir + "/checkpoints/last.pt", *model, optimizer, &ema,
-                                         torch::kCPU);
+    const auto position =
+        loadCheckpoint(dir + "/checkpoints/last.pt", *model, optimizer, &ema, torch::kCPU);
     QCOMPARE(position.step, int64_t(4));
     // A truncated checkpoint is reported, not crashed on.
     const std::string torn = dir + "/torn.pt";

@@ -137,8 +137,9 @@ RunsWorkspace::RunsWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(trainButton, &QPushButton::clicked, this, &RunsWorkspace::startNewRun);
   connect(resumeButton_, &QPushButton::clicked, this, &RunsWorkspace::resumeSelected);
   connect(table_, &QTableWidget::itemSelectionChanged, this, &RunsWorkspace::showDetails);
-  connect(table_, &QTableWidget::cellDoubleClicked, this,
-          [this](int row, int) { this->services().monitorRun(table_->item(row, Name)->data(Qt::UserRole).toString()); });
+  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+    this->services().monitorRun(table_->item(row, Name)->data(Qt::UserRole).toString());
+  });
   connect(watcher_.get(), &QFutureWatcher<std::vector<RunSummary>>::finished, this,
           [this] { showRuns(watcher_->result()); });
   connect(timer_, &QTimer::timeout, this, &RunsWorkspace::refresh);
@@ -146,7 +147,9 @@ RunsWorkspace::RunsWorkspace(WorkspaceServices& services, QWidget* parent)
   setFolder(QDir::currentPath());
 }
 
-RunsWorkspace::~RunsWorkspace() { watcher_->waitForFinished(); }
+RunsWorkspace::~RunsWorkspace() {
+  watcher_->waitForFinished();
+}
 
 bool RunsWorkspace::openPath(const QString& path, QString* error) {
   QFileInfo file(path);
@@ -215,9 +218,8 @@ void RunsWorkspace::showRuns(const std::vector<RunSummary>& runs) {
                                   .arg(100 * run.status->step / run.status->totalSteps)
                             : QString::number(run.status->step);
       if (run.status->best)
-        cells[Best] = QStringLiteral("%1 = %2")
-                          .arg(QString::fromStdString(run.status->bestMetric),
-                               formatValue(*run.status->best));
+        cells[Best] = QStringLiteral("%1 = %2").arg(QString::fromStdString(run.status->bestMetric),
+                                                    formatValue(*run.status->best));
       cells[Updated] = QDateTime::fromSecsSinceEpoch(qint64(run.status->updated))
                            .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
     }
@@ -279,9 +281,8 @@ JobPtr RunsWorkspace::startRegressionRun(const QString& runDir, const QString& c
   std::vector<std::string> sets;
   for (const auto& o : overrides)
     sets.push_back(o.toStdString());
-  const std::string file = configFile.isEmpty()
-                               ? findResource("configs/train/regression.yaml")
-                               : configFile.toStdString();
+  const std::string file = configFile.isEmpty() ? findResource("configs/train/regression.yaml")
+                                                : configFile.toStdString();
   const auto config = QFile::exists(runDir + "/config.yaml") && configFile.isEmpty()
                           ? loadConfig<RegressionConfig>((runDir + "/config.yaml").toStdString())
                           : loadConfig<RegressionConfig>(file, sets);

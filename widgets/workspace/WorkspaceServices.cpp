@@ -11,6 +11,8 @@ JobPtr WorkspaceServices::submit(JobPtr job) {
   return pool_.submit(std::move(job));
 }
 
-void WorkspaceServices::monitorRun(const QString& runDir) { monitor_.addRun(runDir); }
+void WorkspaceServices::monitorRun(const QString& runDir) {
+  monitor_.addRun(runDir);
+}
 
 } // namespace lumen
