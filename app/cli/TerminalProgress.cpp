@@ -28,17 +28,6 @@ std::string bar(double fraction, int width) {
 
 } // namespace
 
-std::string formatDuration(double seconds) {
-  const long total = static_cast<long>(seconds + 0.5);
-  char text[32];
-  if (total >= 3600)
-    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60,
-                  total % 60);
-  else
-    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
-  return text;
-}
-
 int runWithProgress(const JobPtr& job) {
   interrupts = 0;
   auto previous = std::signal(SIGINT, onInterrupt);

@@ -8,6 +8,4 @@ namespace lumen::cli {
 // Returns the exit code: 0 done, 1 failed, 130 cancelled.
 int runWithProgress(const JobPtr& job);
 
-std::string formatDuration(double seconds);
-
 } // namespace lumen::cli

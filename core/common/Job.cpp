@@ -3,6 +3,7 @@
 #include "common/Log.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace lumen {
 
@@ -20,6 +21,17 @@ const char* jobStateName(JobState state) {
     return "cancelled";
   }
   return "unknown";
+}
+
+std::string formatDuration(double seconds) {
+  const long total = static_cast<long>(std::max(0.0, seconds) + 0.5);
+  char text[32];
+  if (total >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60,
+                  total % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+  return text;
 }
 
 Job::Job(std::string title, Body body) : title_(std::move(title)), body_(std::move(body)) {}

@@ -84,6 +84,9 @@ inline JobPtr makeJob(std::string title, Job::Body body) {
   return std::make_shared<Job>(std::move(title), std::move(body));
 }
 
+// "0:07", "1:23", "1:02:03": elapsed times and ETAs as the Jobs dock and the CLI show them.
+std::string formatDuration(double seconds);
+
 // Maps the progress of one step of a larger job into its share [begin, end] of the whole.
 class ProgressSpan {
 public:

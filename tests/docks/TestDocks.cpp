@@ -437,9 +437,9 @@ private Q_SLOTS:
   }
 
   void formatsDurations() {
-    QCOMPARE(formatDuration(7.2), QString("0:07"));
-    QCOMPARE(formatDuration(83), QString("1:23"));
-    QCOMPARE(formatDuration(3723), QString("1:02:03"));
+    QCOMPARE(formatDuration(7.2), std::string("0:07"));
+    QCOMPARE(formatDuration(83), std::string("1:23"));
+    QCOMPARE(formatDuration(3723), std::string("1:02:03"));
   }
 
   void logDockShowsRecordsFromOtherThreads() {

@@ -33,16 +33,11 @@ QTableWidgetItem* textItem(const QString& text = {}) {
 
 } // namespace
 
-QString formatDuration(double seconds) {
-  const long total = std::max(0L, std::lround(seconds));
-  const long h = total / 3600, m = (total / 60) % 60, s = total % 60;
-  if (h > 0)
-    return QStringLiteral("%1:%2:%3")
-        .arg(h)
-        .arg(m, 2, 10, QLatin1Char('0'))
-        .arg(s, 2, 10, QLatin1Char('0'));
-  return QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
+namespace {
+QString clock(double seconds) {
+  return QString::fromStdString(formatDuration(seconds));
 }
+} // namespace
 
 JobsDock::JobsDock(QWidget* parent) : QDockWidget(tr("Jobs"), parent) {
   auto* body = new QWidget(this);
@@ -153,7 +148,7 @@ void JobsDock::pollNow() {
     else if (state == JobState::Cancelled)
       message = tr("%1 cancelled").arg(title);
     else
-      message = tr("%1 finished in %2").arg(title, formatDuration(row.job->elapsedSeconds()));
+      message = tr("%1 finished in %2").arg(title, clock(row.job->elapsedSeconds()));
     ended.push_back({title, int(state), message});
   }
   if (!active)
@@ -170,9 +165,9 @@ void JobsDock::updateRow(int index) {
   const QString stage = QString::fromStdString(job.stage());
   table_->item(index, Stage)->setText(stage);
   table_->item(index, Stage)->setToolTip(stage);
-  table_->item(index, Elapsed)->setText(formatDuration(job.elapsedSeconds()));
+  table_->item(index, Elapsed)->setText(clock(job.elapsedSeconds()));
   const auto eta = job.etaSeconds();
-  table_->item(index, Eta)->setText(eta ? tr("ETA %1").arg(formatDuration(*eta)) : QString());
+  table_->item(index, Eta)->setText(eta ? tr("ETA %1").arg(clock(*eta)) : QString());
   const bool cancelling = state == JobState::Running && job.cancelRequested();
   table_->item(index, State)->setText(cancelling ? tr("cancelling") : jobStateName(state));
 }

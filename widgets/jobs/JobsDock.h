@@ -17,9 +17,6 @@ namespace lumen {
 
 class JobPool;
 
-// "0:07", "1:23", "1:02:03": a duration as a clock shows it.
-QString formatDuration(double seconds);
-
 class JobsDock : public QDockWidget {
   Q_OBJECT
 public:

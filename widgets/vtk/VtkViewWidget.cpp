@@ -363,40 +363,35 @@ void VtkViewWidget::setEventInformation(QPointF pos, Qt::KeyboardModifiers modif
       modifiers.testFlag(Qt::ShiftModifier) ? 1 : 0, keyCode, repeat, keySym);
 }
 
+namespace {
+// The VTK event for a Qt mouse button going down or up; NoEvent for buttons VTK does not know.
+unsigned long vtkButtonEvent(Qt::MouseButton button, bool press) {
+  switch (button) {
+  case Qt::LeftButton:
+    return press ? vtkCommand::LeftButtonPressEvent : vtkCommand::LeftButtonReleaseEvent;
+  case Qt::MiddleButton:
+    return press ? vtkCommand::MiddleButtonPressEvent : vtkCommand::MiddleButtonReleaseEvent;
+  case Qt::RightButton:
+    return press ? vtkCommand::RightButtonPressEvent : vtkCommand::RightButtonReleaseEvent;
+  default:
+    return vtkCommand::NoEvent;
+  }
+}
+} // namespace
+
 void VtkViewWidget::mousePressEvent(QMouseEvent* event) {
   setEventInformation(event->position(), event->modifiers());
-  switch (event->button()) {
-  case Qt::LeftButton:
+  if (event->button() == Qt::LeftButton)
     m_clickStart = event->position().toPoint();
-    m_interactor->InvokeEvent(vtkCommand::LeftButtonPressEvent);
-    break;
-  case Qt::MiddleButton:
-    m_interactor->InvokeEvent(vtkCommand::MiddleButtonPressEvent);
-    break;
-  case Qt::RightButton:
-    m_interactor->InvokeEvent(vtkCommand::RightButtonPressEvent);
-    break;
-  default:
-    break;
-  }
+  if (const auto id = vtkButtonEvent(event->button(), true); id != vtkCommand::NoEvent)
+    m_interactor->InvokeEvent(id);
   event->accept();
 }
 
 void VtkViewWidget::mouseReleaseEvent(QMouseEvent* event) {
   setEventInformation(event->position(), event->modifiers());
-  switch (event->button()) {
-  case Qt::LeftButton:
-    m_interactor->InvokeEvent(vtkCommand::LeftButtonReleaseEvent);
-    break;
-  case Qt::MiddleButton:
-    m_interactor->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent);
-    break;
-  case Qt::RightButton:
-    m_interactor->InvokeEvent(vtkCommand::RightButtonReleaseEvent);
-    break;
-  default:
-    break;
-  }
+  if (const auto id = vtkButtonEvent(event->button(), false); id != vtkCommand::NoEvent)
+    m_interactor->InvokeEvent(id);
   event->accept();
 
   if (event->button() == Qt::LeftButton && m_clickStart) {
@@ -418,19 +413,8 @@ void VtkViewWidget::mouseMoveEvent(QMouseEvent* event) {
 void VtkViewWidget::mouseDoubleClickEvent(QMouseEvent* event) {
   // VTK's convention for a double click is a second press with a repeat count of one.
   setEventInformation(event->position(), event->modifiers(), 0, nullptr, 1);
-  switch (event->button()) {
-  case Qt::LeftButton:
-    m_interactor->InvokeEvent(vtkCommand::LeftButtonPressEvent);
-    break;
-  case Qt::MiddleButton:
-    m_interactor->InvokeEvent(vtkCommand::MiddleButtonPressEvent);
-    break;
-  case Qt::RightButton:
-    m_interactor->InvokeEvent(vtkCommand::RightButtonPressEvent);
-    break;
-  default:
-    break;
-  }
+  if (const auto id = vtkButtonEvent(event->button(), true); id != vtkCommand::NoEvent)
+    m_interactor->InvokeEvent(id);
   event->accept();
 }
 
