@@ -240,6 +240,9 @@ void RunsWorkspace::showRuns(const std::vector<RunSummary>& runs) {
     if (QString::fromStdString(run.path) == selected)
       table_->selectRow(row);
   }
+  // Something is always selected, so the config and log panes are never blank.
+  if (selected.isEmpty() && table_->rowCount() > 0)
+    table_->selectRow(0);
 }
 
 QString RunsWorkspace::selectedRun() const {
