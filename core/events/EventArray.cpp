@@ -1,0 +1,97 @@
+#include "events/EventArray.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace lumen {
+
+void EventArray::reserve(size_t n) {
+  t.reserve(n);
+  x.reserve(n);
+  y.reserve(n);
+  p.reserve(n);
+}
+
+void EventArray::push(int64_t time, int px, int py, int polarity) {
+  t.push_back(time);
+  x.push_back(uint16_t(px));
+  y.push_back(uint16_t(py));
+  p.push_back(polarity > 0 ? 1 : -1);
+}
+
+void EventArray::push(int64_t time, int px, int py, int polarity, uint8_t isSignal) {
+  push(time, px, py, polarity);
+  label.push_back(isSignal);
+}
+
+EventArray EventArray::slice(size_t begin, size_t end) const {
+  EventArray out;
+  out.sensor = sensor;
+  end = std::min(end, size());
+  begin = std::min(begin, end);
+  out.t.assign(t.begin() + long(begin), t.begin() + long(end));
+  out.x.assign(x.begin() + long(begin), x.begin() + long(end));
+  out.y.assign(y.begin() + long(begin), y.begin() + long(end));
+  out.p.assign(p.begin() + long(begin), p.begin() + long(end));
+  if (hasLabels())
+    out.label.assign(label.begin() + long(begin), label.begin() + long(end));
+  return out;
+}
+
+void EventArray::append(const EventArray& other) {
+  t.insert(t.end(), other.t.begin(), other.t.end());
+  x.insert(x.end(), other.x.begin(), other.x.end());
+  y.insert(y.end(), other.y.begin(), other.y.end());
+  p.insert(p.end(), other.p.begin(), other.p.end());
+  label.insert(label.end(), other.label.begin(), other.label.end());
+}
+
+void EventArray::sortByTime() {
+  if (std::is_sorted(t.begin(), t.end()))
+    return;
+  std::vector<size_t> order(size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t[a] < t[b]; });
+  auto permute = [&](auto& values) {
+    if (values.empty())
+      return;
+    auto copy = values;
+    for (size_t i = 0; i < order.size(); ++i)
+      values[i] = copy[order[i]];
+  };
+  permute(t);
+  permute(x);
+  permute(y);
+  permute(p);
+  permute(label);
+}
+
+size_t EventArray::lowerBound(int64_t time) const {
+  return size_t(std::lower_bound(t.begin(), t.end(), time) - t.begin());
+}
+
+double EventStats::eventsPerSecond() const {
+  const double seconds = durationSeconds();
+  return seconds > 0 ? double(numEvents) / seconds : 0.0;
+}
+
+void accumulateStats(EventStats& stats, const EventArray& chunk) {
+  if (chunk.empty())
+    return;
+  if (stats.numEvents == 0)
+    stats.tFirst = chunk.t.front();
+  stats.tLast = chunk.t.back();
+  stats.numEvents += chunk.size();
+  for (int8_t polarity : chunk.p)
+    (polarity > 0 ? stats.numPositive : stats.numNegative)++;
+  stats.sensor = chunk.sensor;
+}
+
+EventStats computeStats(const EventArray& events) {
+  EventStats stats;
+  stats.sensor = events.sensor;
+  accumulateStats(stats, events);
+  return stats;
+}
+
+} // namespace lumen

@@ -1,0 +1,52 @@
+// A stream of events from an event camera, as structure-of-arrays (the layout encoders and
+// HDF5 want): timestamp in microseconds, pixel column x and row y, polarity +1 (brighter) or -1.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace lumen {
+
+struct SensorSize {
+  int width = 0;
+  int height = 0;
+  bool valid() const { return width > 0 && height > 0; }
+};
+
+struct EventArray {
+  std::vector<int64_t> t; // microseconds, non-decreasing
+  std::vector<uint16_t> x, y;
+  std::vector<int8_t> p; // -1 or +1
+  // Optional per-event label (1 signal, 0 noise) for synthetic, labelled data.
+  std::vector<uint8_t> label;
+  SensorSize sensor;
+
+  size_t size() const { return t.size(); }
+  bool empty() const { return t.empty(); }
+  bool hasLabels() const { return !label.empty(); }
+  void reserve(size_t n);
+  void push(int64_t time, int px, int py, int polarity);
+  void push(int64_t time, int px, int py, int polarity, uint8_t isSignal);
+  // Events [begin, end) as a new array with the same sensor.
+  EventArray slice(size_t begin, size_t end) const;
+  void append(const EventArray& other);
+  // Stable sort by timestamp (repairs files whose timestamps go backwards).
+  void sortByTime();
+  // Index of the first event with t >= time (binary search).
+  size_t lowerBound(int64_t time) const;
+};
+
+struct EventStats {
+  uint64_t numEvents = 0;
+  SensorSize sensor;
+  int64_t tFirst = 0, tLast = 0;
+  uint64_t numPositive = 0, numNegative = 0;
+  double durationSeconds() const { return double(tLast - tFirst) * 1e-6; }
+  double eventsPerSecond() const;
+};
+
+EventStats computeStats(const EventArray& events);
+// Accumulates stats over chunks of a stream read window by window.
+void accumulateStats(EventStats& stats, const EventArray& chunk);
+
+} // namespace lumen

@@ -1,0 +1,260 @@
+#include "events/EventFile.h"
+
+#include "common/Error.h"
+#include "common/Job.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+namespace lumen {
+namespace {
+
+constexpr uint64_t kChunk = 1u << 20;
+
+bool acceptableTime(const H5DatasetInfo& info) {
+  return info.kind == H5Kind::Integer || (info.kind == H5Kind::Float && info.typeSize == 8);
+}
+
+} // namespace
+
+EventFileReader::EventFileReader(const std::string& path) : file_(Hdf5File::openRead(path)) {
+  auto require = [&](const std::string& name) {
+    if (!file_.exists(name))
+      throw InputError(path + ": dataset " + name +
+                       " is missing; an event file has /events/t, /events/x, /events/y and "
+                       "/events/p");
+    const auto info = file_.info(name);
+    if (info.dims.size() != 1)
+      throw InputError(path + ": " + name + " must be one-dimensional, has " +
+                       std::to_string(info.dims.size()) + " dimensions");
+    return info;
+  };
+  if (!file_.exists("/events/y") && file_.exists("/events/Y"))
+    yName_ = "/events/Y";
+  const auto t = require("/events/t");
+  const auto x = require("/events/x");
+  const auto y = require(yName_);
+  const auto p = require("/events/p");
+  if (!acceptableTime(t))
+    throw InputError(path + ": /events/t must hold integers or float64 microseconds");
+  timesAreFloat_ = t.kind == H5Kind::Float;
+  for (const auto& [name, info] : {std::pair{"/events/x", x}, std::pair{yName_.c_str(), y}})
+    if (info.kind != H5Kind::Integer)
+      throw InputError(path + ": " + name + " must hold integers");
+  if (p.kind != H5Kind::Integer && p.kind != H5Kind::Enum)
+    throw InputError(path + ": /events/p must hold booleans or integers");
+  size_ = t.dims[0];
+  for (const auto& [name, info] :
+       {std::pair{"/events/x", x}, std::pair{yName_.c_str(), y}, std::pair{"/events/p", p}})
+    if (info.dims[0] != size_)
+      throw InputError(path + ": " + name + " has " + std::to_string(info.dims[0]) +
+                       " entries but /events/t has " + std::to_string(size_) +
+                       "; all event datasets must have equal lengths");
+  if (file_.exists("/events/label")) {
+    const auto label = file_.info("/events/label");
+    if (label.dims.size() != 1 || label.dims[0] != size_)
+      throw InputError(path + ": /events/label must have one entry per event");
+    hasLabels_ = true;
+  }
+  for (const char* object : {"/", "/events"}) {
+    if (auto resolution = file_.intAttribute(object, "sensor_resolution")) {
+      if (resolution->size() != 2 || (*resolution)[0] <= 0 || (*resolution)[1] <= 0 ||
+          (*resolution)[0] > 65535 || (*resolution)[1] > 65535)
+        throw InputError(path + ": attribute sensor_resolution must be (height, width) with "
+                                "positive sizes below 65536");
+      sensor_ = {int((*resolution)[1]), int((*resolution)[0])};
+      sensorFromAttribute_ = true;
+      break;
+    }
+  }
+  if (!sensorFromAttribute_)
+    sensor_ = inferSensor();
+}
+
+SensorSize EventFileReader::inferSensor() const {
+  int maxX = -1, maxY = -1;
+  for (uint64_t begin = 0; begin < size_; begin += kChunk) {
+    for (auto v : file_.read<int64_t>("/events/x", begin, int64_t(kChunk)))
+      maxX = int(std::max<int64_t>(maxX, v));
+    for (auto v : file_.read<int64_t>(yName_, begin, int64_t(kChunk)))
+      maxY = int(std::max<int64_t>(maxY, v));
+  }
+  return {maxX + 1, maxY + 1};
+}
+
+std::vector<int64_t> EventFileReader::readTimes(uint64_t begin, uint64_t count) const {
+  if (!timesAreFloat_)
+    return file_.read<int64_t>("/events/t", begin, int64_t(count));
+  const auto raw = file_.read<double>("/events/t", begin, int64_t(count));
+  std::vector<int64_t> times(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!std::isfinite(raw[i]))
+      throw InputError(path() + ": /events/t[" + std::to_string(begin + i) +
+                       "] is not a finite number");
+    times[i] = std::llround(raw[i]);
+  }
+  return times;
+}
+
+int64_t EventFileReader::timeAt(uint64_t index) const {
+  return readTimes(index, 1).at(0);
+}
+
+EventArray EventFileReader::read(uint64_t begin, uint64_t count) const {
+  EventArray events;
+  events.sensor = sensor_;
+  if (begin >= size_)
+    return events;
+  count = std::min(count, size_ - begin);
+  events.t = readTimes(begin, count);
+  const auto xs = file_.read<int64_t>("/events/x", begin, int64_t(count));
+  const auto ys = file_.read<int64_t>(yName_, begin, int64_t(count));
+  const auto ps = file_.read<int8_t>("/events/p", begin, int64_t(count));
+  events.x.resize(count);
+  events.y.resize(count);
+  events.p.resize(count);
+  int64_t previous = begin > 0 ? timeAt(begin - 1) : INT64_MIN;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t index = begin + i;
+    if (xs[i] < 0 || xs[i] >= sensor_.width || ys[i] < 0 || ys[i] >= sensor_.height)
+      throw InputError(path() + ": event " + std::to_string(index) +
+                       " at (x=" + std::to_string(xs[i]) + ", y=" + std::to_string(ys[i]) +
+                       ") lies outside the " + std::to_string(sensor_.width) + "x" +
+                       std::to_string(sensor_.height) + " sensor");
+    const int8_t p = ps[i];
+    if (p == 1)
+      events.p[i] = 1;
+    else if (p == 0 || p == -1) // {0,1} and {-1,+1} files alike
+      events.p[i] = -1;
+    else
+      throw InputError(path() + ": /events/p[" + std::to_string(index) +
+                       "] = " + std::to_string(int(p)) + ": polarity must be 0/1 or -1/+1");
+    if (events.t[i] < previous)
+      throw InputError(path() + ": /events/t decreases at index " + std::to_string(index) + " (" +
+                       std::to_string(previous) + " then " + std::to_string(events.t[i]) +
+                       " µs); timestamps must be non-decreasing (repair with --sort)");
+    previous = events.t[i];
+    events.x[i] = uint16_t(xs[i]);
+    events.y[i] = uint16_t(ys[i]);
+  }
+  if (hasLabels_)
+    events.label = file_.read<uint8_t>("/events/label", begin, int64_t(count));
+  return events;
+}
+
+EventArray EventFileReader::readAll(uint64_t maxEvents) const {
+  if (size_ > maxEvents)
+    throw InputError(path() + " holds " + std::to_string(size_) +
+                     " events, more than the in-memory limit of " + std::to_string(maxEvents) +
+                     "; use a windowed command (encode, infer, filter work window by window)");
+  return read(0, size_);
+}
+
+uint64_t EventFileReader::lowerBound(int64_t time) const {
+  uint64_t low = 0, high = size_;
+  while (low < high) {
+    const uint64_t mid = low + (high - low) / 2;
+    if (timeAt(mid) < time)
+      low = mid + 1;
+    else
+      high = mid;
+  }
+  return low;
+}
+
+EventArray EventFileReader::readTimeRange(int64_t t0, int64_t t1) const {
+  const uint64_t begin = lowerBound(t0);
+  const uint64_t end = lowerBound(t1);
+  return read(begin, end > begin ? end - begin : 0);
+}
+
+EventStats EventFileReader::scan(Job* job, uint64_t chunk) const {
+  EventStats stats;
+  stats.sensor = sensor_;
+  for (uint64_t begin = 0; begin < size_; begin += chunk) {
+    if (job) {
+      job->checkCancelled();
+      job->setProgress(double(begin) / double(size_), "reading " + path());
+    }
+    accumulateStats(stats, read(begin, chunk));
+  }
+  stats.sensor = sensor_;
+  return stats;
+}
+
+EventFileWriter::EventFileWriter(const std::string& path, SensorSize sensor, bool withLabels)
+    : path_(path), tempPath_(path + ".tmp-" + std::to_string(::getpid())), sensor_(sensor),
+      withLabels_(withLabels) {
+  if (!sensor.valid())
+    throw InputError(path + ": cannot write events without a sensor size");
+  file_ = std::make_unique<Hdf5File>(Hdf5File::create(tempPath_));
+  file_->createExtensible<int64_t>("/events/t", {}, 1 << 16);
+  file_->createExtensible<uint16_t>("/events/x", {}, 1 << 16);
+  file_->createExtensible<uint16_t>("/events/y", {}, 1 << 16);
+  file_->createExtensible<uint8_t>("/events/p", {}, 1 << 16);
+  if (withLabels_)
+    file_->createExtensible<uint8_t>("/events/label", {}, 1 << 16);
+  const std::vector<int64_t> resolution{sensor.height, sensor.width};
+  file_->setIntAttribute("/", "sensor_resolution", resolution);
+  file_->setIntAttribute("/events", "sensor_resolution", resolution);
+}
+
+EventFileWriter::~EventFileWriter() {
+  if (!committed_) {
+    file_.reset();
+    std::error_code ignored;
+    std::filesystem::remove(tempPath_, ignored);
+  }
+}
+
+void EventFileWriter::append(const EventArray& events) {
+  if (events.empty())
+    return;
+  if (events.t.front() < lastTime_)
+    throw InputError(path_ + ": events appended out of time order");
+  std::vector<uint8_t> polarity(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events.x[i] >= sensor_.width || events.y[i] >= sensor_.height)
+      throw InputError(path_ + ": event at (" + std::to_string(events.x[i]) + ", " +
+                       std::to_string(events.y[i]) + ") lies outside the sensor");
+    polarity[i] = events.p[i] > 0 ? 1 : 0;
+  }
+  file_->append("/events/t", events.t);
+  file_->append("/events/x", events.x);
+  file_->append("/events/y", events.y);
+  file_->append("/events/p", polarity);
+  if (withLabels_) {
+    if (events.label.size() != events.size())
+      throw InputError(path_ + ": labelled output needs a label for every event");
+    file_->append("/events/label", events.label);
+  }
+  written_ += events.size();
+  lastTime_ = events.t.back();
+}
+
+void EventFileWriter::setAttribute(const std::string& name, const std::string& value) {
+  file_->setStringAttribute("/events", name, value);
+}
+
+void EventFileWriter::commit() {
+  file_->flush();
+  file_.reset();
+  if (std::rename(tempPath_.c_str(), path_.c_str()) != 0)
+    throw IoError("cannot move " + tempPath_ + " to " + path_);
+  committed_ = true;
+}
+
+void writeEventFile(const std::string& path, const EventArray& events) {
+  EventFileWriter writer(path, events.sensor, events.hasLabels());
+  writer.append(events);
+  writer.commit();
+}
+
+EventArray readEventFile(const std::string& path) {
+  return EventFileReader(path).readAll();
+}
+
+} // namespace lumen

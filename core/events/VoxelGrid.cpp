@@ -1,0 +1,212 @@
+#include "events/VoxelGrid.h"
+
+#include "common/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace lumen {
+
+VoxelAnchor parseVoxelAnchor(const std::string& text) {
+  if (text == "window")
+    return VoxelAnchor::Window;
+  if (text == "events")
+    return VoxelAnchor::Events;
+  throw InputError("unknown voxel anchor '" + text + "': expected window or events");
+}
+
+VoxelNormalization parseVoxelNormalization(const std::string& text) {
+  if (text == "none")
+    return VoxelNormalization::None;
+  if (text == "nonzero")
+    return VoxelNormalization::NonzeroMeanStd;
+  if (text == "percentile")
+    return VoxelNormalization::Percentile;
+  throw InputError("unknown voxel normalisation '" + text +
+                   "': expected none, nonzero or "
+                   "percentile");
+}
+
+VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
+                          int64_t windowEnd, const VoxelOptions& options) {
+  if (options.bins < 1)
+    throw InputError("voxel grids need at least one bin");
+  if (!events.sensor.valid())
+    throw InputError("cannot encode events without a sensor size");
+  VoxelGrid grid;
+  grid.bins = options.bins;
+  grid.width = events.sensor.width;
+  grid.height = events.sensor.height;
+  end = std::min(end, events.size());
+  begin = std::min(begin, end);
+  grid.tStart = windowStart;
+  grid.tEnd = windowEnd;
+  if (options.anchor == VoxelAnchor::Events && end > begin) {
+    grid.tStart = events.t[begin];
+    grid.tEnd = events.t[end - 1];
+  }
+  const size_t plane = size_t(grid.width) * size_t(grid.height);
+  grid.values.assign(plane * size_t(grid.bins), 0.0f);
+  // A zero span (one event, or all at one instant) would divide by zero: as event_utils does,
+  // treat it as 1 µs so every event lands in the first bin.
+  const double span = grid.tEnd > grid.tStart ? double(grid.tEnd - grid.tStart) : 1.0;
+  const int64_t t0 = grid.tStart;
+  const int64_t* t = events.t.data();
+  const uint16_t* xs = events.x.data();
+  const uint16_t* ys = events.y.data();
+  const int8_t* ps = events.p.data();
+  float* v = grid.values.data();
+  const int width = grid.width;
+  const int lastBin = grid.bins - 1;
+  if (options.hard) {
+    const double scale = double(grid.bins) / span;
+    for (size_t i = begin; i < end; ++i) {
+      const int b = std::clamp(int(double(t[i] - t0) * scale), 0, lastBin);
+      v[size_t(b) * plane + size_t(ys[i]) * size_t(width) + xs[i]] += float(ps[i]);
+    }
+    return grid;
+  }
+  const double scale = double(lastBin) / span;
+  for (size_t i = begin; i < end; ++i) {
+    const double tn = std::clamp(double(t[i] - t0) * scale, 0.0, double(lastBin));
+    const int b0 = int(tn);
+    const float frac = float(tn - b0);
+    const float p = float(ps[i]);
+    float* pixel = v + size_t(ys[i]) * size_t(width) + xs[i];
+    pixel[size_t(b0) * plane] += p * (1.0f - frac);
+    if (b0 < lastBin)
+      pixel[size_t(b0 + 1) * plane] += p * frac;
+  }
+  if (options.normalization != VoxelNormalization::None)
+    normalizeVoxelGrid(grid, options.normalization, options.percentile);
+  return grid;
+}
+
+void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percentile) {
+  auto& v = grid.values;
+  if (mode == VoxelNormalization::NonzeroMeanStd) {
+    // E2VID: statistics over the non-zero cells only, applied to them only.
+    double sum = 0, sumSq = 0;
+    size_t n = 0;
+    for (float value : v)
+      if (value != 0.0f) {
+        sum += value;
+        sumSq += double(value) * value;
+        ++n;
+      }
+    if (n == 0)
+      return;
+    const double mean = sum / double(n);
+    const double std = std::sqrt(std::max(0.0, sumSq / double(n) - mean * mean));
+    const double inv = std > 0 ? 1.0 / std : 1.0;
+    for (float& value : v)
+      if (value != 0.0f)
+        value = float((value - mean) * inv);
+  } else if (mode == VoxelNormalization::Percentile) {
+    std::vector<float> magnitudes;
+    magnitudes.reserve(v.size());
+    for (float value : v)
+      if (value != 0.0f)
+        magnitudes.push_back(std::abs(value));
+    if (magnitudes.empty())
+      return;
+    const size_t k = std::min(magnitudes.size() - 1, size_t(std::clamp(percentile, 0.0, 100.0) /
+                                                            100.0 * double(magnitudes.size() - 1)));
+    std::nth_element(magnitudes.begin(), magnitudes.begin() + long(k), magnitudes.end());
+    const float scale = magnitudes[k] > 0 ? 1.0f / magnitudes[k] : 1.0f;
+    for (float& value : v)
+      value = std::clamp(value * scale, -1.0f, 1.0f);
+  }
+}
+
+EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) {
+  EventArray events;
+  events.sensor = {grid.width, grid.height};
+  const int B = grid.bins;
+  const size_t plane = size_t(grid.width) * size_t(grid.height);
+  const double span = grid.tEnd > grid.tStart ? double(grid.tEnd - grid.tStart) : 1.0;
+  // Bin k covers [k, k+1) * span/B when hard-binned; with bilinear weights bin k is centred on
+  // k * span/(B-1) and reaches half a bin to each side (clipped to the window).
+  auto binRange = [&](int b) -> std::pair<double, double> {
+    if (options.hard || B == 1)
+      return {b * span / B, (b + 1) * span / B};
+    const double step = span / (B - 1);
+    return {std::max(0.0, (b - 0.5) * step), std::min(span, (b + 0.5) * step)};
+  };
+  std::mt19937_64 random(options.seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  const size_t binCount = static_cast<size_t>(B);
+  std::vector<double> magnitude(binCount);
+  std::vector<int> counts(binCount);
+  std::vector<size_t> order(binCount);
+  for (size_t pixel = 0; pixel < plane; ++pixel) {
+    double total = 0;
+    for (int b = 0; b < B; ++b) {
+      magnitude[size_t(b)] = std::abs(double(grid.values[size_t(b) * plane + pixel]));
+      total += magnitude[size_t(b)];
+    }
+    const long n = std::lround(total);
+    if (n < 1 || total < options.threshold)
+      continue;
+    // Largest remainder: floors first, then the bins with the largest fractions get one more.
+    long assigned = 0;
+    for (int b = 0; b < B; ++b) {
+      const double share = magnitude[size_t(b)] * double(n) / total;
+      counts[size_t(b)] = int(std::floor(share));
+      assigned += counts[size_t(b)];
+    }
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t c) {
+      const double fa = magnitude[a] * double(n) / total - counts[a];
+      const double fc = magnitude[c] * double(n) / total - counts[c];
+      return fa > fc;
+    });
+    for (size_t k = 0; assigned < n && k < order.size(); ++k, ++assigned)
+      counts[order[k]]++;
+    const int x = int(pixel % size_t(grid.width));
+    const int y = int(pixel / size_t(grid.width));
+    for (int b = 0; b < B; ++b) {
+      const int c = counts[size_t(b)];
+      if (c == 0)
+        continue;
+      const int polarity = grid.values[size_t(b) * plane + pixel] >= 0 ? 1 : -1;
+      // Whole microseconds inside the bin, so re-encoding puts each event back in its bin.
+      const auto [lo, hi] = binRange(b);
+      const double first = std::ceil(lo);
+      const double last = std::max(first, std::ceil(hi) - 1.0);
+      for (int k = 0; k < c; ++k) {
+        const double fraction = options.jitter ? uniform(random) : (k + 0.5) / c;
+        const double offset = std::min(last, first + std::floor(fraction * (last - first + 1.0)));
+        events.push(grid.tStart + int64_t(offset), x, y, polarity);
+      }
+    }
+  }
+  events.sortByTime();
+  return events;
+}
+
+std::vector<EventWindow> segmentWindows(const EventArray& events, int64_t windowUs,
+                                        std::optional<int64_t> t0, bool keepPartial) {
+  if (windowUs <= 0)
+    throw InputError("the window length must be positive (got " + std::to_string(windowUs) +
+                     " µs)");
+  std::vector<EventWindow> windows;
+  if (events.empty())
+    return windows;
+  const int64_t start = t0.value_or(events.t.front());
+  const int64_t last = events.t.back();
+  if (last < start)
+    return windows;
+  const int64_t full = (last - start + 1) / windowUs;
+  const bool partial = (last - start + 1) % windowUs != 0;
+  const int64_t count = full + ((partial && keepPartial) ? 1 : 0);
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t ws = start + k * windowUs, we = ws + windowUs;
+    windows.push_back({ws, we, events.lowerBound(ws), events.lowerBound(we)});
+  }
+  return windows;
+}
+
+} // namespace lumen
