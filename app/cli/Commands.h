@@ -6,6 +6,7 @@ namespace lumen::cli {
 
 void addRunsCommands(Command& root);     // runs list, monitor
 void addTrainingCommands(Command& root); // demo, regression train
+void addEventsCommands(Command& root);   // events import, stats, encode, decode, synth
 
 // "2026-11-21-101502": names for run folders created without an explicit --run-dir.
 std::string timestampName();

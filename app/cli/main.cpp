@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   root.option({"--quiet", "", "log only warnings and errors (before the command)"});
   cli::addTrainingCommands(root);
   cli::addRunsCommands(root);
+  cli::addEventsCommands(root);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {

@@ -103,7 +103,7 @@ int64_t EventFileReader::timeAt(uint64_t index) const {
   return readTimes(index, 1).at(0);
 }
 
-EventArray EventFileReader::read(uint64_t begin, uint64_t count) const {
+EventArray EventFileReader::read(uint64_t begin, uint64_t count, bool checkOrder) const {
   EventArray events;
   events.sensor = sensor_;
   if (begin >= size_)
@@ -116,7 +116,7 @@ EventArray EventFileReader::read(uint64_t begin, uint64_t count) const {
   events.x.resize(count);
   events.y.resize(count);
   events.p.resize(count);
-  int64_t previous = begin > 0 ? timeAt(begin - 1) : INT64_MIN;
+  int64_t previous = (begin > 0 && checkOrder) ? timeAt(begin - 1) : INT64_MIN;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t index = begin + i;
     if (xs[i] < 0 || xs[i] >= sensor_.width || ys[i] < 0 || ys[i] >= sensor_.height)
@@ -132,7 +132,7 @@ EventArray EventFileReader::read(uint64_t begin, uint64_t count) const {
     else
       throw InputError(path() + ": /events/p[" + std::to_string(index) +
                        "] = " + std::to_string(int(p)) + ": polarity must be 0/1 or -1/+1");
-    if (events.t[i] < previous)
+    if (checkOrder && events.t[i] < previous)
       throw InputError(path() + ": /events/t decreases at index " + std::to_string(index) + " (" +
                        std::to_string(previous) + " then " + std::to_string(events.t[i]) +
                        " µs); timestamps must be non-decreasing (repair with --sort)");

@@ -28,7 +28,8 @@ public:
 
   // Events [begin, begin + count), validated. Throws InputError naming the file, dataset and the
   // first bad index.
-  EventArray read(uint64_t begin, uint64_t count) const;
+  // checkOrder = false skips the time-order check (for repairing files with --sort).
+  EventArray read(uint64_t begin, uint64_t count, bool checkOrder = true) const;
   // All events; refuses files above `maxEvents` (the memory guard), suggesting windowed tools.
   EventArray readAll(uint64_t maxEvents = 200'000'000) const;
   int64_t timeAt(uint64_t index) const;

@@ -1,0 +1,144 @@
+// `lumen-cli events ...`: import, stats, encode and decode event recordings.
+#include "Commands.h"
+#include "TerminalProgress.h"
+#include "common/Error.h"
+#include "events/EventFile.h"
+#include "events/EventImport.h"
+#include "events/VoxelFile.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace lumen::cli {
+namespace {
+
+SensorSize sensorOption(const ParsedArgs& args) {
+  const auto text = args.value("--sensor");
+  if (!text)
+    return {};
+  SensorSize s;
+  if (std::sscanf(text->c_str(), "%dx%d", &s.width, &s.height) != 2 || !s.valid())
+    throw UsageError("--sensor expects WIDTHxHEIGHT, e.g. 640x480");
+  return s;
+}
+
+int importCommand(const ParsedArgs& args) {
+  ImportOptions options;
+  options.sort = args.flag("--sort");
+  options.sensor = sensorOption(args);
+  const std::string in = args.positional(0), out = args.positional(1);
+  ImportResult result;
+  const int code = runWithProgress(
+      makeJob("import " + in, [&](Job& job) { result = importEvents(in, out, options, &job); }));
+  if (code == 0)
+    std::printf("imported %llu events (%s, %dx%d) into %s\n",
+                static_cast<unsigned long long>(result.events), eventFormatName(result.format),
+                result.sensor.width, result.sensor.height, out.c_str());
+  return code;
+}
+
+int statsCommand(const ParsedArgs& args) {
+  const std::string path = args.positional(0);
+  EventFileReader reader(path);
+  const EventStats stats = reader.scan();
+  if (args.flag("--json")) {
+    const nlohmann::json j{{"file", path},
+                           {"num_events", stats.numEvents},
+                           {"width", stats.sensor.width},
+                           {"height", stats.sensor.height},
+                           {"t_first_us", stats.tFirst},
+                           {"t_last_us", stats.tLast},
+                           {"duration_s", stats.durationSeconds()},
+                           {"num_pos", stats.numPositive},
+                           {"num_neg", stats.numNegative},
+                           {"events_per_s", stats.eventsPerSecond()},
+                           {"has_labels", reader.hasLabels()}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%s\n  events     %llu (%llu positive, %llu negative)\n  sensor     %d x %d%s\n"
+              "  time       %lld .. %lld us (%.3f s)\n  rate       %.3g events/s\n",
+              path.c_str(), static_cast<unsigned long long>(stats.numEvents),
+              static_cast<unsigned long long>(stats.numPositive),
+              static_cast<unsigned long long>(stats.numNegative), stats.sensor.width,
+              stats.sensor.height, reader.sensorFromAttribute() ? "" : " (inferred)",
+              static_cast<long long>(stats.tFirst), static_cast<long long>(stats.tLast),
+              stats.durationSeconds(), stats.eventsPerSecond());
+  return 0;
+}
+
+int encodeCommand(const ParsedArgs& args) {
+  EncodeFileOptions options;
+  options.voxel.bins = int(args.number("--bins", 8));
+  options.windowUs = int64_t(args.number("--window-us", 20000));
+  options.voxel.anchor = parseVoxelAnchor(args.value("--anchor", "window"));
+  options.voxel.hard = args.flag("--hard");
+  options.voxel.normalization = parseVoxelNormalization(args.value("--normalize", "none"));
+  options.keepPartial = !args.flag("--drop-partial");
+  const std::string in = args.positional(0), out = args.positional(1);
+  EncodeFileResult result;
+  const int code = runWithProgress(
+      makeJob("encode " + in, [&](Job& job) { result = encodeEventFile(in, out, options, &job); }));
+  if (code == 0)
+    std::printf("wrote %llu voxel grids (%d bins, %dx%d) of %llu events to %s\n",
+                static_cast<unsigned long long>(result.segments), options.voxel.bins,
+                result.sensor.width, result.sensor.height,
+                static_cast<unsigned long long>(result.events), out.c_str());
+  return code;
+}
+
+int decodeCommand(const ParsedArgs& args) {
+  DecodeOptions options;
+  options.jitter = args.flag("--jitter");
+  options.seed = uint64_t(args.number("--seed", 0));
+  options.hard = args.flag("--hard");
+  const std::string in = args.positional(0), out = args.positional(1);
+  DecodeFileResult result;
+  const int code = runWithProgress(
+      makeJob("decode " + in, [&](Job& job) { result = decodeVoxelFile(in, out, options, &job); }));
+  if (code == 0)
+    std::printf("decoded %llu segments into %llu events in %s\n",
+                static_cast<unsigned long long>(result.segments),
+                static_cast<unsigned long long>(result.events), out.c_str());
+  return code;
+}
+
+} // namespace
+
+void addEventsCommands(Command& root) {
+  auto& events = root.subcommand("events", "Event-camera streams: import, inspect, encode, decode");
+  events
+      .subcommand("import", "Convert a recording (AEDAT4, EVT2/EVT3 RAW, text, HDF5) to an "
+                            "event HDF5 file")
+      .positional({"IN", "the recording; its format is recognised from its content"})
+      .positional({"OUT", "the event file to write (.h5)"})
+      .option({"--sort", "", "sort events whose timestamps go backwards instead of refusing"})
+      .option({"--sensor", "WxH", "sensor size when the recording does not give one"})
+      .handler(importCommand);
+  events.subcommand("stats", "Count, sensor size, time span and polarities of an event file")
+      .positional({"FILE", "an event HDF5 file"})
+      .option({"--json", "", "print JSON"})
+      .handler(statsCommand);
+  events.subcommand("encode", "Encode an event file into voxel grids, one per time window")
+      .positional({"IN", "event HDF5 file"})
+      .positional({"OUT", "voxel HDF5 file (/voxels: segments x bins x height x width)"})
+      .option({"--bins", "B", "temporal bins per window (default 8)"})
+      .option({"--window-us", "US", "window length in microseconds (default 20000)"})
+      .option({"--anchor", "window|events",
+               "bin span: the window (default) or its first/last "
+               "event (event_utils / E2VID)"})
+      .option({"--hard", "", "hard binning instead of bilinear interpolation"})
+      .option({"--normalize", "none|nonzero|percentile", "normalisation (default none)"})
+      .option({"--drop-partial", "", "drop the last window when it is incomplete"})
+      .handler(encodeCommand);
+  events.subcommand("decode", "Decode voxel grids back into an event file")
+      .positional({"IN", "voxel HDF5 file written by `events encode`"})
+      .positional({"OUT", "event HDF5 file to write"})
+      .option(
+          {"--jitter", "", "random timestamps inside each bin (seeded) instead of evenly spaced"})
+      .option({"--seed", "N", "seed for --jitter (default 0)"})
+      .option({"--hard", "", "treat the grids as hard-binned (read from the file when recorded)"})
+      .handler(decodeCommand);
+}
+
+} // namespace lumen::cli

@@ -1,0 +1,144 @@
+#include "events/EventImport.h"
+
+#include "common/Error.h"
+#include "common/Job.h"
+#include "events/EventFile.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+
+namespace lumen {
+namespace {
+
+bool endsWith(std::string text, const std::string& suffix) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+constexpr uint64_t kMemoryGuard = 200'000'000;
+
+} // namespace
+
+const char* eventFormatName(EventFormat format) {
+  switch (format) {
+  case EventFormat::Hdf5:
+    return "HDF5";
+  case EventFormat::Text:
+    return "text";
+  case EventFormat::Aedat4:
+    return "AEDAT4";
+  case EventFormat::Evt2:
+    return "EVT2";
+  case EventFormat::Evt3:
+    return "EVT3";
+  case EventFormat::Unknown:
+    break;
+  }
+  return "unknown";
+}
+
+EventFormat detectEventFormat(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw IoError(path + ": cannot open");
+  char head[512] = {};
+  in.read(head, sizeof head);
+  const std::string start(head, size_t(in.gcount()));
+  if (start.rfind("\x89HDF\r\n\x1a\n", 0) == 0)
+    return EventFormat::Hdf5;
+  if (start.rfind("#!AER-DAT4.0", 0) == 0)
+    return EventFormat::Aedat4;
+  if (start.rfind("% ", 0) == 0) { // Prophesee RAW header lines
+    if (start.find("format EVT3") != std::string::npos ||
+        start.find("evt 3.0") != std::string::npos)
+      return EventFormat::Evt3;
+    if (start.find("format EVT2") != std::string::npos ||
+        start.find("evt 2.0") != std::string::npos)
+      return EventFormat::Evt2;
+  }
+  if (endsWith(path, ".h5") || endsWith(path, ".hdf5"))
+    return EventFormat::Hdf5;
+  if (endsWith(path, ".aedat4"))
+    return EventFormat::Aedat4;
+  if (endsWith(path, ".txt") || endsWith(path, ".csv"))
+    return EventFormat::Text;
+  // Printable text whose first data line has four numbers is a text recording.
+  const bool printable = std::all_of(start.begin(), start.end(), [](unsigned char c) {
+    return std::isprint(c) || std::isspace(c);
+  });
+  return printable && !start.empty() ? EventFormat::Text : EventFormat::Unknown;
+}
+
+EventArray loadRecording(const std::string& path, const ImportOptions& options, Job* job) {
+  const EventFormat format = detectEventFormat(path);
+  EventArray events;
+  SensorSize sensor;
+  auto collect = [&](EventArray&& batch) {
+    if (events.size() + batch.size() > kMemoryGuard)
+      throw InputError(path + " holds more than " + std::to_string(kMemoryGuard) +
+                       " events, above the in-memory limit");
+    events.append(batch);
+  };
+  switch (format) {
+  case EventFormat::Hdf5: {
+    EventFileReader reader(path);
+    if (reader.size() > kMemoryGuard)
+      throw InputError(path + " holds " + std::to_string(reader.size()) +
+                       " events, above the in-memory limit of " + std::to_string(kMemoryGuard));
+    // With --sort the order check is skipped here and the events are sorted below.
+    events = reader.read(0, reader.size(), !options.sort);
+    sensor = reader.sensor();
+    break;
+  }
+  case EventFormat::Text:
+    sensor = readTextEvents(path, collect, options.chunk, job);
+    break;
+  case EventFormat::Aedat4:
+    sensor = readAedat4Events(path, collect, job);
+    break;
+  case EventFormat::Evt2:
+  case EventFormat::Evt3:
+    throw InputError(path + ": " + eventFormatName(format) + " import is not available yet");
+  case EventFormat::Unknown:
+    throw InputError(path + ": not a recognised event recording (expected HDF5, AEDAT4, EVT2/EVT3 "
+                            "RAW or text 't x y p' lines)");
+  }
+  events.sensor = options.sensor.valid() ? options.sensor : sensor;
+  if (options.sort)
+    events.sortByTime();
+  else if (!std::is_sorted(events.t.begin(), events.t.end())) {
+    const auto bad = std::is_sorted_until(events.t.begin(), events.t.end()) - events.t.begin();
+    throw InputError(path + ": timestamps decrease at event " + std::to_string(bad) +
+                     "; import with --sort to repair");
+  }
+  for (size_t i = 0; i < events.size(); ++i)
+    if (events.x[i] >= events.sensor.width || events.y[i] >= events.sensor.height)
+      throw InputError(path + ": event " + std::to_string(i) + " lies outside the " +
+                       std::to_string(events.sensor.width) + "x" +
+                       std::to_string(events.sensor.height) + " sensor");
+  return events;
+}
+
+ImportResult importEvents(const std::string& in, const std::string& out,
+                          const ImportOptions& options, Job* job) {
+  ImportResult result;
+  result.format = detectEventFormat(in);
+  const EventArray events = loadRecording(in, options, job);
+  if (job) {
+    job->checkCancelled();
+    job->setProgress(0.9, "writing " + out);
+  }
+  EventFileWriter writer(out, events.sensor, events.hasLabels());
+  writer.setAttribute("source", in);
+  writer.setAttribute("source_format", eventFormatName(result.format));
+  writer.append(events);
+  writer.commit();
+  result.events = events.size();
+  result.sensor = events.sensor;
+  return result;
+}
+
+} // namespace lumen

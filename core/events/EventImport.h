@@ -1,0 +1,46 @@
+// Importing recordings into E1 event files (SPEC E2). The format is recognised from the file's
+// content (magic bytes, header) and, failing that, its extension: HDF5 event files (validated,
+// optionally sorted), text (`t x y p` per line, an optional `width height` first line;
+// timestamps in µs, or in seconds when written with a decimal point), iniVation AEDAT4 and
+// Prophesee EVT2/EVT3 RAW.
+#pragma once
+#include "events/EventArray.h"
+
+#include <functional>
+#include <string>
+
+namespace lumen {
+
+class Job;
+
+enum class EventFormat { Hdf5, Text, Aedat4, Evt2, Evt3, Unknown };
+
+const char* eventFormatName(EventFormat format);
+EventFormat detectEventFormat(const std::string& path);
+
+struct ImportOptions {
+  bool sort = false; // repair out-of-order timestamps instead of refusing them
+  SensorSize sensor; // overrides the recording's (or inference) when set
+  uint64_t chunk = 1u << 20;
+};
+
+struct ImportResult {
+  EventFormat format = EventFormat::Unknown;
+  uint64_t events = 0;
+  SensorSize sensor;
+};
+
+// Reads `in` and writes an E1 file at `out` atomically. Progress and cancellation via `job`.
+ImportResult importEvents(const std::string& in, const std::string& out,
+                          const ImportOptions& options = {}, Job* job = nullptr);
+
+// Reads a whole recording of any supported format into memory.
+EventArray loadRecording(const std::string& path, const ImportOptions& options = {},
+                         Job* job = nullptr);
+
+// Individual readers, each calling `sink` with consecutive batches of events in file order.
+using EventSink = std::function<void(EventArray&& batch)>;
+SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64_t batch, Job* job);
+SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job* job);
+
+} // namespace lumen
