@@ -4,6 +4,7 @@
 #include "common/Error.h"
 #include "events/EventFile.h"
 #include "events/EventImport.h"
+#include "events/SyntheticEvents.h"
 #include "events/VoxelFile.h"
 
 #include <cstdio>
@@ -103,6 +104,24 @@ int decodeCommand(const ParsedArgs& args) {
   return code;
 }
 
+int synthCommand(const ParsedArgs& args) {
+  SyntheticEventConfig config;
+  config.width = int(args.number("--width", config.width));
+  config.height = int(args.number("--height", config.height));
+  const int files = int(args.number("--files", 10));
+  const auto seed = uint64_t(args.number("--seed", 0));
+  const std::string out = args.positional(0);
+  uint64_t events = 0;
+  const int code = runWithProgress(makeJob("synthesise events", [&](Job& job) {
+    events = writeSyntheticEventDataset(out, files, seed, config, &job);
+  }));
+  if (code == 0)
+    std::printf("wrote %d paired 100 ms recordings (%dx%d, %llu events) to %s/%s and %s/%s\n",
+                files, config.width, config.height, static_cast<unsigned long long>(events),
+                out.c_str(), kNoisyFolder, out.c_str(), kCleanFolder);
+  return code;
+}
+
 } // namespace
 
 void addEventsCommands(Command& root) {
@@ -139,6 +158,17 @@ void addEventsCommands(Command& root) {
       .option({"--seed", "N", "seed for --jitter (default 0)"})
       .option({"--hard", "", "treat the grids as hard-binned (read from the file when recorded)"})
       .handler(decodeCommand);
+  events.subcommand("synth", "Write paired synthetic recordings: noisy (labelled) and clean")
+      .description("An ideal DVS model over moving scenes gives the clean events; the noisy file "
+                   "adds background\nactivity, hot pixels and a flickering flare, with "
+                   "/events/label = 1 for signal and 0 for noise.")
+      .positional({"OUTDIR", "folder for background_with_flare_events/ and "
+                             "background_with_light_events/"})
+      .option({"--files", "N", "number of 100 ms pairs (default 10)"})
+      .option({"--seed", "S", "random seed (default 0)"})
+      .option({"--width", "W", "sensor width (default 240)"})
+      .option({"--height", "H", "sensor height (default 180)"})
+      .handler(synthCommand);
 }
 
 } // namespace lumen::cli
