@@ -3,7 +3,9 @@
 #include "TerminalProgress.h"
 #include "common/Error.h"
 #include "events/EventFile.h"
+#include "events/EventFilters.h"
 #include "events/EventImport.h"
+#include "events/EventMetrics.h"
 #include "events/SyntheticEvents.h"
 #include "events/VoxelFile.h"
 
@@ -122,6 +124,95 @@ int synthCommand(const ParsedArgs& args) {
   return code;
 }
 
+int filterCommand(const ParsedArgs& args) {
+  FilterOptions options;
+  options.method = parseFilterMethod(args.value("--method", "stcf"));
+  options.dtUs = int64_t(args.number("--dt-us", double(options.dtUs)));
+  options.k = int(args.number("--k", options.k));
+  const std::string in = args.positional(0), out = args.positional(1);
+  uint64_t kept = 0, total = 0;
+  const int code = runWithProgress(makeJob("filter " + in, [&](Job& job) {
+    job.setProgress(0.0, "reading " + in);
+    const EventArray events = EventFileReader(in).readAll();
+    job.checkCancelled();
+    job.setProgress(0.3, "filtering");
+    const FilterResult result = filterEvents(events, options);
+    EventArray output;
+    output.sensor = events.sensor;
+    for (size_t i = 0; i < events.size(); ++i)
+      if (result.keep[i]) {
+        if (events.hasLabels())
+          output.push(events.t[i], events.x[i], events.y[i], events.p[i], events.label[i]);
+        else
+          output.push(events.t[i], events.x[i], events.y[i], events.p[i]);
+      }
+    job.setProgress(0.7, "writing " + out);
+    EventFileWriter writer(out, events.sensor, events.hasLabels());
+    writer.setAttribute("source", in);
+    writer.setAttribute("filter", options.method == FilterMethod::Baf ? "baf" : "stcf");
+    writer.setAttribute("match_tolerance_us", "0");
+    writer.append(output);
+    writer.addDataset("/input_scores/score", result.score);
+    writer.commit();
+    kept = output.size();
+    total = events.size();
+  }));
+  if (code == 0)
+    std::printf("kept %llu of %llu events (%.1f%%) in %s\n", static_cast<unsigned long long>(kept),
+                static_cast<unsigned long long>(total),
+                total ? 100.0 * double(kept) / double(total) : 0.0, out.c_str());
+  return code;
+}
+
+int evalCommand(const ParsedArgs& args) {
+  const auto input = args.value("--input");
+  const auto referencePath = args.value("--reference");
+  if (!input || !referencePath)
+    throw UsageError("events eval needs --input DENOISED.h5 and --reference NOISY_WITH_LABELS.h5");
+  EventFileReader denoisedReader(*input);
+  const EventArray denoised = denoisedReader.readAll();
+  const EventArray reference = EventFileReader(*referencePath).readAll();
+  int64_t tolerance = 0;
+  auto file = Hdf5File::openRead(*input);
+  if (auto recorded = file.stringAttribute("/events", "match_tolerance_us"))
+    tolerance = std::stoll(*recorded);
+  tolerance = int64_t(args.number("--tolerance-us", double(tolerance)));
+  DenoiseMetrics m = compareWithLabels(denoised, reference, tolerance);
+  if (file.exists("/input_scores/score")) {
+    const auto scores = file.read<float>("/input_scores/score");
+    if (scores.size() == reference.size())
+      m.auc = rocAuc(scores, reference.label);
+  }
+  const double esr = eventStructureRatio(denoised);
+  const double esrReference = eventStructureRatio(reference);
+  if (args.flag("--json")) {
+    nlohmann::json j{{"input", *input},
+                     {"reference", *referencePath},
+                     {"tolerance_us", tolerance},
+                     {"events", m.denoised},
+                     {"reference_signal", m.signal},
+                     {"reference_noise", m.noise},
+                     {"true_positives", m.truePositives},
+                     {"false_positives", m.falsePositives},
+                     {"false_negatives", m.falseNegatives},
+                     {"precision", m.precision},
+                     {"recall", m.recall},
+                     {"f1", m.f1},
+                     {"snr_db", m.snrDb},
+                     {"esr", esr},
+                     {"esr_reference", esrReference}};
+    j["auc"] = m.auc ? nlohmann::json(*m.auc) : nlohmann::json();
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%s vs %s (tolerance %lld us)\n  precision %.4f  recall %.4f  F1 %.4f  SNR %.2f dB"
+              "\n  ESR %.4f (reference %.4f)%s\n",
+              input->c_str(), referencePath->c_str(), static_cast<long long>(tolerance),
+              m.precision, m.recall, m.f1, m.snrDb, esr, esrReference,
+              m.auc ? ("  AUC " + std::to_string(*m.auc)).c_str() : "");
+  return 0;
+}
+
 } // namespace
 
 void addEventsCommands(Command& root) {
@@ -169,6 +260,23 @@ void addEventsCommands(Command& root) {
       .option({"--width", "W", "sensor width (default 240)"})
       .option({"--height", "H", "sensor height (default 180)"})
       .handler(synthCommand);
+  events.subcommand("filter", "Denoise with a classical filter: BAF or STCF (baselines)")
+      .positional({"IN", "event HDF5 file"})
+      .positional({"OUT", "filtered event file (labels kept; /input_scores/score per input event)"})
+      .option({"--method", "baf|stcf",
+               "background activity filter or spatiotemporal correlation "
+               "filter (default stcf)"})
+      .option({"--dt-us", "US", "correlation time window (default 10000)"})
+      .option({"--k", "K", "STCF: neighbours needed within dt (default 2)"})
+      .handler(filterCommand);
+  events.subcommand("eval", "Score a denoised file against a labelled noisy reference")
+      .option({"--input", "DENOISED.h5", "the denoised events"})
+      .option({"--reference", "NOISY.h5", "the noisy input with /events/label (1 signal, 0 noise)"})
+      .option({"--tolerance-us", "US",
+               "time tolerance when matching events (default: recorded "
+               "in the input, else 0)"})
+      .option({"--json", "", "print JSON"})
+      .handler(evalCommand);
 }
 
 } // namespace lumen::cli

@@ -239,6 +239,10 @@ void EventFileWriter::setAttribute(const std::string& name, const std::string& v
   file_->setStringAttribute("/events", name, value);
 }
 
+void EventFileWriter::addDataset(const std::string& name, const std::vector<float>& values) {
+  file_->write(name, values, {uint64_t(values.size())});
+}
+
 void EventFileWriter::commit() {
   file_->flush();
   file_.reset();

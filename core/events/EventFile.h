@@ -65,6 +65,9 @@ public:
   void append(const EventArray& events);
   // Extra string attributes on /events (e.g. "source" = the imported recording).
   void setAttribute(const std::string& name, const std::string& value);
+  // A float dataset beside the events (e.g. /input_scores/score: a filter's score for every
+  // input event, which ROC AUC needs).
+  void addDataset(const std::string& name, const std::vector<float>& values);
   void commit();
   uint64_t written() const { return written_; }
 
