@@ -277,6 +277,7 @@ void addEventsCommands(Command& root) {
                "in the input, else 0)"})
       .option({"--json", "", "print JSON"})
       .handler(evalCommand);
+  addEventsTrainingCommands(events);
 }
 
 } // namespace lumen::cli

@@ -1,0 +1,134 @@
+// `lumen-cli events prepare|train|test|infer`: the learned denoiser (SPEC E7-E9).
+#include "Commands.h"
+#include "TerminalProgress.h"
+#include "common/Config.h"
+#include "common/Log.h"
+#include "common/Resources.h"
+#include "events/DenoiseModel.h"
+#include "events/Denoiser.h"
+#include "events/VoxelPairs.h"
+#include "train/RunDirectory.h"
+#include "train/Trainer.h"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace lumen::cli {
+namespace {
+
+template <class T> T configFrom(const ParsedArgs& args, const std::string& shipped) {
+  return loadConfig<T>(args.value("--config", findResource("configs/events/" + shipped)),
+                       args.values("--set"));
+}
+
+int prepareCommand(const ParsedArgs& args) {
+  const auto config = configFrom<EventTrainConfig>(args, "train.yaml");
+  const std::string out = args.value(
+      "--output", config.data.prepared.empty() ? "events-prepared.h5" : config.data.prepared);
+  PreparedInfo info;
+  const int code = runWithProgress(makeJob(
+      "prepare voxel pairs", [&](Job& job) { info = prepareVoxelPairs(config.data, out, &job); }));
+  if (code == 0)
+    std::printf("%s: %llu samples (%llu train, %llu validation) of %d x %d x %d\n", out.c_str(),
+                static_cast<unsigned long long>(info.samples),
+                static_cast<unsigned long long>(info.trainSamples),
+                static_cast<unsigned long long>(info.valSamples), info.bins, info.height,
+                info.width);
+  return code;
+}
+
+int trainCommand(const ParsedArgs& args) {
+  auto config = configFrom<EventTrainConfig>(args, "train.yaml");
+  const std::string runDir = args.value("--run-dir", "runs/events-" + timestampName());
+  RunDirectory run(runDir);
+  const std::string prepared =
+      config.data.prepared.empty() ? runDir + "/prepared.h5" : config.data.prepared;
+  auto job = makeJob("event denoiser training", [config, runDir, prepared](Job& job) {
+    RunDirectory run(runDir);
+    if (!fs::exists(prepared)) {
+      ProgressSpan span(job, 0.0, 0.05);
+      logInfo("preparing voxel pairs into ", prepared);
+      prepareVoxelPairs(config.data, prepared, &job);
+    }
+    saveConfig(config, run.configPath());
+    EventDenoiseTask task(config, loadVoxelPairs(prepared));
+    Trainer trainer(config.trainer, task, runDir, "events");
+    trainer.fit(&job);
+  });
+  const int code = runWithProgress(job);
+  if (code == 0)
+    std::printf("run directory: %s\n  best model: %s\n", runDir.c_str(),
+                run.bestCheckpoint().c_str());
+  return code;
+}
+
+int inferCommand(const ParsedArgs& args) {
+  const auto config = configFrom<EventInferConfig>(args, "infer.yaml");
+  DenoiseFileResult result;
+  const int code = runWithProgress(makeJob("denoise " + config.input, [&](Job& job) {
+    TrainedDenoiser denoiser(config.checkpoint, config.device);
+    DecodeOptions decode;
+    decode.jitter = config.jitter;
+    decode.seed = uint64_t(config.seed);
+    result = denoiseEventFile(denoiser, config.input, config.output, decode, &job);
+  }));
+  if (code == 0)
+    std::printf("denoised %llu windows: %llu events in, %llu out, written to %s\n",
+                static_cast<unsigned long long>(result.windows),
+                static_cast<unsigned long long>(result.eventsIn),
+                static_cast<unsigned long long>(result.eventsOut), config.output.c_str());
+  return code;
+}
+
+int testCommand(const ParsedArgs& args) {
+  const auto config = configFrom<EventTestConfig>(args, "test.yaml");
+  std::vector<MethodScore> scores;
+  const int code = runWithProgress(
+      makeJob("test event denoiser", [&](Job& job) { scores = compareDenoisers(config, &job); }));
+  if (code != 0)
+    return code;
+  std::printf("%-14s %10s %10s %10s %10s %10s %8s\n", "METHOD", "PRECISION", "RECALL", "F1",
+              "SNR dB", "ESR", "AUC");
+  for (const auto& s : scores)
+    std::printf("%-14s %10.4f %10.4f %10.4f %10.2f %10.4f %8s\n", s.method.c_str(),
+                s.metrics.precision, s.metrics.recall, s.metrics.f1, s.metrics.snrDb, s.esr,
+                s.metrics.auc ? std::to_string(*s.metrics.auc).substr(0, 6).c_str() : "-");
+  std::printf("details: %s/results.json\n", config.output_dir.c_str());
+  return 0;
+}
+
+void configOptions(Command& command, const std::string& shipped) {
+  command.option({"--config", "FILE", "YAML config (default: the shipped " + shipped + ")"})
+      .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true});
+}
+
+} // namespace
+
+void addEventsTrainingCommands(Command& events) {
+  auto& prepare = events.subcommand("prepare", "Encode paired recordings into a voxel-pair HDF5 "
+                                               "(raw, label) with a train/validation split");
+  configOptions(prepare, "train.yaml");
+  prepare
+      .option({"--output", "FILE",
+               "prepared file (default data.prepared or "
+               "events-prepared.h5)"})
+      .handler(prepareCommand);
+  auto& train = events.subcommand("train", "Train the 3D U-Net denoiser on paired recordings");
+  configOptions(train, "train.yaml");
+  train
+      .option({"--run-dir", "DIR",
+               "run directory (default runs/events-<time>); an existing "
+               "run resumes"})
+      .handler(trainCommand);
+  auto& test = events.subcommand("test", "Score a trained denoiser against BAF and STCF on "
+                                         "held-out labelled pairs");
+  configOptions(test, "test.yaml");
+  test.handler(testCommand);
+  auto& infer = events.subcommand("infer", "Denoise a recording with a trained run");
+  configOptions(infer, "infer.yaml");
+  infer.handler(inferCommand);
+}
+
+} // namespace lumen::cli
