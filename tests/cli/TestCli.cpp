@@ -2,6 +2,7 @@
 // overrides that is cancelled with Ctrl+C and resumed, runs list, monitor, and config errors that
 // name the file, line and key.
 #include "TestSupport.h"
+#include "io/Hdf5File.h"
 #include "train/RunDirectory.h"
 
 #include <QProcess>
@@ -98,6 +99,36 @@ private Q_SLOTS:
     const auto missing = runCli({"monitor", root + "/nothing"});
     QCOMPARE(missing.code, 1);
     QVERIFY(missing.err.contains("is not a run directory"));
+  }
+
+  void eventCommandsEndToEnd() {
+    const auto dir = QString::fromStdString(test::freshDir("cli-events"));
+    const auto synth = runCli({"events", "synth", dir + "/data", "--files", "2", "--seed", "4",
+                               "--width", "96", "--height", "64"});
+    QVERIFY2(synth.code == 0, qPrintable(synth.err));
+    const QString noisy = dir + "/data/background_with_flare_events/scene_0001.h5";
+    const auto stats = runCli({"events", "stats", noisy, "--json"});
+    QCOMPARE(stats.code, 0);
+    for (const char* key : {"\"num_events\"", "\"width\": 96", "\"height\": 64", "\"t_first_us\"",
+                            "\"t_last_us\"", "\"num_pos\"", "\"num_neg\""})
+      QVERIFY2(stats.out.contains(QLatin1String(key)), qPrintable(stats.out));
+    const auto encode = runCli({"events", "encode", noisy, dir + "/v.h5", "--bins", "8",
+                                "--window-us", "20000", "--hard"});
+    QVERIFY2(encode.code == 0, qPrintable(encode.err));
+    const auto voxels = Hdf5File::openRead((dir + "/v.h5").toStdString()).info("/voxels");
+    QCOMPARE(voxels.dims, (std::vector<uint64_t>{5, 8, 64, 96}));
+    QCOMPARE(voxels.kind, H5Kind::Float);
+    const auto decode = runCli({"events", "decode", dir + "/v.h5", dir + "/d.h5"});
+    QVERIFY2(decode.code == 0, qPrintable(decode.err));
+    const auto filter = runCli({"events", "filter", noisy, dir + "/f.h5", "--method", "baf"});
+    QVERIFY2(filter.code == 0, qPrintable(filter.err));
+    const auto eval =
+        runCli({"events", "eval", "--input", dir + "/f.h5", "--reference", noisy, "--json"});
+    QCOMPARE(eval.code, 0);
+    QVERIFY2(eval.out.contains("\"f1\"") && eval.out.contains("\"auc\": 0."), qPrintable(eval.out));
+    const auto missing = runCli({"events", "stats", dir + "/nope.h5"});
+    QCOMPARE(missing.code, 1);
+    QVERIFY(missing.err.contains("nope.h5"));
   }
 
   void ctrlCCancelsAndTheSameCommandResumes() {
