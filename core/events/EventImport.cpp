@@ -63,6 +63,8 @@ EventFormat detectEventFormat(const std::string& path) {
     return EventFormat::Hdf5;
   if (endsWith(path, ".aedat4"))
     return EventFormat::Aedat4;
+  if (endsWith(path, ".raw") && start.rfind("%", 0) == 0)
+    return start.find("EVT2") != std::string::npos ? EventFormat::Evt2 : EventFormat::Evt3;
   if (endsWith(path, ".txt") || endsWith(path, ".csv"))
     return EventFormat::Text;
   // Printable text whose first data line has four numbers is a text recording.
@@ -101,7 +103,8 @@ EventArray loadRecording(const std::string& path, const ImportOptions& options, 
     break;
   case EventFormat::Evt2:
   case EventFormat::Evt3:
-    throw InputError(path + ": " + eventFormatName(format) + " import is not available yet");
+    sensor = readPropheseeEvents(path, collect, job);
+    break;
   case EventFormat::Unknown:
     throw InputError(path + ": not a recognised event recording (expected HDF5, AEDAT4, EVT2/EVT3 "
                             "RAW or text 't x y p' lines)");

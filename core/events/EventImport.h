@@ -42,5 +42,6 @@ EventArray loadRecording(const std::string& path, const ImportOptions& options =
 using EventSink = std::function<void(EventArray&& batch)>;
 SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64_t batch, Job* job);
 SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job* job);
+SensorSize readPropheseeEvents(const std::string& path, const EventSink& sink, Job* job);
 
 } // namespace lumen

@@ -118,6 +118,80 @@ private Q_SLOTS:
     QVERIFY(importError(binary).find("not a recognised event recording") != std::string::npos);
   }
 
+  void importsPropheseeEvt2() {
+    // Words written by the EVT 2.0 layout: TIME_HIGH, then CD events with 6 low time bits.
+    const auto dir = test::freshDir("import-evt2");
+    std::string raw = "% evt 2.0\n% format EVT2;height=480;width=640\n% geometry 640x480\n% end\n";
+    auto word = [&](uint32_t w) { raw.append(reinterpret_cast<const char*>(&w), 4); };
+    auto cd = [](bool on, uint32_t tLow, uint32_t x, uint32_t y) {
+      return (uint32_t(on ? 1 : 0) << 28) | (tLow << 22) | (x << 11) | y;
+    };
+    word(0x80000000u | 1000u); // time high = 1000 -> base 64000 us
+    word(cd(true, 5, 10, 20));
+    word(cd(false, 63, 639, 479));
+    word(0xA0000000u); // an external trigger: skipped
+    word(0x80000000u | 1001u);
+    word(cd(true, 0, 0, 0));
+    const auto path = dir + "/rec.raw";
+    test::writeText(path, raw);
+    QCOMPARE(detectEventFormat(path), EventFormat::Evt2);
+    const auto e = loadRecording(path);
+    QCOMPARE(e.sensor.width, 640);
+    QCOMPARE(e.sensor.height, 480);
+    QCOMPARE(e.t, (std::vector<int64_t>{64005, 64063, 64064}));
+    QCOMPARE(e.x, (std::vector<uint16_t>{10, 639, 0}));
+    QCOMPARE(e.y, (std::vector<uint16_t>{20, 479, 0}));
+    QCOMPARE(e.p, (std::vector<int8_t>{1, -1, 1}));
+
+    test::writeText(dir + "/truncated.raw", raw.substr(0, raw.size() - 2));
+    QVERIFY(importError(dir + "/truncated.raw").find("truncated EVT 2.0") != std::string::npos);
+    std::string early = "% evt 2.0\n% geometry 640x480\n% end\n";
+    const uint32_t first = cd(true, 1, 1, 1);
+    early.append(reinterpret_cast<const char*>(&first), 4);
+    test::writeText(dir + "/early.raw", early);
+    QVERIFY(importError(dir + "/early.raw").find("before any EV_TIME_HIGH") != std::string::npos);
+    test::writeText(dir + "/nogeometry.raw", "% evt 2.0\n% end\n");
+    QVERIFY(importError(dir + "/nogeometry.raw").find("no valid sensor geometry") !=
+            std::string::npos);
+  }
+
+  void importsPropheseeEvt3() {
+    const auto dir = test::freshDir("import-evt3");
+    std::string raw = "% evt 3.0\n% format EVT3;height=720;width=1280\n% end\n";
+    auto word = [&](int type, int payload) {
+      const uint16_t w = uint16_t((type << 12) | (payload & 0x0FFF));
+      raw.append(reinterpret_cast<const char*>(&w), 2);
+    };
+    word(0x8, 0x001);          // TIME_HIGH: 1 << 12 = 4096
+    word(0x6, 0x010);          // TIME_LOW: 16 -> t = 4112
+    word(0x0, 100);            // ADDR_Y 100
+    word(0x2, (1 << 11) | 7);  // ADDR_X: ON event at x=7
+    word(0x3, 0 | 200);        // VECT_BASE_X: OFF, x = 200
+    word(0x4, 0b000000000101); // VECT_12: x = 200 and 202; base -> 212
+    word(0x5, 0b10000000);     // VECT_8: x = 219
+    word(0x6, 0x020);          // t = 4128
+    word(0x0, 719);
+    word(0x2, (1 << 11) | 1279);
+    word(0x8, 0x000); // the 24-bit time wrapped
+    word(0x6, 0x000);
+    word(0x2, 5); // t = 2^24
+    const auto path = dir + "/rec.raw";
+    test::writeText(path, raw);
+    QCOMPARE(detectEventFormat(path), EventFormat::Evt3);
+    const auto e = loadRecording(path);
+    QCOMPARE(e.sensor.width, 1280);
+    QCOMPARE(e.t, (std::vector<int64_t>{4112, 4112, 4112, 4112, 4128, 16777216}));
+    QCOMPARE(e.x, (std::vector<uint16_t>{7, 200, 202, 219, 1279, 5}));
+    QCOMPARE(e.y, (std::vector<uint16_t>{100, 100, 100, 100, 719, 719}));
+    QCOMPARE(e.p, (std::vector<int8_t>{1, -1, -1, -1, 1, -1}));
+    std::string outside = "% evt 3.0\n% geometry 64x64\n% end\n";
+    for (uint16_t w : {uint16_t(0x8000), uint16_t(0x0000 | 10), uint16_t(0x2000 | 100)})
+      outside.append(reinterpret_cast<const char*>(&w), 2);
+    test::writeText(dir + "/outside.raw", outside);
+    QVERIFY(importError(dir + "/outside.raw").find("lies outside the 64x64 sensor") !=
+            std::string::npos);
+  }
+
   void hdf5InputsAreValidatedAndSortable() {
     const auto dir = test::freshDir("import-h5");
     {
