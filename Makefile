@@ -11,7 +11,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: all deps configure build test demo demo-headless package bench format clean
+.PHONY: all deps configure build test demo demo-headless package bench fuzz format clean
 
 all: build
 
@@ -44,6 +44,14 @@ package: build
 
 bench: build
 	$(BUILD_DIR)/bench/lumen-bench
+
+# Coverage-guided fuzzing of the event readers (clang + libFuzzer), 60 s per reader.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S bench/fuzz -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+	cmake --build build-fuzz -j $(JOBS)
+	@for f in aedat4 raw txt h5; do mkdir -p build-fuzz/corpus-$$f; \
+	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$f || exit 1; done
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

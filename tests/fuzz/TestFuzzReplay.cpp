@@ -1,0 +1,104 @@
+// Deterministic fuzzing of every event reader with the main compiler: valid seed files of each
+// format are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand times and
+// fed to the importer, which must answer each with events or an error, never a crash. The
+// coverage-guided libFuzzer targets in bench/fuzz use the same entry point.
+#include "FuzzEventReader.h"
+#include "TestSupport.h"
+#include "events/EventFile.h"
+#include "events/SyntheticEvents.h"
+
+#include <QtTest>
+#include <random>
+
+using namespace lumen;
+
+namespace {
+
+std::vector<uint8_t> bytesOf(const std::string& text) {
+  return {text.begin(), text.end()};
+}
+
+void replay(const char* extension, const std::vector<uint8_t>& seed, int rounds, uint64_t rngSeed) {
+  std::mt19937_64 rng(rngSeed);
+  QVERIFY(!seed.empty());
+  fuzzEventReader(extension, seed.data(), seed.size());
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<uint8_t> data = seed;
+    switch (rng() % 4) {
+    case 0: // flip random bytes
+      for (int k = 0, n = 1 + int(rng() % 16); k < n; ++k)
+        data[rng() % data.size()] ^= uint8_t(1 + rng() % 255);
+      break;
+    case 1: { // zero a run
+      const size_t at = rng() % data.size();
+      std::fill(data.begin() + long(at),
+                data.begin() + long(std::min(data.size(), at + 1 + rng() % 64)), 0);
+      break;
+    }
+    case 2: // truncate
+      data.resize(rng() % data.size());
+      break;
+    default: { // duplicate a slice somewhere else
+      const size_t from = rng() % data.size(), length = 1 + rng() % 256;
+      std::vector<uint8_t> slice(data.begin() + long(from),
+                                 data.begin() + long(std::min(data.size(), from + length)));
+      data.insert(data.begin() + long(rng() % data.size()), slice.begin(), slice.end());
+    }
+    }
+    fuzzEventReader(extension, data.data(), data.size());
+  }
+}
+
+} // namespace
+
+class TestFuzzReplay : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void aedat4() {
+    const auto sample = test::sharedDataFile("events/dvxplorer_sample.aedat4");
+    if (sample.empty())
+      QSKIP("../shared/data is absent");
+    // The first 40 kB: the header and the first packets, so mutations reach the parsers.
+    auto seed = bytesOf(test::readText(sample));
+    seed.resize(40000);
+    replay("aedat4", seed, 3000, 1);
+  }
+
+  void evt2AndEvt3() {
+    std::string evt2 = "% evt 2.0\n% geometry 64x48\n% end\n";
+    std::string evt3 = "% evt 3.0\n% format EVT3;height=48;width=64\n% end\n";
+    std::mt19937_64 rng(2);
+    for (int i = 0; i < 400; ++i) {
+      const uint32_t w = i % 16 == 0 ? (0x80000000u | uint32_t(i))
+                                     : ((uint32_t(rng() % 2) << 28) | (uint32_t(rng() % 64) << 22) |
+                                        (uint32_t(rng() % 64) << 11) | uint32_t(rng() % 48));
+      evt2.append(reinterpret_cast<const char*>(&w), 4);
+      const uint16_t words[3] = {uint16_t(0x8000 | (i / 8)), uint16_t(0x0000 | (i % 48)),
+                                 uint16_t(0x2000 | (rng() % 64))};
+      evt3.append(reinterpret_cast<const char*>(words), 6);
+    }
+    replay("raw", bytesOf(evt2), 3000, 3);
+    replay("raw", bytesOf(evt3), 3000, 4);
+  }
+
+  void text() {
+    std::string text = "64 48\n";
+    for (int i = 0; i < 300; ++i)
+      text += std::to_string(i * 10) + " " + std::to_string(i % 64) + " " + std::to_string(i % 48) +
+              " " + std::to_string(i % 2) + "\n";
+    replay("txt", bytesOf(text), 3000, 5);
+  }
+
+  void hdf5() {
+    SyntheticEventConfig config;
+    config.width = 32;
+    config.height = 24;
+    config.durationUs = 20000;
+    const auto path = test::freshDir("fuzz-h5") + "/seed.h5";
+    writeEventFile(path, makeSyntheticEventPair(config, 1).noisy);
+    replay("h5", bytesOf(test::readText(path)), 1500, 6);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestFuzzReplay)
+#include "TestFuzzReplay.moc"
