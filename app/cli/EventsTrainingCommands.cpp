@@ -4,11 +4,10 @@
 #include "common/Config.h"
 #include "common/Log.h"
 #include "common/Resources.h"
-#include "events/DenoiseModel.h"
+#include "events/DenoiseJobs.h"
 #include "events/Denoiser.h"
 #include "events/VoxelPairs.h"
 #include "train/RunDirectory.h"
-#include "train/Trainer.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -43,20 +42,7 @@ int trainCommand(const ParsedArgs& args) {
   auto config = configFrom<EventTrainConfig>(args, "train.yaml");
   const std::string runDir = args.value("--run-dir", "runs/events-" + timestampName());
   RunDirectory run(runDir);
-  const std::string prepared =
-      config.data.prepared.empty() ? runDir + "/prepared.h5" : config.data.prepared;
-  auto job = makeJob("event denoiser training", [config, runDir, prepared](Job& job) {
-    RunDirectory run(runDir);
-    if (!fs::exists(prepared)) {
-      ProgressSpan span(job, 0.0, 0.05);
-      logInfo("preparing voxel pairs into ", prepared);
-      prepareVoxelPairs(config.data, prepared, &job);
-    }
-    saveConfig(config, run.configPath());
-    EventDenoiseTask task(config, loadVoxelPairs(prepared));
-    Trainer trainer(config.trainer, task, runDir, "events");
-    trainer.fit(&job);
-  });
+  auto job = eventTrainingJob(config, runDir);
   const int code = runWithProgress(job);
   if (code == 0)
     std::printf("run directory: %s\n  best model: %s\n", runDir.c_str(),
@@ -66,19 +52,9 @@ int trainCommand(const ParsedArgs& args) {
 
 int inferCommand(const ParsedArgs& args) {
   const auto config = configFrom<EventInferConfig>(args, "infer.yaml");
-  DenoiseFileResult result;
-  const int code = runWithProgress(makeJob("denoise " + config.input, [&](Job& job) {
-    TrainedDenoiser denoiser(config.checkpoint, config.device);
-    DecodeOptions decode;
-    decode.jitter = config.jitter;
-    decode.seed = uint64_t(config.seed);
-    result = denoiseEventFile(denoiser, config.input, config.output, decode, &job);
-  }));
+  const int code = runWithProgress(eventInferenceJob(config));
   if (code == 0)
-    std::printf("denoised %llu windows: %llu events in, %llu out, written to %s\n",
-                static_cast<unsigned long long>(result.windows),
-                static_cast<unsigned long long>(result.eventsIn),
-                static_cast<unsigned long long>(result.eventsOut), config.output.c_str());
+    std::printf("denoised events written to %s\n", config.output.c_str());
   return code;
 }
 
