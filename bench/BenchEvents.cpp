@@ -1,6 +1,7 @@
 // Event pipeline throughput (SPEC P1): voxel encoding and decoding in events/s, HDF5 event
 // reading in events/s, and sweeps over event count and sensor resolution.
 #include "events/EventFile.h"
+#include "events/EventImport.h"
 #include "events/VoxelGrid.h"
 
 #include <benchmark/benchmark.h>
@@ -22,8 +23,8 @@ lumen::EventArray syntheticStream(int64_t n, int width, int height, int64_t span
 
 // Args: events, width, height, hard (0/1).
 void BM_EncodeVoxelGrid(benchmark::State& state) {
-  const auto events = syntheticStream(state.range(0), int(state.range(1)), int(state.range(2)),
-                                      20000);
+  const auto events =
+      syntheticStream(state.range(0), int(state.range(1)), int(state.range(2)), 20000);
   lumen::VoxelOptions options;
   options.hard = state.range(3) != 0;
   for (auto _ : state) {
@@ -43,10 +44,30 @@ BENCHMARK(BM_EncodeVoxelGrid)
     ->Args({1'000'000, 640, 480, 1})
     ->Unit(benchmark::kMillisecond);
 
+// A real recording (the DVXplorer sample in ../shared/data, 320x240), all of it in one window:
+// spatially coherent events, as cameras produce them.
+void BM_EncodeRealRecording(benchmark::State& state) {
+  const std::string sample = std::string(LUMEN_SHARED_DATA) + "/events/dvxplorer_sample.aedat4";
+  if (!std::filesystem::exists(sample)) {
+    state.SkipWithError("../shared/data is absent");
+    return;
+  }
+  const auto events = lumen::loadRecording(sample);
+  lumen::VoxelOptions options;
+  for (auto _ : state) {
+    auto grid = lumen::encodeVoxelGrid(events, 0, events.size(), events.t.front(),
+                                       events.t.back() + 1, options);
+    benchmark::DoNotOptimize(grid.values.data());
+  }
+  state.counters["events/s"] =
+      benchmark::Counter(double(state.iterations() * events.size()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_EncodeRealRecording)->Unit(benchmark::kMillisecond);
+
 // Args: events in the window, width, height.
 void BM_DecodeVoxelGrid(benchmark::State& state) {
-  const auto events = syntheticStream(state.range(0), int(state.range(1)), int(state.range(2)),
-                                      20000);
+  const auto events =
+      syntheticStream(state.range(0), int(state.range(1)), int(state.range(2)), 20000);
   const auto grid = lumen::encodeVoxelGrid(events, 0, events.size(), 0, 20000, {});
   int64_t produced = 0;
   for (auto _ : state) {
@@ -63,8 +84,7 @@ BENCHMARK(BM_DecodeVoxelGrid)
 
 // Args: events in the file; reads it in 1 M-event chunks.
 void BM_ReadEventFile(benchmark::State& state) {
-  const auto path =
-      (std::filesystem::temp_directory_path() / "lumen-bench-events.h5").string();
+  const auto path = (std::filesystem::temp_directory_path() / "lumen-bench-events.h5").string();
   lumen::writeEventFile(path, syntheticStream(state.range(0), 640, 480, 1'000'000));
   for (auto _ : state) {
     lumen::EventFileReader reader(path);
