@@ -5,6 +5,9 @@
 #include "common/Config.h"
 #include "common/Log.h"
 #include "common/Resources.h"
+#include "events/DenoiseJobs.h"
+#include "events/Denoiser.h"
+#include "events/SyntheticEvents.h"
 #include "train/RegressionTask.h"
 #include "train/RunDirectory.h"
 
@@ -41,6 +44,51 @@ int trainRegression(const std::string& configFile, const std::vector<std::string
   return code;
 }
 
+// The event-denoising part of the demo: synthetic pairs, a short 3D U-Net training, inference
+// on a held-out recording, and the network against the BAF and STCF baselines.
+int eventsDemo(const std::string& workspace) {
+  const std::string data = workspace + "/events-data", test = workspace + "/events-test";
+  const std::string runDir = workspace + "/runs/events-" + timestampName();
+  SyntheticEventConfig synth;
+  int code = runWithProgress(makeJob("synthesise event pairs", [&](Job& job) {
+    writeSyntheticEventDataset(data, 8, 1, synth, &job);
+    writeSyntheticEventDataset(test, 2, 99, synth, &job);
+  }));
+  if (code != 0)
+    return code;
+  auto config = loadConfig<EventTrainConfig>(
+      findResource("configs/events/train.yaml"),
+      {"data.noisy_dir=" + data + "/" + kNoisyFolder, "data.clean_dir=" + data + "/" + kCleanFolder,
+       "trainer.epochs=6"});
+  std::printf("\nTraining the event denoiser; watch it with:\n  lumen-cli monitor %s\n\n",
+              runDir.c_str());
+  if ((code = runWithProgress(eventTrainingJob(config, runDir))) != 0)
+    return code;
+  EventInferConfig infer;
+  infer.checkpoint = runDir + "/checkpoints/best.pt";
+  infer.input = test + "/" + kNoisyFolder + "/scene_0000.h5";
+  infer.output = workspace + "/scene_0000_denoised.h5";
+  if ((code = runWithProgress(eventInferenceJob(infer))) != 0)
+    return code;
+  EventTestConfig testConfig;
+  testConfig.checkpoint = infer.checkpoint;
+  testConfig.noisy_dir = test + "/" + kNoisyFolder;
+  testConfig.clean_dir = test + "/" + kCleanFolder;
+  testConfig.output_dir = workspace + "/events-test-results";
+  std::vector<MethodScore> scores;
+  if ((code = runWithProgress(makeJob("compare with BAF and STCF", [&](Job& job) {
+         scores = compareDenoisers(testConfig, &job);
+       }))) != 0)
+    return code;
+  std::printf("\nEvent denoising on held-out synthetic recordings:\n%-12s %10s %8s %8s\n",
+              "METHOD", "PRECISION", "RECALL", "F1");
+  for (const auto& s : scores)
+    std::printf("%-12s %10.3f %8.3f %8.3f\n", s.method.c_str(), s.metrics.precision,
+                s.metrics.recall, s.metrics.f1);
+  std::printf("denoised recording: %s\n", infer.output.c_str());
+  return 0;
+}
+
 int demoCommand(const ParsedArgs& args) {
   const std::string workspace = args.positionalCount() > 0
                                     ? args.positional(0)
@@ -49,10 +97,12 @@ int demoCommand(const ParsedArgs& args) {
   std::printf("Lumen headless demo: training the built-in regression model.\n"
               "Watch it live from another terminal with:\n  lumen-cli monitor %s\n\n",
               runDir.c_str());
-  const int code =
+  int code =
       trainRegression(findResource("configs/train/regression.yaml"), args.values("--set"), runDir);
+  if (code == 0 && !args.flag("--skip-events"))
+    code = eventsDemo(workspace);
   if (code == 0)
-    std::printf("\nDemo results are in %s (list them with: lumen-cli runs list %s/runs)\n",
+    std::printf("\nDemo results are in %s (list the runs with: lumen-cli runs list %s/runs)\n",
                 workspace.c_str(), workspace.c_str());
   return code;
 }
@@ -68,7 +118,9 @@ int regressionTrainCommand(const ParsedArgs& args) {
 void addTrainingCommands(Command& root) {
   root.subcommand("demo", "Run the headless demo: a short real training run in a demo workspace")
       .positional({"DIR", "workspace folder (default ./demo-workspace)", true})
-      .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true})
+      .option({"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5",
+               true})
+      .option({"--skip-events", "", "only the regression run, not the event-denoising part"})
       .handler(demoCommand);
   auto& regression = root.subcommand(
       "regression", "The built-in regression task (a genuine small training problem)");

@@ -1,0 +1,104 @@
+// The Events workspace (SPEC E12): event-camera recordings side by side as "noisy", "denoised"
+// and "clean" streams, each with its statistics and a 3D point cloud (the three clouds share one
+// camera); a time-range control for the clouds; an accumulated frame with playback and the
+// voxel grid of its window; and the denoiser trained on the opened pair's folders and run on
+// the noisy stream, as background jobs.
+#pragma once
+#include "common/Job.h"
+#include "workspace/Workspace.h"
+
+#include <QString>
+#include <array>
+#include <functional>
+#include <vector>
+#include <vtkNew.h>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QTimer;
+class vtkCamera;
+class vtkObject;
+
+namespace lumen {
+
+class EventFrameView;
+class EventStreamPanel;
+class VoxelTilesView;
+
+class EventsWorkspace : public Workspace {
+  Q_OBJECT
+public:
+  enum Slot { Noisy, Denoised, Clean, SlotCount };
+
+  explicit EventsWorkspace(WorkspaceServices& services, QWidget* parent = nullptr);
+  ~EventsWorkspace() override;
+
+  static WorkspaceInfo info();
+
+  // E1 .h5 files open directly (into the slot their folder or name suggests, with their paired
+  // partner when there is one); other formats are imported to <folder>/<stem>.h5 by a job first.
+  bool openPath(const QString& path, QString* error) override;
+  // Opens an E1 file into one slot.
+  void openInSlot(Slot slot, const QString& path);
+
+  // Trains the denoiser on the folders of the opened noisy/clean pair. Throws on a bad config.
+  JobPtr startTraining();
+  // Denoises the noisy stream with a checkpoint; the result opens in the "denoised" slot.
+  JobPtr startInference(const QString& checkpoint);
+  QString lastRunDir() const { return lastRunDir_; }
+  // Where inference writes the denoised version of a noisy recording.
+  static QString denoisedPathFor(const QString& noisyPath);
+
+  // The displayed time range of the clouds (µs, absolute).
+  void setTimeRange(int64_t t0, int64_t t1);
+  int64_t rangeStart() const;
+  int64_t rangeEnd() const;
+
+  EventStreamPanel* panel(Slot slot) const { return panels_[size_t(slot)]; }
+  EventFrameView* frameView() const { return frame_; }
+  VoxelTilesView* voxelTiles() const { return tiles_; }
+  vtkCamera* sharedCamera() const;
+  QPushButton* trainButton() const { return train_; }
+  QPushButton* inferButton() const { return infer_; }
+
+private:
+  void streamLoaded(Slot slot);
+  void updateTimeControls();
+  void applyTimeRange();
+  void showFrameSource();
+  void updateTiles(int64_t t0, int64_t t1);
+  void updateButtons();
+  void chooseFile(Slot slot);
+  void trainClicked();
+  void inferClicked();
+  // Runs `then` on the UI thread once the job succeeded; failures go to the status bar.
+  void whenDone(JobPtr job, std::function<void()> then);
+  void pollJobs();
+  void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
+
+  std::array<EventStreamPanel*, SlotCount> panels_{};
+  vtkNew<vtkCamera> camera_;
+  unsigned long cameraObserver_ = 0;
+  std::array<double, 10> lastCameraState_{};
+  EventFrameView* frame_;
+  VoxelTilesView* tiles_;
+  QComboBox* frameSource_;
+  QSlider* start_;
+  QDoubleSpinBox* duration_;
+  QLabel* rangeLabel_;
+  QPushButton* train_;
+  QPushButton* infer_;
+  QTimer* jobTimer_;
+  int64_t origin_ = 0, end_ = 0; // time span of every loaded stream
+  QString lastRunDir_;
+  struct Pending {
+    JobPtr job;
+    std::function<void()> then;
+  };
+  std::vector<Pending> pending_;
+};
+
+} // namespace lumen
