@@ -1,5 +1,6 @@
 #include "RegisterWorkspaces.h"
 
+#include "events/EventsWorkspace.h"
 #include "runs/RunsWorkspace.h"
 #include "workspace/WorkspaceRegistry.h"
 
@@ -7,6 +8,7 @@ namespace lumen {
 
 void registerWorkspaces(WorkspaceRegistry& registry) {
   registry.add(RunsWorkspace::info());
+  registry.add(EventsWorkspace::info());
 }
 
 } // namespace lumen

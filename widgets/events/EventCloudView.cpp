@@ -1,5 +1,6 @@
 #include "events/EventCloudView.h"
 
+#include <algorithm>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -11,8 +12,6 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
-
-#include <algorithm>
 
 namespace lumen {
 

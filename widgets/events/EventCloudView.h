@@ -2,9 +2,8 @@
 // a time range is about as long as the sensor is wide), positive events red-orange, negative
 // blue. Level of detail: at most maxPoints() are drawn, a uniform subsample when there are more.
 #pragma once
-#include "vtk/View3D.h"
-
 #include "events/EventArray.h"
+#include "vtk/View3D.h"
 
 #include <memory>
 

@@ -34,8 +34,8 @@ private:
       return;
     }
     // Nearest-neighbour keeps single events as crisp squares.
-    setPixmap(QPixmap::fromImage(
-        frame_.scaled(size(), Qt::KeepAspectRatio, Qt::FastTransformation)));
+    setPixmap(
+        QPixmap::fromImage(frame_.scaled(size(), Qt::KeepAspectRatio, Qt::FastTransformation)));
   }
   QImage frame_;
 };

@@ -61,8 +61,8 @@ EventStreamPanel::~EventStreamPanel() {
 }
 
 void EventStreamPanel::load(const QString& path) {
-  // A newer request wins; the older result is dropped when it arrives.
-  watcher_->waitForFinished();
+  // A newer request wins: the watcher lets go of an older load, whose result is then dropped
+  // (the worker holds nothing of the panel's).
   title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2 <i>(loading…)</i>")
                       .arg(role_.toHtmlEscaped(), QFileInfo(path).fileName().toHtmlEscaped()));
   watcher_->setFuture(QtConcurrent::run([path] { return loadEventStream(path); }));
@@ -77,8 +77,8 @@ void EventStreamPanel::finishLoad() {
   const QString name = QFileInfo(result.path).fileName().toHtmlEscaped();
   if (!result.ok()) {
     title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2").arg(role_.toHtmlEscaped(), name));
-    stats_->setText(QStringLiteral("<span style='color:#d04040'>%1</span>")
-                        .arg(result.error.toHtmlEscaped()));
+    stats_->setText(
+        QStringLiteral("<span style='color:#d04040'>%1</span>").arg(result.error.toHtmlEscaped()));
     Q_EMIT loadFailed(result.path, result.error);
     return;
   }

@@ -28,6 +28,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
 #include <vtkRenderer.h>
@@ -111,11 +112,12 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
     // One camera for all clouds: turning one turns the others, so streams compare point by point.
     panel->cloud()->renderer()->SetActiveCamera(camera_);
     connect(panel, &EventStreamPanel::loaded, this, [this, slot] { streamLoaded(Slot(slot)); });
-    connect(panel, &EventStreamPanel::loadFailed, this, [this](const QString& path,
-                                                               const QString& error) {
-      Q_EMIT statusMessage(tr("Cannot open %1: %2").arg(path, error));
-    });
-    connect(panel, &EventStreamPanel::openRequested, this, [this, slot] { chooseFile(Slot(slot)); });
+    connect(panel, &EventStreamPanel::loadFailed, this,
+            [this](const QString& path, const QString& error) {
+              Q_EMIT statusMessage(tr("Cannot open %1: %2").arg(path, error));
+            });
+    connect(panel, &EventStreamPanel::openRequested, this,
+            [this, slot] { chooseFile(Slot(slot)); });
   }
   cameraObserver_ =
       camera_->AddObserver(vtkCommand::ModifiedEvent, this, &EventsWorkspace::onCameraModified);
@@ -223,9 +225,10 @@ bool EventsWorkspace::openPath(const QString& path, QString* error) {
     return fail(tr("%1 is not a recording Lumen can import").arg(path));
   const QString out = file.absoluteDir().absoluteFilePath(file.completeBaseName() + ".h5");
   const std::string in = path.toStdString(), outStd = out.toStdString();
-  auto job = services().submit(makeJob(
-      "Import " + file.fileName().toStdString(),
-      [in, outStd](Job& job) { importEvents(in, outStd, ImportOptions{}, &job); }));
+  auto job =
+      services().submit(makeJob("Import " + file.fileName().toStdString(), [in, outStd](Job& job) {
+        importEvents(in, outStd, ImportOptions{}, &job);
+      }));
   Q_EMIT statusMessage(tr("Importing %1 (%2) to %3").arg(path, eventFormatName(format), out));
   whenDone(job, [this, out] {
     QString openError;
@@ -252,11 +255,15 @@ QString EventsWorkspace::denoisedPathFor(const QString& noisyPath) {
 void EventsWorkspace::streamLoaded(Slot slot) {
   updateTimeControls();
   applyTimeRange();
-  // The frame follows the noisy stream unless the user picked another, or only another exists.
-  if (!panels_[size_t(frameSource_->currentIndex())]->hasStream())
+  // The frame shows the noisy stream (pairs load in either order), or whatever stream there is.
+  const bool current = frameSource_->currentIndex() == slot;
+  if (slot == Noisy || !panels_[size_t(frameSource_->currentIndex())]->hasStream()) {
     frameSource_->setCurrentIndex(slot);
-  else if (frameSource_->currentIndex() == slot)
+    if (current)
+      showFrameSource(); // the index did not change, so no signal re-shows it
+  } else if (current) {
     showFrameSource();
+  }
   updateButtons();
   Q_EMIT statusMessage(tr("Opened %1").arg(panels_[size_t(slot)]->stream().path));
 }
@@ -271,13 +278,20 @@ void EventsWorkspace::updateTimeControls() {
     end_ = any ? std::max(end_, stats.tLast + 1) : stats.tLast + 1;
     any = true;
   }
-  const double spanMs = double(end_ - origin_) / 1000.0;
+  // Rounded up to the spin box's 0.1 ms, so the whole span can still include the last event.
+  const double spanMs = std::ceil(double(end_ - origin_) / 100.0) / 10.0;
   const QSignalBlocker blockStart(start_), blockDuration(duration_);
   start_->setRange(0, std::max(0, int(spanMs)));
+  // Whole short recordings fit in a cloud; longer ones start with their first second. A range
+  // that showed everything grows with a longer stream (pairs load in either order); a length
+  // the user chose is kept as long as it fits.
+  const double previous = duration_->value();
+  const bool wasWhole = !rangeInitialised_ || (start_->value() == 0 && previous >= spanMs_);
   duration_->setMaximum(std::max(0.1, spanMs));
-  // Whole short recordings fit in a cloud; longer ones start with their first second.
-  if (duration_->value() > spanMs || duration_->value() == 100.0)
+  if (wasWhole || previous > spanMs)
     duration_->setValue(std::min(std::max(0.1, spanMs), 1000.0));
+  spanMs_ = spanMs;
+  rangeInitialised_ = true;
 }
 
 int64_t EventsWorkspace::rangeStart() const {
@@ -285,13 +299,13 @@ int64_t EventsWorkspace::rangeStart() const {
 }
 
 int64_t EventsWorkspace::rangeEnd() const {
-  return rangeStart() + int64_t(duration_->value() * 1000.0);
+  return rangeStart() + std::llround(duration_->value() * 1000.0);
 }
 
 void EventsWorkspace::setTimeRange(int64_t t0, int64_t t1) {
-  const QSignalBlocker block(start_);
+  const QSignalBlocker blockStart(start_), blockDuration(duration_);
   start_->setValue(int((t0 - origin_) / 1000));
-  duration_->setValue(double(t1 - t0) / 1000.0); // applies the range
+  duration_->setValue(double(t1 - t0) / 1000.0);
   applyTimeRange();
 }
 
@@ -432,11 +446,11 @@ void EventsWorkspace::pollJobs() {
     if (finished.job->state() == JobState::Succeeded)
       finished.then();
     else
-      Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(
-          QString::fromStdString(finished.job->title()),
-          finished.job->state() == JobState::Cancelled
-              ? tr("cancelled")
-              : QString::fromStdString(finished.job->errorMessage())));
+      Q_EMIT statusMessage(
+          QStringLiteral("%1: %2").arg(QString::fromStdString(finished.job->title()),
+                                       finished.job->state() == JobState::Cancelled
+                                           ? tr("cancelled")
+                                           : QString::fromStdString(finished.job->errorMessage())));
   }
 }
 

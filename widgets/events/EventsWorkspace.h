@@ -93,6 +93,8 @@ private:
   QPushButton* infer_;
   QTimer* jobTimer_;
   int64_t origin_ = 0, end_ = 0; // time span of every loaded stream
+  bool rangeInitialised_ = false;
+  double spanMs_ = 0.0;
   QString lastRunDir_;
   struct Pending {
     JobPtr job;
