@@ -1,14 +1,52 @@
-// The GUI demo (`make demo`): two real training runs of the built-in regression task, AdamW and
-// SGD with momentum, started in the demo folder so the Training Monitor shows their curves
-// growing side by side.
+// The GUI demo (`make demo`):
+// - Runs workspace: two real training runs of the built-in regression task, AdamW and SGD with
+//   momentum, whose curves grow side by side in the Training Monitor;
+// - Events workspace: synthetic noisy/clean event recordings, a short 3D U-Net training watched
+//   live, then the held-out noisy recording denoised and shown next to its noisy and clean
+//   versions.
 #include "MainWindow.h"
+#include "common/Config.h"
 #include "common/Log.h"
+#include "common/Resources.h"
+#include "events/DenoiseJobs.h"
+#include "events/EventsWorkspace.h"
+#include "events/SyntheticEvents.h"
 #include "runs/RunsWorkspace.h"
+#include "workspace/WorkspaceServices.h"
 
 #include <QDateTime>
 #include <QDir>
 
 namespace lumen {
+namespace {
+
+void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString& folder) {
+  const QString train = QDir(folder).absoluteFilePath(QStringLiteral("events-data"));
+  const QString test = QDir(folder).absoluteFilePath(QStringLiteral("events-test"));
+  auto synth = window.services().submit(
+      makeJob("Synthesise event recordings",
+              [train = train.toStdString(), test = test.toStdString()](Job& job) {
+                SyntheticEventConfig config;
+                writeSyntheticEventDataset(train, 8, 1, config, &job);
+                writeSyntheticEventDataset(test, 1, 99, config, &job);
+              }));
+  events.whenDone(synth, [&window, &events, train, test, folder] {
+    window.showWorkspace(QStringLiteral("events"));
+    events.openPath(test + "/" + kNoisyFolder + "/scene_0000.h5", nullptr);
+    auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"),
+                                               {"trainer.epochs=8"});
+    config.data.noisy_dir = (train + "/" + kNoisyFolder).toStdString();
+    config.data.clean_dir = (train + "/" + kCleanFolder).toStdString();
+    const QString runDir =
+        folder + "/runs/events-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
+    auto training = window.services().submit(eventTrainingJob(config, runDir.toStdString()));
+    window.services().monitorRun(runDir);
+    events.whenDone(training,
+                    [&events, runDir] { events.startInference(runDir + "/checkpoints/best.pt"); });
+  });
+}
+
+} // namespace
 
 void MainWindow::startDemo(const QString& folder) {
   const QString runs = QDir(folder).absoluteFilePath(QStringLiteral("runs"));
@@ -22,6 +60,8 @@ void MainWindow::startDemo(const QString& folder) {
                            {"trainer.threads=1", "trainer.optimizer.name=sgd",
                             "trainer.optimizer.lr=0.05", "trainer.optimizer.momentum=0.9"});
   logInfo("demo: training two regression models in ", runs.toStdString());
+  if (auto* events = qobject_cast<EventsWorkspace*>(workspace(QStringLiteral("events"))))
+    startEventsDemo(*this, *events, QDir(folder).absolutePath());
 }
 
 } // namespace lumen

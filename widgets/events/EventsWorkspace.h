@@ -51,6 +51,8 @@ public:
   QString lastRunDir() const { return lastRunDir_; }
   // Where inference writes the denoised version of a noisy recording.
   static QString denoisedPathFor(const QString& noisyPath);
+  // Runs `then` on the UI thread once the job has succeeded (failures go to the status bar).
+  void whenDone(JobPtr job, std::function<void()> then);
 
   // The displayed time range of the clouds (µs, absolute).
   void setTimeRange(int64_t t0, int64_t t1);
@@ -75,7 +77,6 @@ private:
   void trainClicked();
   void inferClicked();
   // Runs `then` on the UI thread once the job succeeded; failures go to the status bar.
-  void whenDone(JobPtr job, std::function<void()> then);
   void pollJobs();
   void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
 
