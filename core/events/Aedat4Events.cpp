@@ -129,12 +129,8 @@ size_t packetBase(const std::string& data, const char* identifier) {
 } // namespace
 
 SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job* job) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw IoError(path + ": cannot open");
-  in.seekg(0, std::ios::end);
-  const uint64_t fileSize = uint64_t(in.tellg());
-  in.seekg(0);
+  uint64_t fileSize = 0;
+  std::ifstream in = openRecording(path, fileSize);
   char magic[14];
   if (!in.read(magic, 14) || std::memcmp(magic, "#!AER-DAT4.0\r\n", 14) != 0)
     throw InputError(path + ": not an AEDAT4 file (missing #!AER-DAT4.0 header)");

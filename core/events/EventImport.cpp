@@ -40,6 +40,16 @@ const char* eventFormatName(EventFormat format) {
   return "unknown";
 }
 
+std::ifstream openRecording(const std::string& path, uint64_t& size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw IoError(path + ": cannot open");
+  in.seekg(0, std::ios::end);
+  size = uint64_t(in.tellg());
+  in.seekg(0);
+  return in;
+}
+
 EventFormat detectEventFormat(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

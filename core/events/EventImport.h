@@ -6,6 +6,7 @@
 #pragma once
 #include "events/EventArray.h"
 
+#include <fstream>
 #include <functional>
 #include <string>
 
@@ -37,6 +38,9 @@ ImportResult importEvents(const std::string& in, const std::string& out,
 // Reads a whole recording of any supported format into memory.
 EventArray loadRecording(const std::string& path, const ImportOptions& options = {},
                          Job* job = nullptr);
+
+// Opens a recording for binary reading and reports its size; throws IoError when it cannot.
+std::ifstream openRecording(const std::string& path, uint64_t& size);
 
 // Individual readers, each calling `sink` with consecutive batches of events in file order.
 using EventSink = std::function<void(EventArray&& batch)>;

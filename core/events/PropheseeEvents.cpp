@@ -178,12 +178,8 @@ void readEvt3(std::ifstream& in, const std::string& path, const RawHeader& heade
 } // namespace
 
 SensorSize readPropheseeEvents(const std::string& path, const EventSink& sink, Job* job) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw IoError(path + ": cannot open");
-  in.seekg(0, std::ios::end);
-  const uint64_t fileSize = uint64_t(in.tellg());
-  in.seekg(0);
+  uint64_t fileSize = 0;
+  std::ifstream in = openRecording(path, fileSize);
   const RawHeader header = readRawHeader(in, path);
   if (header.version == 2)
     readEvt2(in, path, header, sink, job, fileSize);
