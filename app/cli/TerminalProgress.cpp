@@ -74,8 +74,7 @@ int runWithProgress(const JobPtr& job) {
   case JobState::Cancelled:
     std::fprintf(stderr, "%s: cancelled\n", job->title().c_str());
     return 130;
-  default:
-    std::fprintf(stderr, "%s failed: %s\n", job->title().c_str(), job->errorMessage().c_str());
+  default: // the job already logged its error
     return 1;
   }
 }

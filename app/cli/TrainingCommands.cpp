@@ -56,10 +56,10 @@ int eventsDemo(const std::string& workspace) {
   }));
   if (code != 0)
     return code;
-  auto config = loadConfig<EventTrainConfig>(
-      findResource("configs/events/train.yaml"),
-      {"data.noisy_dir=" + data + "/" + kNoisyFolder, "data.clean_dir=" + data + "/" + kCleanFolder,
-       "trainer.epochs=6"});
+  auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"),
+                                             {"data.noisy_dir=" + data + "/" + kNoisyFolder,
+                                              "data.clean_dir=" + data + "/" + kCleanFolder,
+                                              "trainer.epochs=6"});
   std::printf("\nTraining the event denoiser; watch it with:\n  lumen-cli monitor %s\n\n",
               runDir.c_str());
   if ((code = runWithProgress(eventTrainingJob(config, runDir))) != 0)
@@ -80,8 +80,8 @@ int eventsDemo(const std::string& workspace) {
          scores = compareDenoisers(testConfig, &job);
        }))) != 0)
     return code;
-  std::printf("\nEvent denoising on held-out synthetic recordings:\n%-12s %10s %8s %8s\n",
-              "METHOD", "PRECISION", "RECALL", "F1");
+  std::printf("\nEvent denoising on held-out synthetic recordings:\n%-12s %10s %8s %8s\n", "METHOD",
+              "PRECISION", "RECALL", "F1");
   for (const auto& s : scores)
     std::printf("%-12s %10.3f %8.3f %8.3f\n", s.method.c_str(), s.metrics.precision,
                 s.metrics.recall, s.metrics.f1);
@@ -118,8 +118,8 @@ int regressionTrainCommand(const ParsedArgs& args) {
 void addTrainingCommands(Command& root) {
   root.subcommand("demo", "Run the headless demo: a short real training run in a demo workspace")
       .positional({"DIR", "workspace folder (default ./demo-workspace)", true})
-      .option({"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5",
-               true})
+      .option(
+          {"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5", true})
       .option({"--skip-events", "", "only the regression run, not the event-denoising part"})
       .handler(demoCommand);
   auto& regression = root.subcommand(

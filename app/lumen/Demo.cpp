@@ -5,10 +5,7 @@
 //   live, then the held-out noisy recording denoised and shown next to its noisy and clean
 //   versions.
 #include "MainWindow.h"
-#include "common/Config.h"
 #include "common/Log.h"
-#include "common/Resources.h"
-#include "events/DenoiseJobs.h"
 #include "events/EventsWorkspace.h"
 #include "events/SyntheticEvents.h"
 #include "runs/RunsWorkspace.h"
@@ -33,14 +30,9 @@ void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString&
   events.whenDone(synth, [&window, &events, train, test, folder] {
     window.showWorkspace(QStringLiteral("events"));
     events.openPath(test + "/" + kNoisyFolder + "/scene_0000.h5", nullptr);
-    auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"),
-                                               {"trainer.epochs=8"});
-    config.data.noisy_dir = (train + "/" + kNoisyFolder).toStdString();
-    config.data.clean_dir = (train + "/" + kCleanFolder).toStdString();
-    const QString runDir =
-        folder + "/runs/events-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
-    auto training = window.services().submit(eventTrainingJob(config, runDir.toStdString()));
-    window.services().monitorRun(runDir);
+    auto training = events.startTraining(train + "/" + kNoisyFolder, train + "/" + kCleanFolder,
+                                         {"trainer.epochs=8"}, folder + "/runs");
+    const QString runDir = events.lastRunDir();
     events.whenDone(training,
                     [&events, runDir] { events.startInference(runDir + "/checkpoints/best.pt"); });
   });

@@ -95,13 +95,6 @@ void accumulate(DenoiseMetrics& total, const DenoiseMetrics& m) {
   total.falseNegatives += m.falseNegatives;
 }
 
-void finish(DenoiseMetrics& m) {
-  m.precision = m.denoised ? double(m.truePositives) / double(m.denoised) : 0.0;
-  m.recall = m.signal ? double(m.truePositives) / double(m.signal) : 0.0;
-  m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
-  m.snrDb = 10.0 * std::log10(double(std::max<uint64_t>(1, m.truePositives)) /
-                              double(std::max<uint64_t>(1, m.falsePositives)));
-}
 } // namespace
 
 std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* job) {
@@ -155,7 +148,7 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
     perFile.push_back(row);
   }
   for (auto& s : scores)
-    finish(s.metrics);
+    computeRates(s.metrics);
   scores[1].metrics.auc = rocAuc(aucScores[1], allLabels);
   scores[2].metrics.auc = rocAuc(aucScores[2], allLabels);
   nlohmann::json summary = nlohmann::json::array();

@@ -10,6 +10,14 @@
 
 namespace lumen {
 
+void computeRates(DenoiseMetrics& m) {
+  m.precision = m.denoised ? double(m.truePositives) / double(m.denoised) : 0.0;
+  m.recall = m.signal ? double(m.truePositives) / double(m.signal) : 0.0;
+  m.f1 = (m.precision + m.recall) > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+  m.snrDb = 10.0 * std::log10(double(std::max<uint64_t>(1, m.truePositives)) /
+                              double(std::max<uint64_t>(1, m.falsePositives)));
+}
+
 DenoiseMetrics compareWithLabels(const EventArray& denoised, const EventArray& reference,
                                  int64_t toleranceUs) {
   if (!reference.hasLabels())
@@ -57,11 +65,7 @@ DenoiseMetrics compareWithLabels(const EventArray& denoised, const EventArray& r
   }
   m.falsePositives = keptNoise;
   m.falseNegatives = m.signal - m.truePositives;
-  m.precision = m.denoised ? double(m.truePositives) / double(m.denoised) : 0.0;
-  m.recall = m.signal ? double(m.truePositives) / double(m.signal) : 0.0;
-  m.f1 = (m.precision + m.recall) > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
-  m.snrDb = 10.0 * std::log10(double(std::max<uint64_t>(1, m.truePositives)) /
-                              double(std::max<uint64_t>(1, keptNoise)));
+  computeRates(m);
   return m;
 }
 

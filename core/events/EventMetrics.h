@@ -23,6 +23,9 @@ struct DenoiseMetrics {
   std::optional<double> auc;
 };
 
+// Fills precision, recall, F1 and SNR from the counts (used per file and for sums of files).
+void computeRates(DenoiseMetrics& metrics);
+
 DenoiseMetrics compareWithLabels(const EventArray& denoised, const EventArray& reference,
                                  int64_t toleranceUs);
 

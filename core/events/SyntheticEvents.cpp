@@ -65,10 +65,6 @@ private:
   int64_t refractory_;
 };
 
-void sortEvents(EventArray& events) {
-  events.sortByTime();
-}
-
 } // namespace
 
 SyntheticEventPair makeSyntheticEventPair(const SyntheticEventConfig& config, uint64_t seed) {
@@ -183,13 +179,13 @@ SyntheticEventPair makeSyntheticEventPair(const SyntheticEventConfig& config, ui
     for (double s = gap(rng); s < seconds; s += gap(rng))
       noise.push(int64_t(s * 1e6), x, y, uniform(rng) < 0.7 ? 1 : -1, 0);
   }
-  sortEvents(scene);
+  scene.sortByTime();
   pair.clean = scene;
   pair.clean.label.clear();
   pair.noisy = scene;
   pair.noisy.append(noise);
   pair.noisy.sensor = {W, H};
-  sortEvents(pair.noisy);
+  pair.noisy.sortByTime();
   return pair;
 }
 

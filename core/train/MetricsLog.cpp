@@ -150,6 +150,9 @@ std::vector<MetricsRecord> readMetricsFile(const std::string& path) {
     throw IoError("metrics file " + path + " does not exist");
   MetricsTail tail(path);
   auto records = tail.poll();
+  // A finished file may lack its final newline (json lines written by other tools).
+  if (auto last = parseMetricsLine(tail.pending()))
+    records.push_back(std::move(*last));
   return records;
 }
 

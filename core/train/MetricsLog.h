@@ -49,6 +49,9 @@ public:
   // Lines that could not be parsed so far.
   int malformedLines() const { return malformed_; }
   bool restarted() const { return restarted_; }
+  // The text after the last newline: a line still being written, or a file's final line when
+  // its writer did not end it with a newline.
+  const std::string& pending() const { return pending_; }
 
 private:
   std::string path_;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -115,12 +116,12 @@ RunSummary summarise(const fs::path& dir) {
   return summary;
 }
 
+// Unix seconds, like status.json's "updated", so runs with and without a status sort together.
 double modifiedTime(const RunSummary& run) {
   if (run.status)
     return run.status->updated;
-  std::error_code error;
-  const auto time = fs::last_write_time(run.path, error);
-  return error ? 0.0 : double(time.time_since_epoch().count());
+  struct stat info {};
+  return ::stat(run.path.c_str(), &info) == 0 ? double(info.st_mtime) : 0.0;
 }
 } // namespace
 

@@ -369,14 +369,21 @@ void EventsWorkspace::chooseFile(Slot slot) {
 }
 
 JobPtr EventsWorkspace::startTraining() {
-  const QFileInfo noisy(panels_[Noisy]->stream().path), clean(panels_[Clean]->stream().path);
-  auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"));
+  return startTraining(QFileInfo(panels_[Noisy]->stream().path).absolutePath(),
+                       QFileInfo(panels_[Clean]->stream().path).absolutePath());
+}
+
+JobPtr EventsWorkspace::startTraining(const QString& noisyDir, const QString& cleanDir,
+                                      const std::vector<std::string>& overrides,
+                                      const QString& runsFolder) {
+  auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"), overrides);
   // Set on the struct, not as --set overrides: paths need no YAML quoting this way.
-  config.data.noisy_dir = noisy.absolutePath().toStdString();
-  config.data.clean_dir = clean.absolutePath().toStdString();
-  const QString root = QFileInfo(noisy.absolutePath()).absolutePath();
+  config.data.noisy_dir = noisyDir.toStdString();
+  config.data.clean_dir = cleanDir.toStdString();
+  const QString runs =
+      runsFolder.isEmpty() ? QFileInfo(noisyDir).absolutePath() + "/runs" : runsFolder;
   const QString runDir =
-      root + "/runs/events-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
+      runs + "/events-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
   auto job = services().submit(eventTrainingJob(config, runDir.toStdString()));
   services().monitorRun(runDir);
   lastRunDir_ = runDir;

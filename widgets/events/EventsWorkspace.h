@@ -45,7 +45,13 @@ public:
   void openInSlot(Slot slot, const QString& path);
 
   // Trains the denoiser on the folders of the opened noisy/clean pair. Throws on a bad config.
+  // Trains on the folders of the open noisy/clean pair.
   JobPtr startTraining();
+  // Trains on the given paired folders; the run goes to <runsFolder>/events-<time> (default
+  // <dataset>/runs) and its curves to the monitor. `overrides` are --set style assignments.
+  JobPtr startTraining(const QString& noisyDir, const QString& cleanDir,
+                       const std::vector<std::string>& overrides = {},
+                       const QString& runsFolder = {});
   // Denoises the noisy stream with a checkpoint; the result opens in the "denoised" slot.
   JobPtr startInference(const QString& checkpoint);
   QString lastRunDir() const { return lastRunDir_; }
