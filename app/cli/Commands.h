@@ -8,6 +8,7 @@ void addRunsCommands(Command& root);     // runs list, monitor
 void addTrainingCommands(Command& root); // demo, regression train
 void addEventsCommands(Command& root);   // events import, stats, encode, decode, synth, ...
 void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer
+void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
 
 // "2026-11-21-101502": names for run folders created without an explicit --run-dir.
 std::string timestampName();

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cli::addTrainingCommands(root);
   cli::addRunsCommands(root);
   cli::addEventsCommands(root);
+  cli::addShapesCommands(root);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {

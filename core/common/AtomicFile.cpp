@@ -40,8 +40,9 @@ void syncFile(const std::string& path) {
 }
 
 void replaceFileAtomically(const std::string& path,
-                           const std::function<void(const std::string& tempPath)>& write) {
-  const std::string temp = temporarySibling(path);
+                           const std::function<void(const std::string& tempPath)>& write,
+                           const std::string& tempSuffix) {
+  const std::string temp = temporarySibling(path) + tempSuffix;
   try {
     write(temp);
     syncFile(temp);

@@ -11,9 +11,11 @@ void writeFileAtomically(const std::string& path, const std::string& content);
 
 // For writers that need a path (torch::save, HDF5): `write` fills the given temporary path,
 // which is then synced and renamed over `path`. On failure the temporary file is removed and
-// the destination is untouched.
+// the destination is untouched. `tempSuffix` ends the temporary name, for writers that choose a
+// format or compression from the extension (".nii.gz").
 void replaceFileAtomically(const std::string& path,
-                           const std::function<void(const std::string& tempPath)>& write);
+                           const std::function<void(const std::string& tempPath)>& write,
+                           const std::string& tempSuffix = "");
 
 // Flushes a file's data to the disk (fsync).
 void syncFile(const std::string& path);

@@ -1,0 +1,27 @@
+// NIfTI-1 label maps and intensity images (.nii, .nii.gz) read and written through ITK's
+// NiftiImageIO, with the full physical geometry (LPS). Errors name the file and what was wrong.
+#pragma once
+#include "io/Volume.h"
+
+namespace lumen {
+
+struct NiftiReadLimits {
+  // The memory guard (SPEC R3): larger images are refused before any voxel is read.
+  uint64_t maxVoxels = 1024ull * 1024ull * 1024ull;
+};
+
+// Reads only the header: the geometry and the stored pixel type (e.g. "uint8", "float").
+ImageGeometry readNiftiGeometry(const std::string& path, std::string* pixelType = nullptr);
+
+// Reads a label map. Integer files are read as is; float files are accepted only when every
+// value is a whole number (label maps saved as float by some tools), else an InputError names
+// the first offending voxel.
+LabelVolume readLabelVolume(const std::string& path, const NiftiReadLimits& limits = {});
+FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limits = {});
+
+// Writes atomically (a temporary file renamed over `path`); ".gz" compresses. Labels are stored
+// as uint8 when they fit, else int16 or int32.
+void writeLabelVolume(const std::string& path, const LabelVolume& volume);
+void writeFloatVolume(const std::string& path, const FloatVolume& volume);
+
+} // namespace lumen
