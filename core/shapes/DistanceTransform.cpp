@@ -73,21 +73,45 @@ std::vector<float> squaredDistanceTransform(const std::vector<uint8_t>& feature,
 std::vector<float> signedDistance(const std::vector<uint8_t>& mask,
                                   const std::array<int64_t, 3>& size,
                                   const std::array<double, 3>& spacing) {
-  std::vector<uint8_t> outside(mask.size());
-  bool any = false;
-  for (size_t i = 0; i < mask.size(); ++i) {
-    outside[i] = mask[i] ? 0 : 1;
-    any = any || mask[i];
-  }
   std::vector<float> result(mask.size(), kInf);
-  if (!any)
+  std::array<int64_t, 3> lo{size}, hi{-1, -1, -1};
+  for (int64_t k = 0; k < size[2]; ++k)
+    for (int64_t j = 0; j < size[1]; ++j)
+      for (int64_t i = 0; i < size[0]; ++i)
+        if (mask[size_t((k * size[1] + j) * size[0] + i)]) {
+          lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
+          hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+        }
+  if (hi[0] < 0)
     return result;
-  const std::vector<float> toInside = squaredDistanceTransform(mask, size, spacing);
-  const std::vector<float> toOutside = squaredDistanceTransform(outside, size, spacing);
   // Half a voxel (the smallest spacing) moves the zero level from voxel centres to the boundary.
   const float half = float(0.5 * std::min(spacing[0], std::min(spacing[1], spacing[2])));
+  const std::vector<float> toInside = squaredDistanceTransform(mask, size, spacing);
   for (size_t i = 0; i < mask.size(); ++i)
-    result[i] = mask[i] ? half - std::sqrt(toOutside[i]) : std::sqrt(toInside[i]) - half;
+    if (!mask[i])
+      result[i] = std::sqrt(toInside[i]) - half;
+  // Inside voxels only need the box around the mask plus one voxel: the nearest outside voxel
+  // of an inside one is never farther than that box's (all outside) ring.
+  std::array<int64_t, 3> first{}, crop{};
+  for (size_t d = 0; d < 3; ++d) {
+    first[d] = std::max<int64_t>(lo[d] - 1, 0);
+    crop[d] = std::min<int64_t>(hi[d] + 1, size[d] - 1) - first[d] + 1;
+  }
+  std::vector<uint8_t> outside(size_t(crop[0] * crop[1] * crop[2]));
+  auto full = [&](int64_t i, int64_t j, int64_t k) {
+    return size_t(((k + first[2]) * size[1] + j + first[1]) * size[0] + i + first[0]);
+  };
+  for (int64_t k = 0; k < crop[2]; ++k)
+    for (int64_t j = 0; j < crop[1]; ++j)
+      for (int64_t i = 0; i < crop[0]; ++i)
+        outside[size_t((k * crop[1] + j) * crop[0] + i)] = mask[full(i, j, k)] ? 0 : 1;
+  const std::vector<float> toOutside = squaredDistanceTransform(outside, crop, spacing);
+  for (int64_t k = 0; k < crop[2]; ++k)
+    for (int64_t j = 0; j < crop[1]; ++j)
+      for (int64_t i = 0; i < crop[0]; ++i)
+        if (mask[full(i, j, k)])
+          result[full(i, j, k)] =
+              half - std::sqrt(toOutside[size_t((k * crop[1] + j) * crop[0] + i)]);
   return result;
 }
 
