@@ -1,11 +1,15 @@
-// Deterministic fuzzing of every event reader with the main compiler: valid seed files of each
-// format are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand times and
-// fed to the importer, which must answer each with events or an error, never a crash. The
-// coverage-guided libFuzzer targets in bench/fuzz use the same entry point.
+// Deterministic fuzzing of every event and shape reader with the main compiler: valid seed files
+// of each format are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand
+// times and fed to the reader, which must answer each with data or an error, never a crash. The
+// coverage-guided libFuzzer targets in bench/fuzz use the same entry points.
 #include "FuzzEventReader.h"
+#include "FuzzShapeReader.h"
 #include "TestSupport.h"
 #include "events/EventFile.h"
 #include "events/SyntheticEvents.h"
+#include "io/NiftiIO.h"
+#include "shapes/ShapePreparation.h"
+#include "shapes/SyntheticHeart.h"
 
 #include <QtTest>
 #include <random>
@@ -18,10 +22,17 @@ std::vector<uint8_t> bytesOf(const std::string& text) {
   return {text.begin(), text.end()};
 }
 
+int fuzzReader(const char* extension, const uint8_t* data, size_t size) {
+  const std::string ext = extension;
+  if (ext == "nii" || ext == "nii.gz" || ext == "shape.h5")
+    return fuzzShapeReader(extension, data, size);
+  return fuzzEventReader(extension, data, size);
+}
+
 void replay(const char* extension, const std::vector<uint8_t>& seed, int rounds, uint64_t rngSeed) {
   std::mt19937_64 rng(rngSeed);
   QVERIFY(!seed.empty());
-  fuzzEventReader(extension, seed.data(), seed.size());
+  fuzzReader(extension, seed.data(), seed.size());
   for (int round = 0; round < rounds; ++round) {
     std::vector<uint8_t> data = seed;
     switch (rng() % 4) {
@@ -45,7 +56,7 @@ void replay(const char* extension, const std::vector<uint8_t>& seed, int rounds,
       data.insert(data.begin() + long(rng() % data.size()), slice.begin(), slice.end());
     }
     }
-    fuzzEventReader(extension, data.data(), data.size());
+    fuzzReader(extension, data.data(), data.size());
   }
 }
 
@@ -97,6 +108,30 @@ private Q_SLOTS:
     const auto path = test::freshDir("fuzz-h5") + "/seed.h5";
     writeEventFile(path, makeSyntheticEventPair(config, 1).noisy);
     replay("h5", bytesOf(test::readText(path)), 1500, 6);
+  }
+
+  void nifti() {
+    LabelVolume v;
+    v.geometry.size = {12, 10, 8};
+    v.geometry.spacing = {0.8, 0.8, 2.0};
+    v.values.assign(v.geometry.voxels(), 0);
+    for (size_t i = 0; i < v.values.size(); i += 3)
+      v.values[i] = int32_t(i % 11);
+    const std::string dir = test::freshDir("fuzz-nii");
+    writeLabelVolume(dir + "/seed.nii", v);
+    writeLabelVolume(dir + "/seed.nii.gz", v);
+    replay("nii", bytesOf(test::readText(dir + "/seed.nii")), 1500, 7);
+    replay("nii.gz", bytesOf(test::readText(dir + "/seed.nii.gz")), 1500, 8);
+  }
+
+  void preparedShape() {
+    ShapePrepareOptions o;
+    o.points = 256;
+    o.volumeQueries = o.nearQueries = 200;
+    o.grid = 32;
+    const std::string path = test::freshDir("fuzz-shape") + "/seed.h5";
+    writePreparedShape(path, prepareShape(makeSyntheticHeart(0), "seed", o));
+    replay("shape.h5", bytesOf(test::readText(path)), 1500, 9);
   }
 };
 
