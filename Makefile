@@ -50,7 +50,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S bench/fuzz -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 	cmake --build build-fuzz -j $(JOBS)
-	@for f in aedat4 raw txt h5 nii shape_h5; do mkdir -p build-fuzz/corpus-$$f; \
+	@for f in aedat4 raw txt h5 shape_h5; do mkdir -p build-fuzz/corpus-$$f; \
 	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-$$f || exit 1; done
 
 format:

@@ -1,31 +1,22 @@
 #include "FuzzShapeReader.h"
 
 #include "common/Error.h"
-#include "io/NiftiIO.h"
 #include "shapes/PreparedShape.h"
 
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <unistd.h>
 
 namespace lumen {
 
-int fuzzShapeReader(const char* extension, const uint8_t* data, size_t size) {
-  const std::string path =
-      "/tmp/lumen-fuzz-" + std::to_string(::getpid()) + "." + std::string(extension);
+int fuzzPreparedShapeReader(const uint8_t* data, size_t size) {
+  const std::string path = "/tmp/lumen-fuzz-" + std::to_string(::getpid()) + ".shape.h5";
   if (std::FILE* file = std::fopen(path.c_str(), "wb")) {
     std::fwrite(data, 1, size, file);
     std::fclose(file);
   }
   try {
-    if (std::strcmp(extension, "shape.h5") == 0) {
-      (void)readPreparedShape(path);
-    } else {
-      NiftiReadLimits limits;
-      limits.maxVoxels = 1u << 22; // headers may claim anything: stay within fuzzing memory
-      (void)readLabelVolume(path, limits);
-    }
+    (void)readPreparedShape(path);
   } catch (const Error&) {
     // A clear error is the expected outcome for malformed input.
   }

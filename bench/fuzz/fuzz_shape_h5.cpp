@@ -1,6 +1,6 @@
-// libFuzzer target: the shape.h5 reader of the shape pipeline.
+// libFuzzer target: the prepared shape case reader (HDF5).
 #include "FuzzShapeReader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return lumen::fuzzShapeReader("shape.h5", data, size);
+  return lumen::fuzzPreparedShapeReader(data, size);
 }

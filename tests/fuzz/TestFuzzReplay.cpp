@@ -24,8 +24,10 @@ std::vector<uint8_t> bytesOf(const std::string& text) {
 
 int fuzzReader(const char* extension, const uint8_t* data, size_t size) {
   const std::string ext = extension;
-  if (ext == "nii" || ext == "nii.gz" || ext == "shape.h5")
-    return fuzzShapeReader(extension, data, size);
+  if (ext == "nii" || ext == "nii.gz")
+    return fuzzNiftiReader(extension, data, size);
+  if (ext == "shape.h5")
+    return fuzzPreparedShapeReader(data, size);
   return fuzzEventReader(extension, data, size);
 }
 
