@@ -34,7 +34,6 @@ BENCHMARK(BM_PrepareShape)
 
 // Arg: grid per axis. The ten classes' signed distance fields alone.
 void BM_ShapeDistanceFields(benchmark::State& state) {
-  lumen::ShapePrepareOptions o;
   const auto classes = lumen::mapClasses(heart(), lumen::classMapByName("heart10"));
   const auto grid =
       lumen::resampleToFrame(classes, lumen::computeShapeFrame(heart()), int(state.range(0)));

@@ -49,9 +49,24 @@ void EventArray::append(const EventArray& other) {
 void EventArray::sortByTime() {
   if (std::is_sorted(t.begin(), t.end()))
     return;
+  // Stable either way: equal times keep their order. Timestamps are whole microseconds, so when
+  // the span is small next to the count (a decoded window, a short recording) a counting sort
+  // over the span is O(events + span) instead of a comparison sort.
+  const auto [lo, hi] = std::minmax_element(t.begin(), t.end());
+  const int64_t first = *lo;
+  const uint64_t span = uint64_t(*hi - first);
   std::vector<size_t> order(size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t[a] < t[b]; });
+  if (span < (uint64_t{1} << 24) && span <= 8 * uint64_t(size())) {
+    std::vector<size_t> start(size_t(span) + 2, 0);
+    for (int64_t time : t)
+      ++start[size_t(time - first) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    for (size_t i = 0; i < size(); ++i)
+      order[start[size_t(t[i] - first)]++] = i;
+  } else {
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t[a] < t[b]; });
+  }
   auto permute = [&](auto& values) {
     if (values.empty())
       return;

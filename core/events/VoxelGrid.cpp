@@ -135,41 +135,6 @@ void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percent
   }
 }
 
-namespace {
-
-// Decoded events come out pixel by pixel; a counting sort over the window's microseconds puts
-// them in time order in O(events + span), stable so equal times keep pixel order (what a stable
-// comparison sort gives, at a fraction of the cost for the millions of events of a busy window).
-EventArray sortedByTime(EventArray& events, int64_t tStart, int64_t tEnd) {
-  constexpr int64_t kMaxCountingSpan = int64_t{1} << 24;
-  const int64_t span = tEnd - tStart;
-  if (span < 0 || span >= kMaxCountingSpan || events.empty()) {
-    events.sortByTime();
-    return std::move(events);
-  }
-  std::vector<uint32_t> start(size_t(span) + 2, 0);
-  for (int64_t time : events.t)
-    ++start[size_t(std::clamp<int64_t>(time - tStart, 0, span)) + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  EventArray sorted;
-  sorted.sensor = events.sensor;
-  const size_t n = events.size();
-  sorted.t.resize(n);
-  sorted.x.resize(n);
-  sorted.y.resize(n);
-  sorted.p.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    const size_t to = start[size_t(std::clamp<int64_t>(events.t[i] - tStart, 0, span))]++;
-    sorted.t[to] = events.t[i];
-    sorted.x[to] = events.x[i];
-    sorted.y[to] = events.y[i];
-    sorted.p[to] = events.p[i];
-  }
-  return sorted;
-}
-
-} // namespace
-
 EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) {
   EventArray events;
   events.sensor = {grid.width, grid.height};
@@ -232,7 +197,9 @@ EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) 
       }
     }
   }
-  return sortedByTime(events, grid.tStart, grid.tEnd);
+  // Pixel by pixel so far; a counting sort over the window's microseconds (see sortByTime).
+  events.sortByTime();
+  return events;
 }
 
 std::vector<EventWindow> segmentWindows(const EventArray& events, int64_t windowUs,

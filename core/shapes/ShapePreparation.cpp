@@ -217,26 +217,31 @@ PreparedShape prepareShape(const LabelVolume& labels, const std::string& caseId,
   spec.size = {grid.n, grid.n, grid.n};
   spec.origin = {-1, -1, -1};
   spec.spacing = {grid.step(), grid.step(), grid.step()};
+  // Each class's box of grid samples, all in one pass over the grid.
+  std::array<std::array<int64_t, 3>, kHeartClasses> lo, hi;
+  lo.fill({grid.n, grid.n, grid.n});
+  hi.fill({-1, -1, -1});
+  for (int k = 0; k < grid.n; ++k)
+    for (int j = 0; j < grid.n; ++j)
+      for (int i = 0; i < grid.n; ++i) {
+        const uint8_t c =
+            grid.labels[(size_t(k) * size_t(grid.n) + size_t(j)) * size_t(grid.n) + size_t(i)];
+        if (c == 0)
+          continue;
+        auto& a = lo[size_t(c - 1)];
+        auto& b = hi[size_t(c - 1)];
+        a = {std::min<int64_t>(a[0], i), std::min<int64_t>(a[1], j), std::min<int64_t>(a[2], k)};
+        b = {std::max<int64_t>(b[0], i), std::max<int64_t>(b[1], j), std::max<int64_t>(b[2], k)};
+      }
   std::array<TriangleMesh, kHeartClasses> meshes;
   std::array<double, kHeartClasses> area{};
-  for (int c = 1; c <= kHeartClasses; ++c) {
-    if (fields.sdf[size_t(c - 1)].empty())
+  for (size_t c = 0; c < size_t(kHeartClasses); ++c) {
+    if (fields.sdf[c].empty())
       continue;
-    std::array<int64_t, 3> lo{grid.n, grid.n, grid.n}, hi{-1, -1, -1};
-    for (int k = 0; k < grid.n; ++k)
-      for (int j = 0; j < grid.n; ++j)
-        for (int i = 0; i < grid.n; ++i)
-          if (grid.labels[(size_t(k) * size_t(grid.n) + size_t(j)) * size_t(grid.n) + size_t(i)] ==
-              c) {
-            lo = {std::min<int64_t>(lo[0], i), std::min<int64_t>(lo[1], j),
-                  std::min<int64_t>(lo[2], k)};
-            hi = {std::max<int64_t>(hi[0], i), std::max<int64_t>(hi[1], j),
-                  std::max<int64_t>(hi[2], k)};
-          }
-    meshes[size_t(c - 1)] =
-        extractIsoSurface(fields.sdf[size_t(c - 1)], spec, 0.0, {lo[0] - 2, lo[1] - 2, lo[2] - 2},
-                          {hi[0] + 2, hi[1] + 2, hi[2] + 2});
-    area[size_t(c - 1)] = meshes[size_t(c - 1)].area();
+    meshes[c] =
+        extractIsoSurface(fields.sdf[c], spec, 0.0, {lo[c][0] - 2, lo[c][1] - 2, lo[c][2] - 2},
+                          {hi[c][0] + 2, hi[c][1] + 2, hi[c][2] + 2});
+    area[c] = meshes[c].area();
   }
   std::mt19937_64 rng(o.seed);
   const auto budget = allocatePoints(area, size_t(o.points), size_t(o.minPointsPerClass));

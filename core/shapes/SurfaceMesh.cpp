@@ -1,46 +1,17 @@
 #include "shapes/SurfaceMesh.h"
 
-#include "common/AtomicFile.h"
-#include "common/Error.h"
-
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
 #include <vtkFlyingEdges3D.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
-#include <vtkOBJWriter.h>
-#include <vtkPLYWriter.h>
 #include <vtkPointData.h>
-#include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkSTLWriter.h>
-#include <vtkWindowedSincPolyDataFilter.h>
-#include <vtkXMLPolyDataWriter.h>
 
 namespace lumen {
 namespace {
-
-vtkSmartPointer<vtkPolyData> toPolyData(const TriangleMesh& mesh) {
-  auto polyData = vtkSmartPointer<vtkPolyData>::New();
-  vtkNew<vtkPoints> points;
-  points->SetDataTypeToFloat();
-  points->SetNumberOfPoints(vtkIdType(mesh.vertexCount()));
-  for (size_t v = 0; v < mesh.vertexCount(); ++v)
-    points->SetPoint(vtkIdType(v), mesh.points[3 * v], mesh.points[3 * v + 1],
-                     mesh.points[3 * v + 2]);
-  vtkNew<vtkCellArray> cells;
-  for (size_t t = 0; t < mesh.triangleCount(); ++t) {
-    const vtkIdType ids[3] = {mesh.triangles[3 * t], mesh.triangles[3 * t + 1],
-                              mesh.triangles[3 * t + 2]};
-    cells->InsertNextCell(3, ids);
-  }
-  polyData->SetPoints(points);
-  polyData->SetPolys(cells);
-  return polyData;
-}
 
 TriangleMesh fromPolyData(vtkPolyData* polyData) {
   TriangleMesh mesh;
@@ -80,14 +51,6 @@ double TriangleMesh::area() const {
                           &points[3 * size_t(triangles[3 * t + 1])],
                           &points[3 * size_t(triangles[3 * t + 2])]);
   return total;
-}
-
-void TriangleMesh::transform(const std::function<Vec3(const Vec3&)>& map) {
-  for (size_t v = 0; v < vertexCount(); ++v) {
-    const Vec3 p = map({points[3 * v], points[3 * v + 1], points[3 * v + 2]});
-    for (size_t d = 0; d < 3; ++d)
-      points[3 * v + d] = float(p[d]);
-  }
 }
 
 TriangleMesh extractIsoSurface(const std::vector<float>& field, const GridSpec& grid, double iso,
@@ -158,58 +121,6 @@ std::vector<Vec3> sampleSurface(const TriangleMesh& mesh, size_t count, std::mt1
     samples.push_back(p);
   }
   return samples;
-}
-
-TriangleMesh smoothMesh(const TriangleMesh& mesh, int iterations) {
-  if (mesh.triangleCount() == 0)
-    return mesh;
-  vtkNew<vtkWindowedSincPolyDataFilter> smoother;
-  smoother->SetInputData(toPolyData(mesh));
-  smoother->SetNumberOfIterations(iterations);
-  smoother->SetPassBand(0.1);
-  smoother->NonManifoldSmoothingOn();
-  smoother->NormalizeCoordinatesOn();
-  smoother->Update();
-  return fromPolyData(smoother->GetOutput());
-}
-
-void writeMesh(const std::string& path, const TriangleMesh& mesh) {
-  const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext != ".vtp" && ext != ".stl" && ext != ".obj" && ext != ".ply")
-    throw InputError("cannot write mesh " + path + ": expected a .vtp, .stl, .obj or .ply name");
-  auto polyData = toPolyData(mesh);
-  replaceFileAtomically(
-      path,
-      [&](const std::string& temp) {
-        int ok = 0;
-        if (ext == ".vtp") {
-          vtkNew<vtkXMLPolyDataWriter> writer;
-          writer->SetFileName(temp.c_str());
-          writer->SetInputData(polyData);
-          writer->SetDataModeToBinary();
-          ok = writer->Write();
-        } else if (ext == ".stl") {
-          vtkNew<vtkSTLWriter> writer;
-          writer->SetFileName(temp.c_str());
-          writer->SetInputData(polyData);
-          writer->SetFileTypeToBinary();
-          ok = writer->Write();
-        } else if (ext == ".obj") {
-          vtkNew<vtkOBJWriter> writer;
-          writer->SetFileName(temp.c_str());
-          writer->SetInputData(polyData);
-          ok = writer->Write();
-        } else {
-          vtkNew<vtkPLYWriter> writer;
-          writer->SetFileName(temp.c_str());
-          writer->SetInputData(polyData);
-          writer->SetFileTypeToBinary();
-          ok = writer->Write();
-        }
-        if (!ok)
-          throw IoError("cannot write mesh " + path);
-      },
-      ext);
 }
 
 } // namespace lumen

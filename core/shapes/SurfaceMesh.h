@@ -1,9 +1,8 @@
 // Triangle meshes of class surfaces: extraction from a scalar field (VTK flying edges, no
-// rendering), areas, area-weighted point sampling, and writing VTP, STL, OBJ or PLY files.
+// rendering), areas and area-weighted point sampling.
 #pragma once
 #include "io/Volume.h"
 
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,7 +15,6 @@ struct TriangleMesh {
   size_t vertexCount() const { return points.size() / 3; }
   size_t triangleCount() const { return triangles.size() / 3; }
   double area() const;
-  void transform(const std::function<Vec3(const Vec3&)>& map);
 };
 
 // Grid of `size` samples (x-fastest) whose sample (i, j, k) sits at origin + spacing * (i, j, k).
@@ -33,11 +31,5 @@ TriangleMesh extractIsoSurface(const std::vector<float>& field, const GridSpec& 
 
 // `count` points uniformly distributed over the mesh's area.
 std::vector<Vec3> sampleSurface(const TriangleMesh& mesh, size_t count, std::mt19937_64& rng);
-
-// Laplacian-free smoothing for display and export (windowed sinc, keeps volume).
-TriangleMesh smoothMesh(const TriangleMesh& mesh, int iterations = 15);
-
-// Writes by extension: .vtp, .stl, .obj or .ply; atomically. Throws InputError for others.
-void writeMesh(const std::string& path, const TriangleMesh& mesh);
 
 } // namespace lumen

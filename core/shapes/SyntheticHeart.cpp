@@ -195,7 +195,6 @@ std::vector<Shape> heartShapes(std::mt19937_64& rng, const SyntheticHeartOptions
   const auto rca = surfaceCurve(rvCentre, rvRadii, cor, 14, [&](double s) {
     return std::pair{-2.0 - s * 12.0, -1.9 - s * 2.6};
   });
-  const std::vector<double> tapering(14, cor);
   tube(shapes, kCoronaryArteries, {{6, -12, 4}, {-2, -20, 0}, lad.front()},
        {cor * 1.2, cor * 1.2, cor});
   tube(shapes, kCoronaryArteries, {{-2, -20, 0}, lcx.front()}, {cor * 1.1, cor});
