@@ -1,11 +1,23 @@
 // `lumen-cli shapes ...`: synthetic hearts, preparation, training phases, completion, evaluation.
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "common/AtomicFile.h"
+#include "common/Config.h"
 #include "common/Error.h"
+#include "common/Resources.h"
+#include "io/NiftiIO.h"
+#include "shapes/ClassMeshes.h"
+#include "shapes/ShapeCompletion.h"
 #include "shapes/ShapeDataset.h"
+#include "shapes/ShapeEvaluation.h"
+#include "shapes/ShapeJobs.h"
 #include "shapes/SyntheticHeart.h"
+#include "train/RunDirectory.h"
 
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <memory>
 
 namespace lumen::cli {
 namespace {
@@ -47,6 +59,8 @@ int prepareCommand(const ParsedArgs& args) {
   options.prepare.nearQueries = queries;
   options.prepare.grid = int(args.number("--grid", 128));
   options.prepare.seed = uint64_t(args.number("--seed", 0));
+  if (const auto list = args.value("--unannotated"))
+    options.prepare.unannotated = parseHeartClassList(*list);
   options.valFraction = args.number("--val-fraction", 0.2);
   options.threads = int(args.number("--threads", 0));
   ShapeDatasetResult result;
@@ -58,6 +72,127 @@ int prepareCommand(const ParsedArgs& args) {
                 result.train.size() + result.val.size(), output->c_str(), result.train.size(),
                 result.val.size(), result.seconds);
   return code;
+}
+
+ShapeTrainConfig trainConfigFrom(const ParsedArgs& args) {
+  std::vector<std::string> overrides = args.values("--set");
+  // --phase and --init are shorthands for the config keys; they win over --set.
+  if (const auto phase = args.value("--phase"))
+    overrides.push_back("phase=" + *phase);
+  if (const auto init = args.value("--init"))
+    overrides.push_back("init=" + *init);
+  return loadConfig<ShapeTrainConfig>(
+      args.value("--config", findResource("configs/shapes/small.yaml")), overrides);
+}
+
+int trainCommand(const ParsedArgs& args) {
+  const auto config = trainConfigFrom(args);
+  const std::string runDir = args.value(
+      "--run-dir", "runs/shapes-p" + std::to_string(config.phase) + "-" + timestampName());
+  RunDirectory run(runDir);
+  const int code = runWithProgress(shapeTrainingJob(config, runDir));
+  if (code == 0)
+    std::printf("run directory: %s\n  best model: %s\n", runDir.c_str(),
+                run.bestCheckpoint().c_str());
+  return code;
+}
+
+int completeCommand(const ParsedArgs& args) {
+  const auto checkpoint = args.value("--checkpoint"), input = args.value("--input"),
+             output = args.value("--output");
+  if (!checkpoint || !input || !output)
+    throw UsageError("shapes complete needs --checkpoint CK, --input LABELS.nii.gz and --output "
+                     "OUT.nii.gz");
+  CompletionOptions options;
+  options.classMap = args.value("--class-map", "heart10");
+  if (const auto keep = args.value("--keep"))
+    options.keep = parseHeartClassList(*keep);
+  options.resolution = int(args.number("--resolution", 128));
+  options.modelOnly = args.flag("--model-only");
+  const std::string meshes = args.value("--meshes", "");
+  std::vector<std::string> formats{"vtp"};
+  if (!meshes.empty())
+    formats.push_back(args.value("--mesh-format", "stl"));
+  CompletionResult result;
+  std::vector<std::string> meshFiles;
+  const int code = runWithProgress(makeJob("complete " + *input, [&](Job& job) {
+    const TrainedShapeModel model(*checkpoint, args.value("--device", "auto"));
+    const LabelVolume labels = readLabelVolume(*input);
+    result = completeLabelMap(model, labels, options, &job);
+    writeLabelVolume(*output, result.labels);
+    if (!meshes.empty())
+      meshFiles = writeClassMeshes(meshes, result.meshes, formats);
+  }));
+  if (code != 0)
+    return code;
+  std::printf("input classes:     %s\ncompleted classes: %s\n",
+              describeClasses(result.visible).c_str(), describeClasses(result.completed).c_str());
+  std::printf("decoded %lld grid samples with %lld network queries in %.2f s\n",
+              static_cast<long long>(result.gridSamples), static_cast<long long>(result.evaluated),
+              result.seconds);
+  std::printf("label map: %s\n", output->c_str());
+  if (!meshes.empty())
+    std::printf("meshes: %zu files in %s\n", meshFiles.size(), meshes.c_str());
+  return 0;
+}
+
+std::string cell(double v, const char* format) {
+  if (!std::isfinite(v))
+    return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
+}
+
+int evalCommand(const ParsedArgs& args) {
+  const auto checkpoint = args.value("--checkpoint"), data = args.value("--data");
+  if (!checkpoint || !data)
+    throw UsageError("shapes eval needs --checkpoint CK and --data PREPARED_DIR");
+  ShapeEvalOptions options;
+  options.data = *data;
+  options.split = args.value("--split", "val");
+  options.reference = args.value("--reference", "");
+  if (const auto drop = args.value("--drop"))
+    options.drop = parseHeartClassList(*drop);
+  options.protocol = int(args.number("--protocol", 2));
+  if (options.protocol < 1 || options.protocol > 4)
+    throw UsageError("--protocol must be 1-4");
+  options.baseline = !args.flag("--no-baseline");
+  options.maxCases = int(args.number("--max-cases", 0));
+  options.seed = uint64_t(args.number("--seed", 0));
+  options.device = args.value("--device", "auto");
+  const bool json = args.flag("--json");
+  ShapeEvaluation result;
+  const int code = runWithProgress(makeJob("evaluate " + *checkpoint, [&](Job& job) {
+    // Protocols 2 and 3 draw inputs with the model's own phase settings.
+    options.phases = TrainedShapeModel(*checkpoint, "cpu").config().phases;
+    result = evaluateShapes(*checkpoint, options, &job);
+  }));
+  if (code != 0)
+    return code;
+  const std::string text = result.toJson();
+  if (const auto out = args.value("--output"))
+    replaceFileAtomically(*out, [&](const std::string& temp) {
+      std::ofstream file(temp);
+      file << text << "\n";
+      if (!file)
+        throw IoError("could not write " + *out);
+    });
+  if (json) {
+    std::printf("%s\n", text.c_str());
+    return 0;
+  }
+  std::printf("%zu cases of %s (%s), inputs: %s\n", result.cases.size(), data->c_str(),
+              options.split.c_str(), result.inputs.c_str());
+  std::printf("%-10s %-10s %6s %8s %10s %10s %12s\n", "METHOD", "CLASSES", "PAIRS", "DICE",
+              "HD95 mm", "ASSD mm", "CHAMFER mm");
+  for (const auto& [method, splits] : result.summary())
+    for (const auto& [split, s] : splits)
+      std::printf("%-10s %-10s %6d %8s %10s %10s %12s\n", method.c_str(), split.c_str(), s.pairs,
+                  cell(s.dice, "%.4f").c_str(), cell(s.hd95, "%.2f").c_str(),
+                  cell(s.assd, "%.2f").c_str(), cell(s.chamfer, "%.2f").c_str());
+  std::printf("(%.1f s)\n", result.seconds);
+  return 0;
 }
 
 } // namespace
@@ -83,6 +218,9 @@ void addShapesCommands(Command& root) {
       .option({"--class-map", "NAME",
                "heart10 (default) or mmwhs7 (7 MM-WHS classes; LAA, "
                "coronaries and PVs unannotated)"})
+      .option({"--unannotated", "CLASSES",
+               "classes to treat as not labelled, e.g. laa,cor,pv (a partially "
+               "labelled dataset)"})
       .option({"--points", "N", "surface points per case (default 8192)"})
       .option({"--queries", "Q", "volume and near-surface queries each (default 100000)"})
       .option({"--grid", "N", "distance-field grid per axis (default 128)"})
@@ -90,6 +228,54 @@ void addShapesCommands(Command& root) {
       .option({"--seed", "S", "sampling seed (default 0)"})
       .option({"--threads", "N", "parallel cases (default: one per core)"})
       .handler(prepareCommand);
+  shapes.subcommand("train", "Train the VecSet autoencoder, one phase at a time")
+      .description("Phases (SPEC H5): 1 reconstruction (all present classes in, all out); 2 "
+                   "completion (2-5 random\nclasses dropped from the input); 3 configured class "
+                   "subsets and their unions in; 4 partially\nlabelled datasets. Dropped classes "
+                   "stay supervised; unannotated ones never are. Each phase\nstarts from the "
+                   "previous phase's best.pt (--init).")
+      .option({"--config", "FILE", "YAML config (default: the shipped small.yaml)"})
+      .option({"--phase", "N", "training phase 1-4 (default: the config's)"})
+      .option({"--init", "CHECKPOINT",
+               "weights to start from, e.g. runs/shapes-p1/checkpoints/best.pt"})
+      .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true})
+      .option({"--run-dir", "DIR",
+               "run directory (default runs/shapes-p<phase>-<time>); an existing run resumes"})
+      .handler(trainCommand);
+  shapes.subcommand("complete", "Complete a heart label map with a trained model")
+      .description("The kept classes' surfaces are encoded; the latent set is decoded coarse to "
+                   "fine into a\n10-class label map in the input's geometry, plus per-class "
+                   "meshes in millimetres.")
+      .option({"--checkpoint", "CK", "a shapes run's checkpoints/best.pt"})
+      .option({"--input", "LABELS", "NIfTI label map"})
+      .option({"--output", "OUT", "completed NIfTI label map (values 1-10)"})
+      .option({"--keep", "CLASSES", "input classes, e.g. myo,lv,rv (default: all present)"})
+      .option({"--class-map", "NAME", "heart10 (default) or mmwhs7"})
+      .option({"--meshes", "DIR", "also write per-class meshes (VTP and --mesh-format)"})
+      .option({"--mesh-format", "FMT", "stl (default), obj or ply"})
+      .option({"--resolution", "N", "grid samples along the heart's longest side (default 128)"})
+      .option({"--model-only", "",
+               "output the network's labels everywhere (default: the input's "
+               "classes keep their voxels)"})
+      .option({"--device", "DEV", "auto (default), cpu, cuda"})
+      .handler(completeCommand);
+  shapes.subcommand("eval", "Score completion against ground truth and the retrieval baseline")
+      .description("Per held-out case, some classes are hidden; the model's dense prediction and "
+                   "the nearest-\nneighbour retrieval baseline are scored per class (Dice, HD95, "
+                   "ASSD, Chamfer in mm),\nseparately for visible and completed classes.")
+      .option({"--checkpoint", "CK", "a shapes run's checkpoints/best.pt"})
+      .option({"--data", "DIR", "prepared dataset (from shapes prepare)"})
+      .option({"--split", "NAME", "val (default), train or all"})
+      .option({"--drop", "CLASSES", "classes hidden from every case's input"})
+      .option({"--protocol", "N", "without --drop: inputs drawn as training phase N (default 2)"})
+      .option({"--reference", "DIR", "retrieval database (default: --data's train split)"})
+      .option({"--no-baseline", "", "skip the retrieval baseline"})
+      .option({"--max-cases", "N", "evaluate at most N cases"})
+      .option({"--seed", "S", "seed of the drawn inputs (default 0)"})
+      .option({"--json", "", "print the full results as JSON"})
+      .option({"--output", "FILE", "also write the JSON to FILE"})
+      .option({"--device", "DEV", "auto (default), cpu, cuda"})
+      .handler(evalCommand);
 }
 
 } // namespace lumen::cli

@@ -78,6 +78,10 @@ void writePreparedShape(const std::string& path, const PreparedShape& s) {
     file.write("/source/direction", toVector(s.source.direction), {9});
     file.write("/source/size", std::vector<int64_t>(s.source.size.begin(), s.source.size.end()),
                {3});
+    if (s.grid.n > 0) {
+      const auto n = uint64_t(s.grid.n);
+      file.write("/grid/labels", s.grid.labels, {n, n, n});
+    }
     file.setStringAttribute("/", "case_id", s.caseId);
     file.setStringAttribute("/", "layout", "lumen-shape-1");
   });
@@ -121,6 +125,18 @@ PreparedShape readPreparedShape(const std::string& path) {
     s.source.size[d] = size[d];
   }
   std::copy(direction.begin(), direction.end(), s.source.direction.begin());
+  if (file.exists("/grid/labels")) {
+    const H5DatasetInfo info = file.info("/grid/labels");
+    const uint64_t n = info.dims.empty() ? 0 : info.dims[0];
+    if (n < 2 || n > 1024)
+      throw InputError(path + ": /grid/labels must be a cube of 2 to 1024 samples per side");
+    s.grid.labels = readShaped<uint8_t>(file, "/grid/labels", {n, n, n});
+    s.grid.n = int(n);
+    for (uint8_t label : s.grid.labels)
+      if (label > kHeartClasses)
+        throw InputError(path + ": /grid/labels holds " + std::to_string(label) +
+                         ", expected 0 (background) or classes 1-10");
+  }
   return s;
 }
 

@@ -7,7 +7,9 @@
 
 namespace lumen {
 
-ShapeFrame computeShapeFrame(const LabelVolume& labels, double margin) {
+namespace {
+
+template <class T> ShapeFrame frameOfLabelled(const Volume<T>& labels, double margin) {
   if (!(margin >= 0.0 && margin < 0.9))
     throw InputError("the frame margin must be in [0, 0.9), got " + std::to_string(margin));
   const ImageGeometry& g = labels.geometry;
@@ -15,7 +17,7 @@ ShapeFrame computeShapeFrame(const LabelVolume& labels, double margin) {
   std::array<int64_t, 3> lo{g.size}, hi{-1, -1, -1};
   for (int64_t k = 0; k < g.size[2]; ++k)
     for (int64_t j = 0; j < g.size[1]; ++j) {
-      const int32_t* row = labels.values.data() + g.offset(0, j, k);
+      const T* row = labels.values.data() + g.offset(0, j, k);
       for (int64_t i = 0; i < g.size[0]; ++i)
         if (row[i] != 0) {
           lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
@@ -34,14 +36,28 @@ ShapeFrame computeShapeFrame(const LabelVolume& labels, double margin) {
       pmax[d] = std::max(pmax[d], p[d]);
     }
   }
+  return frameOfBox(pmin, pmax, margin);
+}
+
+} // namespace
+
+ShapeFrame frameOfBox(const Vec3& lo, const Vec3& hi, double margin) {
   ShapeFrame frame;
   double half = 0;
   for (size_t d = 0; d < 3; ++d) {
-    frame.centerMm[d] = 0.5 * (pmin[d] + pmax[d]);
-    half = std::max(half, 0.5 * (pmax[d] - pmin[d]));
+    frame.centerMm[d] = 0.5 * (lo[d] + hi[d]);
+    half = std::max(half, 0.5 * (hi[d] - lo[d]));
   }
-  frame.scaleMm = half / (1.0 - margin);
+  frame.scaleMm = std::max(half, 1e-9) / (1.0 - margin);
   return frame;
+}
+
+ShapeFrame computeShapeFrame(const LabelVolume& labels, double margin) {
+  return frameOfLabelled(labels, margin);
+}
+
+ShapeFrame computeShapeFrame(const Volume<uint8_t>& classes, double margin) {
+  return frameOfLabelled(classes, margin);
 }
 
 } // namespace lumen

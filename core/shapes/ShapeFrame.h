@@ -24,5 +24,9 @@ struct ShapeFrame {
 // the physical bounding box's centre, and a scale so its longest half-side ends at 1 - margin.
 // Throws InputError when no voxel is labelled.
 ShapeFrame computeShapeFrame(const LabelVolume& labels, double margin = 0.1);
+ShapeFrame computeShapeFrame(const Volume<uint8_t>& classes, double margin = 0.1);
+
+// The frame of a box [lo, hi] by the same rule (centre, longest half-side at 1 - margin).
+ShapeFrame frameOfBox(const Vec3& lo, const Vec3& hi, double margin);
 
 } // namespace lumen

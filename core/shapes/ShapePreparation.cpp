@@ -187,8 +187,6 @@ void fillQueries(QuerySet& q, const std::vector<Vec3>& points, const Volume<uint
 
 PreparedShape prepareShape(const LabelVolume& labels, const std::string& caseId,
                            const ShapePrepareOptions& o) {
-  if (o.points < 1 || o.volumeQueries < 0 || o.nearQueries < 0)
-    throw InputError(caseId + ": point and query counts must be positive");
   const ClassMap map = classMapByName(o.classMap);
   Volume<uint8_t> classes;
   try {
@@ -196,20 +194,39 @@ PreparedShape prepareShape(const LabelVolume& labels, const std::string& caseId,
   } catch (const InputError& e) {
     throw InputError(caseId + ": " + e.what());
   }
+  std::array<uint8_t, kHeartClasses> annotated{};
+  for (int c = 0; c < kHeartClasses; ++c)
+    annotated[size_t(c)] = map.annotated[size_t(c)] ? 1 : 0;
+  return prepareClasses(std::move(classes), annotated, caseId, o);
+}
+
+PreparedShape prepareClasses(Volume<uint8_t> classes,
+                             const std::array<uint8_t, kHeartClasses>& annotated,
+                             const std::string& caseId, const ShapePrepareOptions& o) {
+  if (o.points < 1 || o.volumeQueries < 0 || o.nearQueries < 0)
+    throw InputError(caseId + ": point and query counts must be positive");
   PreparedShape shape;
   shape.caseId = caseId;
-  shape.source = labels.geometry;
-  for (int c = 0; c < kHeartClasses; ++c)
-    shape.annotated[size_t(c)] = map.annotated[size_t(c)] ? 1 : 0;
+  shape.source = classes.geometry;
+  shape.annotated = annotated;
+  for (int c : o.unannotated) {
+    if (c < 1 || c > kHeartClasses)
+      throw InputError(caseId + ": unannotated class " + std::to_string(c) + " is not in 1-10");
+    shape.annotated[size_t(c - 1)] = 0;
+  }
+  for (uint8_t& label : classes.values)
+    if (label > 0 && !shape.annotated[size_t(label - 1)])
+      label = 0;
   for (uint8_t label : classes.values)
     if (label > 0)
       shape.present[size_t(label - 1)] = 1;
   try {
-    shape.frame = computeShapeFrame(labels, o.margin);
+    shape.frame = computeShapeFrame(classes, o.margin);
   } catch (const InputError& e) {
     throw InputError(caseId + ": " + e.what());
   }
-  const ClassGrid grid = resampleToFrame(classes, shape.frame, o.grid);
+  shape.grid = resampleToFrame(classes, shape.frame, o.grid);
+  const ClassGrid& grid = shape.grid;
   const ClassDistanceFields fields = computeDistanceFields(grid);
 
   // Class surfaces: the zero level of each distance field, on the box around the class.

@@ -25,13 +25,9 @@ struct ShapePrepareOptions {
   int grid = 128; // distance-field resolution over [-1, 1]^3
   double margin = 0.1;
   uint64_t seed = 0;
-};
-
-// The label map resampled into a case's frame: `grid`^3 samples at -1 + 2 i / (grid - 1).
-struct ClassGrid {
-  int n = 0;
-  std::vector<uint8_t> labels; // 0..10, x-fastest
-  double step() const { return 2.0 / double(n - 1); }
+  // Classes this dataset is taken not to label (1..10): their voxels become background and the
+  // classes are marked unannotated, as in a partially labelled dataset (SPEC H5 phase 4).
+  std::vector<int> unannotated;
 };
 
 // Maps raw values to classes (InputError naming unknown values and their voxel counts).
@@ -51,5 +47,9 @@ ClassDistanceFields computeDistanceFields(const ClassGrid& grid);
 // Everything above for one case. `caseId` names it in errors and in the file.
 PreparedShape prepareShape(const LabelVolume& labels, const std::string& caseId,
                            const ShapePrepareOptions& options);
+// The same from classes already mapped to 1..10, with the classes the source annotates.
+PreparedShape prepareClasses(Volume<uint8_t> classes,
+                             const std::array<uint8_t, kHeartClasses>& annotated,
+                             const std::string& caseId, const ShapePrepareOptions& options);
 
 } // namespace lumen

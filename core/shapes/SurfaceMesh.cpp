@@ -1,14 +1,24 @@
 #include "shapes/SurfaceMesh.h"
 
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
 #include <vtkFlyingEdges3D.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
+#include <vtkOBJWriter.h>
+#include <vtkPLYWriter.h>
 #include <vtkPointData.h>
+#include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkSTLWriter.h>
+#include <vtkWindowedSincPolyDataFilter.h>
+#include <vtkXMLPolyDataWriter.h>
 
 namespace lumen {
 namespace {
@@ -42,7 +52,84 @@ double triangleArea(const float* a, const float* b, const float* c) {
   return 0.5 * std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
 }
 
+vtkSmartPointer<vtkPolyData> toPolyData(const TriangleMesh& mesh) {
+  vtkNew<vtkPoints> points;
+  points->SetDataTypeToFloat();
+  points->SetNumberOfPoints(vtkIdType(mesh.vertexCount()));
+  for (size_t v = 0; v < mesh.vertexCount(); ++v)
+    points->SetPoint(vtkIdType(v), mesh.points[3 * v], mesh.points[3 * v + 1],
+                     mesh.points[3 * v + 2]);
+  vtkNew<vtkCellArray> polys;
+  for (size_t t = 0; t < mesh.triangleCount(); ++t) {
+    const vtkIdType ids[3] = {mesh.triangles[3 * t], mesh.triangles[3 * t + 1],
+                              mesh.triangles[3 * t + 2]};
+    polys->InsertNextCell(3, ids);
+  }
+  auto polyData = vtkSmartPointer<vtkPolyData>::New();
+  polyData->SetPoints(points);
+  polyData->SetPolys(polys);
+  return polyData;
+}
+
 } // namespace
+
+TriangleMesh smoothMesh(const TriangleMesh& mesh, int iterations) {
+  if (mesh.triangleCount() == 0 || iterations <= 0)
+    return mesh;
+  vtkNew<vtkWindowedSincPolyDataFilter> smoother;
+  smoother->SetInputData(toPolyData(mesh));
+  smoother->SetNumberOfIterations(iterations);
+  smoother->SetPassBand(0.1);
+  smoother->BoundarySmoothingOff();
+  smoother->FeatureEdgeSmoothingOff();
+  smoother->NonManifoldSmoothingOn();
+  smoother->NormalizeCoordinatesOn();
+  smoother->Update();
+  return fromPolyData(smoother->GetOutput());
+}
+
+void writeMesh(const std::string& path, const TriangleMesh& mesh) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (ext != ".vtp" && ext != ".stl" && ext != ".obj" && ext != ".ply")
+    throw InputError(path + ": unknown mesh format '" + ext +
+                     "', expected .vtp, .stl, .obj or .ply");
+  const auto polyData = toPolyData(mesh);
+  replaceFileAtomically(
+      path,
+      [&](const std::string& temp) {
+        int ok = 0;
+        if (ext == ".vtp") {
+          vtkNew<vtkXMLPolyDataWriter> writer;
+          writer->SetFileName(temp.c_str());
+          writer->SetInputData(polyData);
+          writer->SetDataModeToBinary();
+          ok = writer->Write();
+        } else if (ext == ".stl") {
+          vtkNew<vtkSTLWriter> writer;
+          writer->SetFileName(temp.c_str());
+          writer->SetInputData(polyData);
+          writer->SetFileTypeToBinary();
+          ok = writer->Write();
+        } else if (ext == ".obj") {
+          vtkNew<vtkOBJWriter> writer;
+          writer->SetFileName(temp.c_str());
+          writer->SetInputData(polyData);
+          writer->Write();
+          ok = std::filesystem::exists(temp);
+        } else {
+          vtkNew<vtkPLYWriter> writer;
+          writer->SetFileName(temp.c_str());
+          writer->SetInputData(polyData);
+          writer->SetFileTypeToBinary();
+          ok = writer->Write();
+        }
+        if (!ok)
+          throw IoError("could not write mesh " + path);
+      },
+      ext);
+}
 
 double TriangleMesh::area() const {
   double total = 0;

@@ -1,5 +1,5 @@
 // Triangle meshes of class surfaces: extraction from a scalar field (VTK flying edges, no
-// rendering), areas and area-weighted point sampling.
+// rendering), smoothing, areas, area-weighted point sampling and mesh files.
 #pragma once
 #include "io/Volume.h"
 
@@ -28,6 +28,12 @@ struct GridSpec {
 // extraction to a sub-box of sample indices (inclusive) to save time on small structures.
 TriangleMesh extractIsoSurface(const std::vector<float>& field, const GridSpec& grid, double iso,
                                std::array<int64_t, 3> first, std::array<int64_t, 3> last);
+
+// Windowed-sinc smoothing (Taubin), which keeps volume, unlike Laplacian smoothing.
+TriangleMesh smoothMesh(const TriangleMesh& mesh, int iterations = 15);
+
+// Writes the mesh atomically; the format follows the extension (.vtp, .stl, .obj, .ply).
+void writeMesh(const std::string& path, const TriangleMesh& mesh);
 
 // `count` points uniformly distributed over the mesh's area.
 std::vector<Vec3> sampleSurface(const TriangleMesh& mesh, size_t count, std::mt19937_64& rng);
