@@ -4,11 +4,15 @@
 
 namespace lumen::cli {
 
-void addRunsCommands(Command& root);     // runs list, monitor
-void addTrainingCommands(Command& root); // demo, regression train
-void addEventsCommands(Command& root);   // events import, stats, encode, decode, synth, ...
+void addRunsCommands(Command& root);             // runs list, monitor
+void addTrainingCommands(Command& root);         // demo, regression train
+void addEventsCommands(Command& root);           // events import, stats, encode, decode, synth, ...
 void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer
 void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
+
+// The shapes part of `lumen-cli demo`: synthetic hearts, phase-1 and phase-2 training, a
+// completed held-out heart and its scores next to the retrieval baseline. Returns an exit code.
+int shapesDemo(const std::string& workspace);
 
 // "2026-11-21-101502": names for run folders created without an explicit --run-dir.
 std::string timestampName();

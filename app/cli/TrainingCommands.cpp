@@ -101,6 +101,8 @@ int demoCommand(const ParsedArgs& args) {
       trainRegression(findResource("configs/train/regression.yaml"), args.values("--set"), runDir);
   if (code == 0 && !args.flag("--skip-events"))
     code = eventsDemo(workspace);
+  if (code == 0 && !args.flag("--skip-shapes"))
+    code = shapesDemo(workspace);
   if (code == 0)
     std::printf("\nDemo results are in %s (list the runs with: lumen-cli runs list %s/runs)\n",
                 workspace.c_str(), workspace.c_str());
@@ -120,7 +122,8 @@ void addTrainingCommands(Command& root) {
       .positional({"DIR", "workspace folder (default ./demo-workspace)", true})
       .option(
           {"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5", true})
-      .option({"--skip-events", "", "only the regression run, not the event-denoising part"})
+      .option({"--skip-events", "", "leave out the event-denoising part"})
+      .option({"--skip-shapes", "", "leave out the shape-completion part"})
       .handler(demoCommand);
   auto& regression = root.subcommand(
       "regression", "The built-in regression task (a genuine small training problem)");

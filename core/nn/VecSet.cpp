@@ -106,6 +106,10 @@ VecSetAutoencoderImpl::VecSetAutoencoderImpl(const VecSetOptions& o) : options_(
   outNorm_ =
       register_module("out_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.width})));
   out_ = register_module("out", torch::nn::Linear(o.width, o.outClasses));
+  // Start from the prior that a point is rarely inside a given class (sigmoid(-3) = 5 %), as
+  // RetinaNet does for rare positives, rather than 50 %: training skips learning the background.
+  torch::NoGradGuard noGrad;
+  out_->bias.fill_(-3.0);
 }
 
 VecSetEncoding VecSetAutoencoderImpl::encode(const torch::Tensor& points,

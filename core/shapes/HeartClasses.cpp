@@ -13,20 +13,21 @@ struct ClassInfo {
   std::string name;
   std::string longName;
   std::array<uint8_t, 3> color;
+  std::vector<std::string> aliases; // lower case, accepted by parseHeartClassList
 };
 
 const std::array<ClassInfo, kHeartClasses>& classTable() {
   static const std::array<ClassInfo, kHeartClasses> table = {{
-      {"Myo", "Myocardium", {205, 92, 92}},
-      {"LA", "Left atrium", {255, 190, 80}},
-      {"LV", "Left ventricle (incl. papillary muscles)", {220, 40, 60}},
-      {"RA", "Right atrium", {100, 170, 255}},
-      {"RV", "Right ventricle", {40, 90, 220}},
-      {"Aorta", "Aorta (incl. aortic cusp)", {240, 80, 200}},
-      {"PA", "Pulmonary artery", {60, 200, 200}},
-      {"LAA", "Left atrial appendage", {250, 240, 90}},
-      {"Coronary", "Coronary arteries", {120, 230, 80}},
-      {"PV", "Pulmonary veins", {170, 120, 255}},
+      {"Myo", "Myocardium", {205, 92, 92}, {"myocardium", "lvm"}},
+      {"LA", "Left atrium", {255, 190, 80}, {}},
+      {"LV", "Left ventricle (incl. papillary muscles)", {220, 40, 60}, {}},
+      {"RA", "Right atrium", {100, 170, 255}, {}},
+      {"RV", "Right ventricle", {40, 90, 220}, {}},
+      {"Aorta", "Aorta (incl. aortic cusp)", {240, 80, 200}, {"ao"}},
+      {"PA", "Pulmonary artery", {60, 200, 200}, {"pulmonary"}},
+      {"LAA", "Left atrial appendage", {250, 240, 90}, {}},
+      {"Coronary", "Coronary arteries", {120, 230, 80}, {"cor", "ca", "coronaries"}},
+      {"PV", "Pulmonary veins", {170, 120, 255}, {"pvs", "veins"}},
   }};
   return table;
 }
@@ -67,9 +68,13 @@ std::vector<int> parseHeartClassList(const std::string& text) {
     if (std::all_of(item.begin(), item.end(), ::isdigit)) {
       label = std::stoi(item);
     } else {
-      for (int c = 1; c <= kHeartClasses; ++c)
-        if (lower(heartClassName(c)) == lower(item))
+      const std::string key = lower(item);
+      for (int c = 1; c <= kHeartClasses; ++c) {
+        const auto& aliases = classTable()[size_t(c - 1)].aliases;
+        if (lower(heartClassName(c)) == key ||
+            std::find(aliases.begin(), aliases.end(), key) != aliases.end())
           label = c;
+      }
     }
     if (label < 1 || label > kHeartClasses) {
       std::string names;

@@ -31,7 +31,8 @@ const std::string& heartClassLongName(int label);
 // Display colour (0..255 RGB) per label, distinct and close to common whole-heart atlases.
 std::array<uint8_t, 3> heartClassColor(int label);
 
-// Parses "1,2,5" or "LV,RV,Aorta" (names as heartClassName, case-insensitive) into labels.
+// Parses "1,2,5" or "LV,RV,Aorta" (names as heartClassName, case-insensitive, or the usual
+// abbreviations: ao, cor, pvs, myocardium...) into sorted, distinct labels.
 std::vector<int> parseHeartClassList(const std::string& text);
 
 // Maps a dataset's raw label values to heart classes (0 = background or ignored) and says which

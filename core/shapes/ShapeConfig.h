@@ -78,6 +78,7 @@ struct ShapeTrainConfig {
   int phase = 1;    // 1 reconstruction, 2 random drops, 3 subsets, 4 partial labels
   std::string init; // weights to start from (the previous phase's best.pt); empty: random
   double kl_weight = 1e-3;
+  double dice_weight = 1.0; // soft Dice added to the cross-entropy
   ShapeDataConfig data;
   ShapeModelConfig model;
   ShapePhaseConfig phases;
@@ -87,6 +88,7 @@ struct ShapeTrainConfig {
     v.field("phase", phase, range(1, 4));
     v.field("init", init);
     v.field("kl_weight", kl_weight, atLeast(0.0));
+    v.field("dice_weight", dice_weight, atLeast(0.0));
     v.section("data", data);
     v.section("model", model);
     v.section("phases", phases);

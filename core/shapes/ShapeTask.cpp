@@ -194,6 +194,15 @@ torch::Tensor maskedOccupancyLoss(const torch::Tensor& logits, const torch::Tens
   return (perEntry * weights).sum() / weights.sum().clamp_min(1.0);
 }
 
+torch::Tensor maskedSoftDiceLoss(const torch::Tensor& logits, const torch::Tensor& occupancy,
+                                 const torch::Tensor& mask) {
+  const auto p = torch::sigmoid(logits);
+  const auto overlap = (p * occupancy).sum(1);           // (B, C)
+  const auto total = p.sum(1) + occupancy.sum(1);        // (B, C)
+  const auto dice = (2 * overlap + 1.0) / (total + 1.0); // smoothed: empty and empty agree
+  return ((1 - dice) * mask).sum() / mask.sum().clamp_min(1.0);
+}
+
 ShapeCompletionTask::ShapeCompletionTask(const ShapeTrainConfig& config, ShapeData data)
     : config_(config), data_(std::move(data)) {
   if (config.phase == 3)
@@ -258,9 +267,11 @@ StepOutput ShapeCompletionTask::trainStep(int64_t epoch, int64_t batch) {
   const auto target = stack(occupancy);
   const auto mask = stack(supervised);
   const auto bce = maskedOccupancyLoss(logits, target, mask);
+  const auto dice = maskedSoftDiceLoss(logits, target, mask);
   StepOutput out;
-  out.loss = bce + config_.kl_weight * encoding.kl;
+  out.loss = bce + config_.dice_weight * dice + config_.kl_weight * encoding.kl;
   out.extras["bce"] = bce.item<double>();
+  out.extras["dice_loss"] = dice.item<double>();
   out.extras["kl"] = encoding.kl.item<double>();
   const auto droppedMask = stack(dropped);
   if (droppedMask.sum().item<double>() > 0)
@@ -279,8 +290,10 @@ std::map<std::string, double> ShapeCompletionTask::validate() {
         model_->encode(s.points.unsqueeze(0).to(device_), s.classes.unsqueeze(0).to(device_));
     const auto logits = model_->decode(encoding.latents, s.queries.unsqueeze(0).to(device_));
     const auto target = s.occupancy.unsqueeze(0).to(device_);
-    loss +=
-        maskedOccupancyLoss(logits, target, s.supervised.unsqueeze(0).to(device_)).item<double>();
+    const auto mask = s.supervised.unsqueeze(0).to(device_);
+    loss += (maskedOccupancyLoss(logits, target, mask) +
+             config_.dice_weight * maskedSoftDiceLoss(logits, target, mask))
+                .item<double>();
     const auto predicted = (logits[0] > 0).to(torch::kFloat32).cpu();
     const auto truth = s.occupancy;
     const auto tp = (predicted * truth).sum(0), fp = (predicted * (1 - truth)).sum(0),

@@ -57,6 +57,11 @@ ShapeSample makeShapeSample(const CachedShape& shape, ClassSet input, const Shap
 torch::Tensor maskedOccupancyLoss(const torch::Tensor& logits, const torch::Tensor& occupancy,
                                   const torch::Tensor& mask);
 
+// 1 - soft Dice over the queries of each (case, supervised class), averaged: it keeps small
+// classes (coronaries, LAA) from drowning in the background the cross-entropy is dominated by.
+torch::Tensor maskedSoftDiceLoss(const torch::Tensor& logits, const torch::Tensor& occupancy,
+                                 const torch::Tensor& mask);
+
 class ShapeCompletionTask : public TrainTask {
 public:
   ShapeCompletionTask(const ShapeTrainConfig& config, ShapeData data);

@@ -1,8 +1,9 @@
 // lumen-cli as a user runs it: help at every level, versions, a real training run with
-// overrides that is cancelled with Ctrl+C and resumed, runs list, monitor, and config errors that
-// name the file, line and key.
+// overrides that is cancelled with Ctrl+C and resumed, runs list, monitor, config errors that
+// name the file, line and key, and the event and shape pipelines end to end.
 #include "TestSupport.h"
 #include "io/Hdf5File.h"
+#include "io/NiftiIO.h"
 #include "train/RunDirectory.h"
 
 #include <QProcess>
@@ -129,6 +130,73 @@ private Q_SLOTS:
     const auto missing = runCli({"events", "stats", dir + "/nope.h5"});
     QCOMPARE(missing.code, 1);
     QVERIFY(missing.err.contains("nope.h5"));
+  }
+
+  void shapeCommandsEndToEnd() {
+    const auto dir = QString::fromStdString(test::freshDir("cli-shapes"));
+    const auto synth = runCli({"shapes", "synth", dir + "/hearts", "--cases", "6", "--seed", "3",
+                               "--spacing", "3,3,3.5"});
+    QVERIFY2(synth.code == 0, qPrintable(synth.err));
+    const auto prepare =
+        runCli({"shapes", "prepare", "--input", dir + "/hearts", "--output", dir + "/prepared",
+                "--points", "1024", "--queries", "3000", "--grid", "40", "--val-fraction", "0.34"});
+    QVERIFY2(prepare.code == 0, qPrintable(prepare.err));
+    QVERIFY(prepare.out.contains("prepared 6 cases"));
+    const QStringList tiny{"--set", "data.dirs=[" + dir + "/prepared]",
+                           "--set", "data.input_points=256",
+                           "--set", "data.queries=256",
+                           "--set", "data.cached_queries=2048",
+                           "--set", "data.val_queries=512",
+                           "--set", "model.width=32",
+                           "--set", "model.latents=16",
+                           "--set", "model.depth=1",
+                           "--set", "trainer.epochs=2"};
+    const auto phase1 = runCli(
+        QStringList{"shapes", "train", "--phase", "1", "--run-dir", dir + "/runs/p1"} + tiny);
+    QVERIFY2(phase1.code == 0, qPrintable(phase1.err));
+    const QString best1 = dir + "/runs/p1/checkpoints/best.pt";
+    const auto phase2 = runCli(QStringList{"shapes", "train", "--phase", "2", "--init", best1,
+                                           "--run-dir", dir + "/runs/p2"} +
+                               tiny);
+    QVERIFY2(phase2.code == 0, qPrintable(phase2.err));
+    QVERIFY(test::readText((dir + "/runs/p2/config.yaml").toStdString()).find("phase: 2") !=
+            std::string::npos);
+    const QString best2 = dir + "/runs/p2/checkpoints/best.pt";
+    const auto complete = runCli({"shapes", "complete", "--checkpoint", best2, "--input",
+                                  dir + "/hearts/heart_003.nii.gz", "--keep", "myo,lv,rv",
+                                  "--output", dir + "/completed.nii.gz", "--meshes",
+                                  dir + "/meshes", "--mesh-format", "ply", "--resolution", "40"});
+    QVERIFY2(complete.code == 0, qPrintable(complete.err));
+    QVERIFY(complete.out.contains("input classes:     Myo, LV, RV"));
+    // The kept classes come back voxel for voxel in the input's geometry.
+    const auto input = readLabelVolume((dir + "/hearts/heart_003.nii.gz").toStdString());
+    const auto completed = readLabelVolume((dir + "/completed.nii.gz").toStdString());
+    QCOMPARE(completed.geometry.size, input.geometry.size);
+    QCOMPARE(std::count(completed.values.begin(), completed.values.end(), 3),
+             std::count(input.values.begin(), input.values.end(), 3));
+    QCOMPARE(QDir(dir + "/meshes").entryList({"*.vtp"}).size(),
+             QDir(dir + "/meshes").entryList({"*.ply"}).size());
+    const auto eval = runCli({"shapes", "eval", "--checkpoint", best2, "--data", dir + "/prepared",
+                              "--drop", "ao,pa", "--json"});
+    QVERIFY2(eval.code == 0, qPrintable(eval.err));
+    for (const char* key : {"\"summary\"", "\"model\"", "\"retrieval\"", "\"completed\"",
+                            "\"hd95_mm\"", "\"chamfer_mm\"", "\"per_class_dice\""})
+      QVERIFY2(eval.out.contains(QLatin1String(key)), qPrintable(eval.out.left(400)));
+    const auto table = runCli({"shapes", "eval", "--checkpoint", best2, "--data", dir + "/prepared",
+                               "--protocol", "3", "--no-baseline"});
+    QVERIFY2(table.code == 0 && table.out.contains("DICE"), qPrintable(table.err));
+    QVERIFY(!table.out.contains("retrieval"));
+    // Clear errors: an unknown class, and a missing checkpoint.
+    const auto badClass = runCli({"shapes", "complete", "--checkpoint", best2, "--input",
+                                  dir + "/hearts/heart_003.nii.gz", "--keep", "lv,spleen",
+                                  "--output", dir + "/x.nii.gz"});
+    QCOMPARE(badClass.code, 1);
+    QVERIFY(badClass.err.contains("unknown heart class 'spleen'"));
+    const auto noCheckpoint =
+        runCli({"shapes", "complete", "--checkpoint", dir + "/none.pt", "--input",
+                dir + "/hearts/heart_003.nii.gz", "--output", dir + "/x.nii.gz"});
+    QCOMPARE(noCheckpoint.code, 1);
+    QVERIFY(noCheckpoint.err.contains("none.pt does not exist"));
   }
 
   void ctrlCCancelsAndTheSameCommandResumes() {

@@ -150,9 +150,32 @@ private Q_SLOTS:
     QCOMPARE(shape.volume.size(), size_t(2000));
     QCOMPARE(int(shape.annotated[9]), 1);
     QCOMPARE(shape.source.size, makeSyntheticHeart(12).geometry.size);
+    // The dense ground truth in the frame comes back as written.
+    const PreparedShape direct = prepareShape(readLabelVolume(dir + "/labels/heart_002.nii.gz"),
+                                              "heart_002", options.prepare);
+    QCOMPARE(shape.grid.n, 96);
+    QVERIFY(shape.grid.labels == direct.grid.labels);
+    QVERIFY(std::count(shape.grid.labels.begin(), shape.grid.labels.end(), 3) > 1000);
     // Re-running gives the same split.
     const ShapeDatasetResult again = prepareShapeDataset(dir + "/labels", dir + "/again", options);
     QCOMPARE(again.val, result.val);
+  }
+
+  void unannotatedClassesAreNeitherLabelledNorPresent() {
+    ShapePrepareOptions options = smallOptions();
+    options.unannotated = parseHeartClassList("laa,cor,pv");
+    const PreparedShape shape = prepareShape(makeSyntheticHeart(4), "partial", options);
+    for (int c = 8; c <= 10; ++c) {
+      QCOMPARE(int(shape.annotated[size_t(c - 1)]), 0);
+      QCOMPARE(int(shape.present[size_t(c - 1)]), 0);
+      QVERIFY(std::find(shape.surfaceLabels.begin(), shape.surfaceLabels.end(), c) ==
+              shape.surfaceLabels.end());
+      QVERIFY(std::find(shape.grid.labels.begin(), shape.grid.labels.end(), c) ==
+              shape.grid.labels.end());
+    }
+    QCOMPARE(int(shape.annotated[0]), 1);
+    options.unannotated = {11};
+    QVERIFY_THROWS_EXCEPTION(InputError, prepareShape(makeSyntheticHeart(4), "bad", options));
   }
 
   void badInputIsRefusedClearly() {
