@@ -129,6 +129,36 @@ H5DatasetInfo Hdf5File::info(const std::string& dataset) const {
   return info;
 }
 
+// libhdf5 trusts a dataset's header: a corrupt element type (a 30 kB "float") or a compact or
+// contiguous dataset storing fewer bytes than its shape claims makes H5Dread copy past its
+// buffers. Check before reading.
+void Hdf5File::checkStorage(hid_t set, hid_t fileType, const std::string& dataset,
+                            const std::vector<hsize_t>& dims) const {
+  const H5T_class_t typeClass = H5Tget_class(fileType);
+  const size_t typeSize = H5Tget_size(fileType);
+  const bool number = typeClass == H5T_INTEGER || typeClass == H5T_FLOAT || typeClass == H5T_ENUM;
+  if (number && (typeSize == 0 || typeSize > 8 || (typeSize & (typeSize - 1)) != 0))
+    fail(dataset, "is corrupt: its numbers claim " + std::to_string(typeSize) + " bytes each");
+  H5Id plist(H5Dget_create_plist(set), H5Pclose);
+  const H5D_layout_t layout = H5Pget_layout(plist.get());
+  if (layout != H5D_COMPACT && layout != H5D_CONTIGUOUS)
+    return;
+  hsize_t bytes = H5Tget_size(fileType);
+  for (hsize_t d : dims)
+    bytes *= d;
+  const hsize_t stored = H5Dget_storage_size(set);
+  if (stored < bytes)
+    fail(dataset, "is corrupt: " + std::to_string(stored) + " bytes stored for a shape of " +
+                      std::to_string(bytes) + " bytes");
+  if (layout == H5D_CONTIGUOUS) {
+    const haddr_t at = H5Dget_offset(set);
+    hsize_t fileSize = 0;
+    H5Fget_filesize(file_.get(), &fileSize);
+    if (at == HADDR_UNDEF || at + bytes > fileSize)
+      fail(dataset, "is corrupt: its data lies beyond the end of the file");
+  }
+}
+
 void Hdf5File::readRaw(const std::string& dataset, hid_t memType, uint64_t offset, int64_t count,
                        const std::function<void*(uint64_t)>& allocate) const {
   H5Id set = openDataset(dataset);
@@ -171,6 +201,7 @@ void Hdf5File::readRaw(const std::string& dataset, hid_t memType, uint64_t offse
     enumNative = H5Id(H5Tget_native_type(fileType.get(), H5T_DIR_ASCEND), H5Tclose);
     readType = enumNative.get();
   }
+  checkStorage(set.get(), fileType.get(), dataset, dims);
   if (H5Dread(set.get(), readType, memory.get(), space.get(), H5P_DEFAULT, buffer) < 0)
     fail(dataset, "cannot be read as the expected type (corrupt data or unsupported type)");
 }

@@ -86,6 +86,8 @@ private:
   H5Id openDataset(const std::string& dataset) const;
   H5Id openObject(const std::string& object) const;
   // Reads a hyperslab of rows; `allocate` receives the element count and returns the buffer.
+  void checkStorage(hid_t set, hid_t fileType, const std::string& dataset,
+                    const std::vector<hsize_t>& dims) const;
   void readRaw(const std::string& dataset, hid_t memType, uint64_t offset, int64_t count,
                const std::function<void*(uint64_t elements)>& allocate) const;
   void writeRaw(const std::string& dataset, hid_t memType, const void* data,

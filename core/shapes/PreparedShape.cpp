@@ -26,6 +26,13 @@ std::vector<T> readShaped(const Hdf5File& file, const std::string& dataset,
   bool ok = info.dims.size() == dims.size();
   for (size_t d = 0; ok && d < dims.size(); ++d)
     ok = dims[d] == 0 || info.dims[d] == dims[d];
+  // A corrupt header can claim any size; no prepared case comes near this many values.
+  constexpr uint64_t kMaxElements = uint64_t(1) << 31;
+  uint64_t elements = 1;
+  for (uint64_t d : info.dims)
+    elements = d == 0 ? 0 : (elements > kMaxElements / d ? kMaxElements + 1 : elements * d);
+  if (elements > kMaxElements)
+    throw InputError(file.path() + ": dataset " + dataset + " claims more than 2^31 values");
   if (!ok) {
     std::string expected, got;
     for (uint64_t d : dims)
