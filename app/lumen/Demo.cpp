@@ -4,18 +4,73 @@
 // - Events workspace: synthetic noisy/clean event recordings, a short 3D U-Net training watched
 //   live, then the held-out noisy recording denoised and shown next to its noisy and clean
 //   versions.
+// - Shapes workspace (after the events part, so the two trainings do not share the cores):
+//   synthetic 10-class hearts, a short phase-1 then phase-2 training of the shape autoencoder
+//   watched live, and a held-out heart completed from five classes next to its ground truth.
 #include "MainWindow.h"
 #include "common/Log.h"
 #include "events/EventsWorkspace.h"
 #include "events/SyntheticEvents.h"
 #include "runs/RunsWorkspace.h"
+#include "shapes/ShapeDataset.h"
+#include "shapes/ShapesWorkspace.h"
+#include "shapes/SyntheticHeart.h"
 #include "workspace/WorkspaceServices.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 
 namespace lumen {
 namespace {
+
+void startShapesDemo(MainWindow& window, ShapesWorkspace& shapes, const QString& folder) {
+  const QString hearts = QDir(folder).absoluteFilePath(QStringLiteral("hearts"));
+  const QString prepared = QDir(folder).absoluteFilePath(QStringLiteral("hearts-prepared"));
+  const QString runs = QDir(folder).absoluteFilePath(QStringLiteral("runs"));
+  const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+  auto synth = window.services().submit(
+      makeJob("Synthesise 10-class hearts", [hearts = hearts.toStdString()](Job& job) {
+        SyntheticHeartOptions options;
+        options.spacing = {1.5, 1.5, 1.5};
+        writeSyntheticHearts(hearts, 24, 0, options, &job);
+      }));
+  shapes.whenDone(synth, [&window, &shapes, hearts, prepared, runs, stamp] {
+    window.showWorkspace(QStringLiteral("shapes"));
+    shapes.openPath(hearts, nullptr);
+    auto prepare = shapes.startPreparation(hearts, prepared);
+    shapes.whenDone(prepare, [&shapes, prepared, runs, stamp] {
+      const std::vector<std::string> quick{"data.cached_queries=8192", "data.val_queries=4096"};
+      auto withEpochs = [quick](int epochs) {
+        auto overrides = quick;
+        overrides.push_back("trainer.epochs=" + std::to_string(epochs));
+        return overrides;
+      };
+      const QString phase1 = runs + "/shapes-p1-" + stamp, phase2 = runs + "/shapes-p2-" + stamp;
+      auto first = shapes.startTraining(1, prepared, {}, withEpochs(20), phase1);
+      shapes.whenDone(first, [&shapes, prepared, phase1, phase2, withEpochs] {
+        auto second = shapes.startTraining(2, prepared, phase1 + "/checkpoints/best.pt",
+                                           withEpochs(10), phase2);
+        shapes.whenDone(second, [&shapes, prepared, phase2] {
+          // A heart held out of training (the validation split), completed from the chambers
+          // and the myocardium. Cases are listed in file-name order, as findLabelMaps sorts them.
+          const std::string heldOut = readCaseList(prepared.toStdString(), "val").front();
+          const auto maps = findLabelMaps(shapes.folder().toStdString());
+          int row = 0;
+          for (size_t i = 0; i < maps.size(); ++i)
+            if (QFileInfo(QString::fromStdString(maps[i]))
+                    .fileName()
+                    .startsWith(QString::fromStdString(heldOut + ".")))
+              row = int(i);
+          shapes.setCheckpoint(phase2 + "/checkpoints/best.pt");
+          shapes.selectCase(row);
+          shapes.setInputClasses({1, 2, 3, 4, 5});
+          shapes.startCompletion();
+        });
+      });
+    });
+  });
+}
 
 void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString& folder) {
   const QString train = QDir(folder).absoluteFilePath(QStringLiteral("events-data"));
@@ -33,8 +88,13 @@ void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString&
     auto training = events.startTraining(train + "/" + kNoisyFolder, train + "/" + kCleanFolder,
                                          {"trainer.epochs=8"}, folder + "/runs");
     const QString runDir = events.lastRunDir();
-    events.whenDone(training,
-                    [&events, runDir] { events.startInference(runDir + "/checkpoints/best.pt"); });
+    events.whenDone(training, [&window, &events, runDir, folder] {
+      auto inference = events.startInference(runDir + "/checkpoints/best.pt");
+      auto* shapes = qobject_cast<ShapesWorkspace*>(window.workspace(QStringLiteral("shapes")));
+      if (shapes)
+        events.whenDone(inference,
+                        [&window, shapes, folder] { startShapesDemo(window, *shapes, folder); });
+    });
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "events/EventsWorkspace.h"
 #include "runs/RunsWorkspace.h"
+#include "shapes/ShapesWorkspace.h"
 #include "workspace/WorkspaceRegistry.h"
 
 namespace lumen {
@@ -9,6 +10,7 @@ namespace lumen {
 void registerWorkspaces(WorkspaceRegistry& registry) {
   registry.add(RunsWorkspace::info());
   registry.add(EventsWorkspace::info());
+  registry.add(ShapesWorkspace::info());
 }
 
 } // namespace lumen

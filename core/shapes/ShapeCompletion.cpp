@@ -55,6 +55,52 @@ torch::Tensor refineMask(const torch::Tensor& logits, float uncertainty) {
   return (boundary | uncertain).to(torch::kFloat32);
 }
 
+// Clears every labelled sample outside the largest 26-connected labelled component; returns the
+// cleared mask (1 = cleared).
+std::vector<uint8_t> keepLargestComponent(std::vector<uint8_t>& labels,
+                                          const std::array<int64_t, 3>& n) {
+  std::vector<int32_t> component(labels.size(), -1);
+  std::vector<size_t> sizes, stack;
+  for (size_t seed = 0; seed < labels.size(); ++seed) {
+    if (labels[seed] == 0 || component[seed] >= 0)
+      continue;
+    const auto id = int32_t(sizes.size());
+    size_t count = 0;
+    component[seed] = id;
+    stack.push_back(seed);
+    while (!stack.empty()) {
+      const size_t v = stack.back();
+      stack.pop_back();
+      ++count;
+      const int64_t i = int64_t(v) % n[0], j = int64_t(v) / n[0] % n[1],
+                    k = int64_t(v) / (n[0] * n[1]);
+      for (int64_t dk = -1; dk <= 1; ++dk)
+        for (int64_t dj = -1; dj <= 1; ++dj)
+          for (int64_t di = -1; di <= 1; ++di) {
+            const int64_t x = i + di, y = j + dj, z = k + dk;
+            if (x < 0 || y < 0 || z < 0 || x >= n[0] || y >= n[1] || z >= n[2])
+              continue;
+            const size_t w = size_t((z * n[1] + y) * n[0] + x);
+            if (labels[w] != 0 && component[w] < 0) {
+              component[w] = id;
+              stack.push_back(w);
+            }
+          }
+    }
+    sizes.push_back(count);
+  }
+  std::vector<uint8_t> cleared(labels.size(), 0);
+  if (sizes.size() <= 1)
+    return cleared;
+  const auto largest = int32_t(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+  for (size_t v = 0; v < labels.size(); ++v)
+    if (labels[v] != 0 && component[v] != largest) {
+      labels[v] = 0;
+      cleared[v] = 1;
+    }
+  return cleared;
+}
+
 } // namespace
 
 struct TrainedShapeModel::State {
@@ -168,6 +214,9 @@ DecodedGrid TrainedShapeModel::decode(const std::vector<float>& points,
   const auto labelsTensor = argmaxLabels(logits).to(torch::kUInt8).contiguous();
   out.labels.assign(labelsTensor.data_ptr<uint8_t>(),
                     labelsTensor.data_ptr<uint8_t>() + labelsTensor.numel());
+  std::vector<uint8_t> cleared;
+  if (options.largestComponent)
+    cleared = keepLargestComponent(out.labels, grid.size);
   if (options.keepFields) {
     const auto top = logits.topk(2, 0);
     const auto best = std::get<0>(top)[0], second = std::get<0>(top)[1];
@@ -175,8 +224,12 @@ DecodedGrid TrainedShapeModel::decode(const std::vector<float>& points,
     for (int c = 0; c < kHeartClasses; ++c) {
       const auto other = torch::where(winner == c, second, best).clamp_min(0);
       const auto field = (logits[c] - other).contiguous();
-      out.fields[size_t(c)].assign(field.data_ptr<float>(),
-                                   field.data_ptr<float>() + field.numel());
+      auto& values = out.fields[size_t(c)];
+      values.assign(field.data_ptr<float>(), field.data_ptr<float>() + field.numel());
+      // Cleared islands must not come back as meshes.
+      for (size_t v = 0; v < cleared.size(); ++v)
+        if (cleared[v])
+          values[v] = std::min(values[v], -1.0f);
     }
   }
   return out;

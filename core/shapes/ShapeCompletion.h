@@ -22,7 +22,10 @@ struct ShapeDecodeOptions {
   int coarsest = 32;        // the coarsest level has at most this many samples per axis
   float uncertainty = 2.0f; // also refine where some class logit lies within +-this of 0
   bool keepFields = false;  // keep per-class fields (for meshes)
-  int64_t chunk = 32768;    // queries per network call
+  // A heart is one connected object: keep only the largest 26-connected labelled component and
+  // clear stray islands the network may predict far from the input.
+  bool largestComponent = true;
+  int64_t chunk = 32768; // queries per network call
 };
 
 // Labels on a grid (x fastest), and optionally per-class fields: logit_c - max(other logits, 0),

@@ -10,6 +10,7 @@
 #include "jobs/JobsDock.h"
 #include "monitor/TrainingMonitorDock.h"
 #include "runs/RunsWorkspace.h"
+#include "shapes/SyntheticHeart.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
 #include "vtk/VtkViewWidget.h"
@@ -85,6 +86,16 @@ private Q_SLOTS:
     QVERIFY(error.contains("notes.xyz"));
     QVERIFY(!window.openPath(QString::fromStdString(root + "/missing.nii"), &error));
     QVERIFY(error.contains("does not exist"));
+
+    // A folder of runs is the Runs workspace's; a folder of label maps is the Shapes workspace's.
+    QVERIFY2(window.openPath(QString::fromStdString(root), &error), qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("runs"));
+    const std::string hearts = root + "/hearts";
+    SyntheticHeartOptions heart;
+    heart.spacing = {4.0, 4.0, 4.0};
+    writeSyntheticHearts(hearts, 1, 0, heart);
+    QVERIFY2(window.openPath(QString::fromStdString(hearts), &error), qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("shapes"));
   }
 
   void aboutListsLibraryVersions() {

@@ -52,7 +52,9 @@ AxisRange paddedLinearRange(double low, double high) {
   if (high < low)
     std::swap(low, high);
   const double span = high - low;
-  if (span <= 0.0) {
+  // A span at rounding level (a curve's first value and its smoothed twin) is flat: ticks 1e-17
+  // apart would never advance past the values, and Qt Charts would make labels forever.
+  if (span <= 1e-9 * std::max(std::abs(low), std::abs(high))) {
     const double pad = low == 0.0 ? 1.0 : std::abs(low) * 0.1;
     return {low - pad, high + pad};
   }

@@ -73,8 +73,10 @@ WorkspaceInfo RunsWorkspace::info() {
   info.fileFilter = QStringLiteral("Run files (metrics.jsonl status.json config.yaml)");
   info.accepts = [](const QString& path) {
     const QFileInfo file(path);
+    // A run, or a folder holding runs; other folders (label maps, recordings) belong to the
+    // workspaces of their pipelines.
     if (file.isDir())
-      return true; // a run, or a folder of runs
+      return isRunDirectory(path.toStdString()) || !listRuns(path.toStdString()).empty();
     return isRunFile(file);
   };
   info.create = [](WorkspaceServices& services, QWidget* parent) -> Workspace* {
