@@ -9,6 +9,7 @@
 #include "events/VoxelPairs.h"
 #include "train/Checkpoint.h"
 #include "train/Device.h"
+#include "train/RunDirectory.h"
 
 #include <filesystem>
 #include <fstream>
@@ -26,13 +27,7 @@ struct TrainedDenoiser::State {
 
 TrainedDenoiser::TrainedDenoiser(const std::string& checkpoint, const std::string& device)
     : state_(std::make_unique<State>()) {
-  if (!fs::exists(checkpoint))
-    throw InputError("checkpoint " + checkpoint + " does not exist");
-  const fs::path runConfig = fs::path(checkpoint).parent_path().parent_path() / "config.yaml";
-  if (!fs::exists(runConfig))
-    throw InputError(runConfig.string() + " is missing: a checkpoint is read with the config.yaml "
-                                          "of its run directory");
-  state_->config = loadConfig<EventTrainConfig>(runConfig.string());
+  state_->config = loadConfig<EventTrainConfig>(runConfigOfCheckpoint(checkpoint));
   state_->device = resolveDevice(device);
   state_->model = makeDenoiseModel(state_->config.model);
   loadModelWeights(checkpoint, *state_->model, state_->device);

@@ -7,6 +7,7 @@
 #include "shapes/ShapeTask.h"
 #include "train/Checkpoint.h"
 #include "train/Device.h"
+#include "train/RunDirectory.h"
 
 #include <chrono>
 #include <cmath>
@@ -111,13 +112,7 @@ struct TrainedShapeModel::State {
 
 TrainedShapeModel::TrainedShapeModel(const std::string& checkpoint, const std::string& device)
     : state_(std::make_unique<State>()) {
-  if (!fs::exists(checkpoint))
-    throw InputError("checkpoint " + checkpoint + " does not exist");
-  const fs::path runConfig = fs::path(checkpoint).parent_path().parent_path() / "config.yaml";
-  if (!fs::exists(runConfig))
-    throw InputError(runConfig.string() + " is missing: a checkpoint is read with the config.yaml "
-                                          "of its run directory");
-  state_->config = loadConfig<ShapeTrainConfig>(runConfig.string());
+  state_->config = loadConfig<ShapeTrainConfig>(runConfigOfCheckpoint(checkpoint));
   state_->device = resolveDevice(device);
   state_->model = makeShapeModel(state_->config.model);
   loadModelWeights(checkpoint, *state_->model, state_->device);

@@ -150,4 +150,14 @@ std::vector<RunSummary> listRuns(const std::string& dir) {
   return runs;
 }
 
+std::string runConfigOfCheckpoint(const std::string& checkpoint) {
+  if (!fs::exists(checkpoint))
+    throw InputError("checkpoint " + checkpoint + " does not exist");
+  const fs::path runConfig = fs::path(checkpoint).parent_path().parent_path() / "config.yaml";
+  if (!fs::exists(runConfig))
+    throw InputError(runConfig.string() + " is missing: a checkpoint is read with the config.yaml "
+                                          "of its run directory");
+  return runConfig.string();
+}
+
 } // namespace lumen

@@ -68,4 +68,8 @@ std::vector<RunSummary> listRuns(const std::string& dir);
 
 double unixTimeNow();
 
+// The config.yaml of the run a checkpoint belongs to (<run>/checkpoints/X.pt -> <run>/config.yaml):
+// a trained model is rebuilt from it. Throws InputError when either file is missing.
+std::string runConfigOfCheckpoint(const std::string& checkpoint);
+
 } // namespace lumen

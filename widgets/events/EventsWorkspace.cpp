@@ -10,6 +10,7 @@
 #include "events/SyntheticEvents.h"
 #include "events/VoxelTilesView.h"
 #include "io/Hdf5File.h"
+#include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
@@ -25,7 +26,6 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -92,7 +92,8 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
       tiles_(new VoxelTilesView(this)), frameSource_(new QComboBox(this)),
       start_(new QSlider(Qt::Horizontal, this)), duration_(new QDoubleSpinBox(this)),
       rangeLabel_(new QLabel(this)), train_(new QPushButton(tr("Train Denoiser"), this)),
-      infer_(new QPushButton(tr("Denoise…"), this)), jobTimer_(new QTimer(this)) {
+      infer_(new QPushButton(tr("Denoise…"), this)),
+      continuations_(new JobContinuations(this, 250)) {
   setObjectName(QStringLiteral("events"));
   auto* openButton = new QPushButton(tr("Open Recording…"), this);
   openButton->setToolTip(tr("Open a recording; a paired clean/noisy partner opens with it"));
@@ -177,8 +178,6 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(frameSource_, qOverload<int>(&QComboBox::currentIndexChanged), this,
           &EventsWorkspace::showFrameSource);
   connect(frame_, &EventFrameView::windowChanged, this, &EventsWorkspace::updateTiles);
-  connect(jobTimer_, &QTimer::timeout, this, &EventsWorkspace::pollJobs);
-  jobTimer_->setInterval(250);
   updateButtons();
 }
 
@@ -432,33 +431,9 @@ void EventsWorkspace::inferClicked() {
 }
 
 void EventsWorkspace::whenDone(JobPtr job, std::function<void()> then) {
-  pending_.push_back({std::move(job), std::move(then)});
-  jobTimer_->start();
-}
-
-void EventsWorkspace::pollJobs() {
-  // Continuations may add jobs, so the finished ones are taken out before any runs.
-  std::vector<Pending> done;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->job->finished()) {
-      done.push_back(std::move(*it));
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  if (pending_.empty())
-    jobTimer_->stop();
-  for (auto& finished : done) {
-    if (finished.job->state() == JobState::Succeeded)
-      finished.then();
-    else
-      Q_EMIT statusMessage(
-          QStringLiteral("%1: %2").arg(QString::fromStdString(finished.job->title()),
-                                       finished.job->state() == JobState::Cancelled
-                                           ? tr("cancelled")
-                                           : QString::fromStdString(finished.job->errorMessage())));
-  }
+  continuations_->whenDone(std::move(job), std::move(then), [this](const Job& failed) {
+    Q_EMIT statusMessage(jobFailureText(failed));
+  });
 }
 
 void EventsWorkspace::onCameraModified(vtkObject*, unsigned long, void*) {

@@ -18,13 +18,13 @@ class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSlider;
-class QTimer;
 class vtkCamera;
 class vtkObject;
 
 namespace lumen {
 
 class EventFrameView;
+class JobContinuations;
 class EventStreamPanel;
 class VoxelTilesView;
 
@@ -82,8 +82,6 @@ private:
   void chooseFile(Slot slot);
   void trainClicked();
   void inferClicked();
-  // Runs `then` on the UI thread once the job succeeded; failures go to the status bar.
-  void pollJobs();
   void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
 
   std::array<EventStreamPanel*, SlotCount> panels_{};
@@ -98,16 +96,11 @@ private:
   QLabel* rangeLabel_;
   QPushButton* train_;
   QPushButton* infer_;
-  QTimer* jobTimer_;
+  JobContinuations* continuations_;
   int64_t origin_ = 0, end_ = 0; // time span of every loaded stream
   bool rangeInitialised_ = false;
   double spanMs_ = 0.0;
   QString lastRunDir_;
-  struct Pending {
-    JobPtr job;
-    std::function<void()> then;
-  };
-  std::vector<Pending> pending_;
 };
 
 } // namespace lumen

@@ -11,6 +11,7 @@
 #include "shapes/ShapeDataset.h"
 #include "shapes/TrainingPanel.h"
 #include "vtk/View3D.h"
+#include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
@@ -25,7 +26,6 @@
 #include <QRegularExpression>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <filesystem>
@@ -76,7 +76,7 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
     : Workspace(services, parent), cases_(new CaseTable(this)), classMap_(new QComboBox(this)),
       classes_(new ClassTable(this)), layout_(new QComboBox(this)),
       completionPanel_(new CompletionPanel(this)), trainingPanel_(new TrainingPanel(this)),
-      jobTimer_(new QTimer(this)) {
+      continuations_(new JobContinuations(this)) {
   setObjectName(QStringLiteral("shapes"));
 
   // Left: the cases and the class legend.
@@ -193,8 +193,6 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
     updateButtons();
     updateInitText();
   });
-  connect(jobTimer_, &QTimer::timeout, this, &ShapesWorkspace::pollJobs);
-  jobTimer_->setInterval(200);
 
   classes_->setPresent({});
   completionPanel_->setResultText(tr("Open a folder of label maps, choose the input classes and "
@@ -568,32 +566,11 @@ void ShapesWorkspace::whenDone(JobPtr job, std::function<void()> then) {
 }
 
 void ShapesWorkspace::whenFinished(JobPtr job, std::function<void(const Job&)> then) {
-  pending_.push_back({std::move(job), std::move(then)});
-  jobTimer_->start();
+  continuations_->whenFinished(std::move(job), std::move(then));
 }
 
 void ShapesWorkspace::reportFailure(const Job& job) {
-  Q_EMIT statusMessage(QStringLiteral("%1: %2").arg(
-      QString::fromStdString(job.title()), job.state() == JobState::Cancelled
-                                               ? tr("cancelled")
-                                               : QString::fromStdString(job.errorMessage())));
-}
-
-void ShapesWorkspace::pollJobs() {
-  // Continuations may add jobs, so the finished ones are taken out before any runs.
-  std::vector<Pending> done;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->job->finished()) {
-      done.push_back(std::move(*it));
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  if (pending_.empty())
-    jobTimer_->stop();
-  for (auto& finished : done)
-    finished.then(*finished.job);
+  Q_EMIT statusMessage(jobFailureText(job));
 }
 
 } // namespace lumen

@@ -18,13 +18,13 @@
 class QComboBox;
 class QLabel;
 class QSplitter;
-class QTimer;
 class vtkCamera;
 class vtkObject;
 
 namespace lumen {
 
 class CaseTable;
+class JobContinuations;
 class ClassMeshLayer;
 class ClassTable;
 class CompletionPanel;
@@ -101,10 +101,6 @@ protected:
 
 private:
   enum ViewSlot { InputView, CompletionView, TruthView, ViewCount };
-  struct Pending {
-    JobPtr job;
-    std::function<void(const Job&)> then;
-  };
 
   QWidget* makeViewColumn(ViewSlot slot, QLabel* title);
   void listCases(const QStringList& paths, const QString& select);
@@ -127,7 +123,6 @@ private:
   void trainClicked();
   void whenFinished(JobPtr job, std::function<void(const Job&)> then);
   void reportFailure(const Job& job);
-  void pollJobs();
   void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
 
   CaseTable* cases_;
@@ -149,7 +144,7 @@ private:
   unsigned long cameraObserver_ = 0;
   std::array<double, 10> lastCameraState_{};
   bool cameraOriented_ = false;
-  QTimer* jobTimer_;
+  JobContinuations* continuations_;
 
   QString folder_;
   int loadingRow_ = -1;
@@ -161,7 +156,6 @@ private:
   int caseRow_ = -1;
   std::shared_ptr<const ScoredCompletion> completion_;
   QString lastRunDir_;
-  std::vector<Pending> pending_;
 };
 
 } // namespace lumen

@@ -1,0 +1,39 @@
+// What a workspace does when its background jobs end, run on the UI thread. Jobs are core objects
+// without Qt signals, so a timer polls the pending ones while any is waiting.
+#pragma once
+#include "common/Job.h"
+
+#include <QObject>
+#include <QString>
+#include <functional>
+#include <vector>
+
+class QTimer;
+
+namespace lumen {
+
+class JobContinuations : public QObject {
+  Q_OBJECT
+public:
+  explicit JobContinuations(QObject* parent, int intervalMs = 200);
+
+  // Runs `then` with the job once it has ended, whatever its state.
+  void whenFinished(JobPtr job, std::function<void(const Job&)> then);
+  // Runs `then` once the job has succeeded, `failed` when it failed or was cancelled.
+  void whenDone(JobPtr job, std::function<void()> then, std::function<void(const Job&)> failed);
+
+private:
+  void poll();
+
+  struct Pending {
+    JobPtr job;
+    std::function<void(const Job&)> then;
+  };
+  std::vector<Pending> pending_;
+  QTimer* timer_;
+};
+
+// "<title>: cancelled" or "<title>: <error>", for a status bar.
+QString jobFailureText(const Job& job);
+
+} // namespace lumen
