@@ -109,6 +109,7 @@ int completeCommand(const ParsedArgs& args) {
     options.keep = parseHeartClassList(*keep);
   options.resolution = int(args.number("--resolution", 128));
   options.modelOnly = args.flag("--model-only");
+  options.largestComponent = !args.flag("--keep-islands");
   const std::string meshes = args.value("--meshes", "");
   std::vector<std::string> formats{"vtp"};
   if (!meshes.empty())
@@ -158,6 +159,7 @@ int evalCommand(const ParsedArgs& args) {
   if (options.protocol < 1 || options.protocol > 4)
     throw UsageError("--protocol must be 1-4");
   options.baseline = !args.flag("--no-baseline");
+  options.largestComponent = !args.flag("--keep-islands");
   options.maxCases = int(args.number("--max-cases", 0));
   options.seed = uint64_t(args.number("--seed", 0));
   options.device = args.value("--device", "auto");
@@ -321,6 +323,7 @@ void addShapesCommands(Command& root) {
       .option({"--model-only", "",
                "output the network's labels everywhere (default: the input's "
                "classes keep their voxels)"})
+      .option({"--keep-islands", "", "keep every predicted component (default: the largest only)"})
       .option({"--device", "DEV", "auto (default), cpu, cuda"})
       .handler(completeCommand);
   shapes.subcommand("eval", "Score completion against ground truth and the retrieval baseline")
@@ -338,6 +341,7 @@ void addShapesCommands(Command& root) {
       .option({"--seed", "S", "seed of the drawn inputs (default 0)"})
       .option({"--json", "", "print the full results as JSON"})
       .option({"--output", "FILE", "also write the JSON to FILE"})
+      .option({"--keep-islands", "", "keep every predicted component (default: the largest only)"})
       .option({"--device", "DEV", "auto (default), cpu, cuda"})
       .handler(evalCommand);
 }

@@ -277,6 +277,7 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
   coarse.spacing = {extent / 16, extent / 16, extent / 16};
   ShapeDecodeOptions decodeOptions;
   decodeOptions.coarsest = 33;
+  decodeOptions.largestComponent = options.largestComponent;
   const DecodedGrid rough =
       model.decode(shape.surfacePoints, shape.surfaceLabels, coarse, decodeOptions, options.seed);
   Vec3 lo{-1, -1, -1}, hi{1, 1, 1};
@@ -302,6 +303,7 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
   }
   decodeOptions = ShapeDecodeOptions{};
   decodeOptions.keepFields = true;
+  decodeOptions.largestComponent = options.largestComponent;
   const DecodedGrid decoded = model.decode(shape.surfacePoints, shape.surfaceLabels, fine,
                                            decodeOptions, options.seed, job);
   result.gridSamples = int64_t(decoded.samples()) + int64_t(rough.samples());

@@ -60,9 +60,10 @@ private:
 
 struct CompletionOptions {
   std::string classMap = "heart10";
-  std::vector<int> keep;  // input classes; empty: every present, annotated class
-  int resolution = 128;   // fine grid samples along the completed heart's longest side
-  bool modelOnly = false; // false: visible classes keep the input's voxels exactly
+  std::vector<int> keep;        // input classes; empty: every present, annotated class
+  int resolution = 128;         // fine grid samples along the completed heart's longest side
+  bool modelOnly = false;       // false: visible classes keep the input's voxels exactly
+  bool largestComponent = true; // see ShapeDecodeOptions
   uint64_t seed = 0;
   int surfacePoints = 8192; // sampled from the visible classes, as in preparation
 };

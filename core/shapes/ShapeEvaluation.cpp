@@ -125,7 +125,9 @@ ShapeEvaluation evaluateShapes(const std::string& checkpoint, const ShapeEvalOpt
       grid.origin[d] = (-1.0 - frame.centerMm[d]) / frame.scaleMm;
       grid.spacing[d] = truth.grid.step() / frame.scaleMm;
     }
-    const DecodedGrid decoded = model.decode(points, labels, grid, {}, o.seed);
+    ShapeDecodeOptions decode;
+    decode.largestComponent = o.largestComponent;
+    const DecodedGrid decoded = model.decode(points, labels, grid, decode, o.seed);
     evaluation.methods.push_back(score("model", decoded.labels, truth, available));
     if (baseline) {
       RetrievalBaseline::Match match;

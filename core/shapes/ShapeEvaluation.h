@@ -23,7 +23,8 @@ struct ShapeEvalOptions {
   int protocol = 2;          // inputs as training phase 1-4 would draw them (seeded per case)
   ShapePhaseConfig phases;   // drop counts and subsets of protocols 2 and 3
   bool baseline = true;
-  int maxCases = 0; // 0: all
+  bool largestComponent = true; // keep only the model's largest connected labelled component
+  int maxCases = 0;             // 0: all
   uint64_t seed = 0;
   std::string device = "auto";
 };
