@@ -111,7 +111,7 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
     panels_[size_t(slot)] = panel;
     clouds->addWidget(panel);
     // One camera for all clouds: turning one turns the others, so streams compare point by point.
-    panel->cloud()->renderer()->SetActiveCamera(camera_);
+    camera_.attach(panel->cloud());
     connect(panel, &EventStreamPanel::loaded, this, [this, slot] { streamLoaded(Slot(slot)); });
     connect(panel, &EventStreamPanel::loadFailed, this,
             [this](const QString& path, const QString& error) {
@@ -120,8 +120,6 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
     connect(panel, &EventStreamPanel::openRequested, this,
             [this, slot] { chooseFile(Slot(slot)); });
   }
-  cameraObserver_ =
-      camera_->AddObserver(vtkCommand::ModifiedEvent, this, &EventsWorkspace::onCameraModified);
 
   start_->setToolTip(tr("Start of the time range shown in the clouds"));
   duration_->setRange(0.1, 1e6);
@@ -181,12 +179,10 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
   updateButtons();
 }
 
-EventsWorkspace::~EventsWorkspace() {
-  camera_->RemoveObserver(cameraObserver_);
-}
+EventsWorkspace::~EventsWorkspace() = default;
 
 vtkCamera* EventsWorkspace::sharedCamera() const {
-  return camera_.GetPointer();
+  return camera_.camera();
 }
 
 bool EventsWorkspace::openPath(const QString& path, QString* error) {
@@ -434,21 +430,6 @@ void EventsWorkspace::whenDone(JobPtr job, std::function<void()> then) {
   continuations_->whenDone(std::move(job), std::move(then), [this](const Job& failed) {
     Q_EMIT statusMessage(jobFailureText(failed));
   });
-}
-
-void EventsWorkspace::onCameraModified(vtkObject*, unsigned long, void*) {
-  // Renders reset the clipping range, which modifies the camera too: only real moves (position,
-  // focus, up, zoom) re-render, or views would keep scheduling each other.
-  std::array<double, 10> state{};
-  camera_->GetPosition(state.data());
-  camera_->GetFocalPoint(state.data() + 3);
-  camera_->GetViewUp(state.data() + 6);
-  state[9] = camera_->GetViewAngle() + camera_->GetParallelScale();
-  if (state == lastCameraState_)
-    return;
-  lastCameraState_ = state;
-  for (auto* panel : panels_)
-    panel->cloud()->requestRender();
 }
 
 } // namespace lumen

@@ -5,13 +5,13 @@
 // the noisy stream, as background jobs.
 #pragma once
 #include "common/Job.h"
+#include "vtk/SharedCamera.h"
 #include "workspace/Workspace.h"
 
 #include <QString>
 #include <array>
 #include <functional>
 #include <vector>
-#include <vtkNew.h>
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -19,7 +19,6 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class vtkCamera;
-class vtkObject;
 
 namespace lumen {
 
@@ -82,12 +81,9 @@ private:
   void chooseFile(Slot slot);
   void trainClicked();
   void inferClicked();
-  void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
 
   std::array<EventStreamPanel*, SlotCount> panels_{};
-  vtkNew<vtkCamera> camera_;
-  unsigned long cameraObserver_ = 0;
-  std::array<double, 10> lastCameraState_{};
+  SharedCamera camera_;
   EventFrameView* frame_;
   VoxelTilesView* tiles_;
   QComboBox* frameSource_;

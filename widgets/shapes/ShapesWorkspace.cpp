@@ -105,12 +105,10 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
   for (int slot = 0; slot < ViewCount; ++slot) {
     titles_[size_t(slot)] = new QLabel(this);
     views_[size_t(slot)] = new View3D(this);
-    views_[size_t(slot)]->renderer()->SetActiveCamera(camera_);
+    camera_.attach(views_[size_t(slot)]);
     columns_[size_t(slot)] = makeViewColumn(ViewSlot(slot), titles_[size_t(slot)]);
     viewRow->addWidget(columns_[size_t(slot)]);
   }
-  cameraObserver_ =
-      camera_->AddObserver(vtkCommand::ModifiedEvent, this, &ShapesWorkspace::onCameraModified);
   using Style = ClassMeshLayer::Style;
   inputLayer_ = std::make_unique<ClassMeshLayer>(views_[InputView], Style::Surface);
   completionLayer_ = std::make_unique<ClassMeshLayer>(views_[CompletionView], Style::Surface);
@@ -202,9 +200,7 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
   updateInitText();
 }
 
-ShapesWorkspace::~ShapesWorkspace() {
-  camera_->RemoveObserver(cameraObserver_);
-}
+ShapesWorkspace::~ShapesWorkspace() = default;
 
 void ShapesWorkspace::resizeEvent(QResizeEvent* event) {
   Workspace::resizeEvent(event);
@@ -234,7 +230,7 @@ QWidget* ShapesWorkspace::makeViewColumn(ViewSlot slot, QLabel* title) {
 }
 
 vtkCamera* ShapesWorkspace::sharedCamera() const {
-  return camera_.GetPointer();
+  return camera_.camera();
 }
 
 MetricsTable* ShapesWorkspace::metricsTable() const {
@@ -498,29 +494,14 @@ void ShapesWorkspace::resetCamera(bool orient) {
   if (orient) {
     // An anterior view with the head up (LPS: anterior is -y, superior +z), as a heart is
     // usually shown.
-    camera_->SetFocalPoint(0, 0, 0);
-    camera_->SetPosition(0, -1, 0);
-    camera_->SetViewUp(0, 0, 1);
+    camera_.camera()->SetFocalPoint(0, 0, 0);
+    camera_.camera()->SetPosition(0, -1, 0);
+    camera_.camera()->SetViewUp(0, 0, 1);
     cameraOriented_ = true;
   }
   views_[TruthView]->renderer()->ResetCamera();
   // ResetCamera leaves room for the bounding sphere; a heart is compact enough to come closer.
-  camera_->Zoom(1.3);
-  for (auto* view : views_)
-    view->requestRender();
-}
-
-void ShapesWorkspace::onCameraModified(vtkObject*, unsigned long, void*) {
-  // Renders reset the clipping range, which modifies the camera too: only real moves re-render,
-  // or the views would keep scheduling each other.
-  std::array<double, 10> state{};
-  camera_->GetPosition(state.data());
-  camera_->GetFocalPoint(state.data() + 3);
-  camera_->GetViewUp(state.data() + 6);
-  state[9] = camera_->GetViewAngle() + camera_->GetParallelScale();
-  if (state == lastCameraState_)
-    return;
-  lastCameraState_ = state;
+  camera_.camera()->Zoom(1.3);
   for (auto* view : views_)
     view->requestRender();
 }

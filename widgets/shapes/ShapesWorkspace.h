@@ -6,6 +6,7 @@
 // whose curves appear in the Training Monitor.
 #pragma once
 #include "common/Job.h"
+#include "vtk/SharedCamera.h"
 #include "workspace/Workspace.h"
 
 #include <QString>
@@ -13,13 +14,11 @@
 #include <functional>
 #include <memory>
 #include <vector>
-#include <vtkNew.h>
 
 class QComboBox;
 class QLabel;
 class QSplitter;
 class vtkCamera;
-class vtkObject;
 
 namespace lumen {
 
@@ -123,7 +122,6 @@ private:
   void trainClicked();
   void whenFinished(JobPtr job, std::function<void(const Job&)> then);
   void reportFailure(const Job& job);
-  void onCameraModified(vtkObject* caller, unsigned long eventId, void* callData);
 
   CaseTable* cases_;
   QComboBox* classMap_;
@@ -140,9 +138,7 @@ private:
   std::unique_ptr<ClassMeshLayer> overlayInputLayer_, overlayTruthLayer_;
   CompletionPanel* completionPanel_;
   TrainingPanel* trainingPanel_;
-  vtkNew<vtkCamera> camera_;
-  unsigned long cameraObserver_ = 0;
-  std::array<double, 10> lastCameraState_{};
+  SharedCamera camera_;
   bool cameraOriented_ = false;
   JobContinuations* continuations_;
 
