@@ -167,7 +167,7 @@ int evalCommand(const ParsedArgs& args) {
   ShapeEvaluation result;
   const int code = runWithProgress(makeJob("evaluate " + *checkpoint, [&](Job& job) {
     // Protocols 2 and 3 draw inputs with the model's own phase settings.
-    options.phases = TrainedShapeModel(*checkpoint, "cpu").config().phases;
+    options.phases = loadConfig<ShapeTrainConfig>(runConfigOfCheckpoint(*checkpoint)).phases;
     result = evaluateShapes(*checkpoint, options, &job);
   }));
   if (code != 0)

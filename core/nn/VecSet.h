@@ -77,7 +77,6 @@ struct VecSetEncoding {
 class VecSetAutoencoderImpl : public torch::nn::Module {
 public:
   explicit VecSetAutoencoderImpl(const VecSetOptions& options);
-  const VecSetOptions& options() const { return options_; }
 
   // points (B, N, 3) in normalised units, classes (B, N, inClasses) one-hot. In training mode the
   // KL bottleneck samples; in eval mode it takes the mean, so encoding is deterministic.

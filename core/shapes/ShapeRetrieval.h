@@ -28,7 +28,6 @@ public:
   // Labels on the query's grid (/grid/labels layout) copied from the best reference.
   std::vector<uint8_t> predictGrid(const PreparedShape& query, ClassSet visible,
                                    Match* match = nullptr) const;
-  size_t size() const { return references_.size(); }
 
 private:
   std::vector<PreparedShape> references_;
