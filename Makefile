@@ -10,6 +10,9 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 # Precompiled headers and ccache cooperate only with these sloppiness settings.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
+# Paths below the checkout's parent are hashed relative to it, so checkouts side by side (git
+# worktrees) share one cache.
+export CCACHE_BASEDIR ?= $(abspath $(CURDIR)/..)
 
 .PHONY: all deps configure build test demo demo-headless package bench fuzz format clean
 

@@ -1,5 +1,6 @@
 // Event pipeline throughput (SPEC P1): voxel encoding and decoding in events/s, HDF5 event
 // reading in events/s, and sweeps over event count and sensor resolution.
+#include "LumenPaths.h"
 #include "events/EventFile.h"
 #include "events/EventImport.h"
 #include "events/VoxelGrid.h"

@@ -60,7 +60,7 @@ void BM_CheckpointWrite(benchmark::State& state) {
   const auto path = (std::filesystem::temp_directory_path() / "lumen-bench-last.pt").string();
   lumen::TrainingPosition position;
   for (auto _ : state)
-    lumen::saveCheckpoint(path, *model, optimizer, nullptr, position);
+    lumen::saveCheckpoint(path, *model, optimizer, nullptr, position, {});
   std::filesystem::remove(path);
   int64_t parameters = 0;
   for (const auto& p : model->parameters())

@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include "LumenPaths.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

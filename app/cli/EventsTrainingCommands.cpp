@@ -1,6 +1,7 @@
 // `lumen-cli events prepare|train|test|infer`: the learned denoiser (SPEC E7-E9).
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "TrainingRunCommand.h"
 #include "common/Config.h"
 #include "common/Log.h"
 #include "common/Resources.h"
@@ -39,15 +40,7 @@ int prepareCommand(const ParsedArgs& args) {
 }
 
 int trainCommand(const ParsedArgs& args) {
-  auto config = configFrom<EventTrainConfig>(args, "train.yaml");
-  const std::string runDir = args.value("--run-dir", "runs/events-" + timestampName());
-  RunDirectory run(runDir);
-  auto job = eventTrainingJob(config, runDir);
-  const int code = runWithProgress(job);
-  if (code == 0)
-    std::printf("run directory: %s\n  best model: %s\n", runDir.c_str(),
-                run.bestCheckpoint().c_str());
-  return code;
+  return runTrainingCommand("events", args, {}, [](const std::string&) { return "events"; });
 }
 
 int inferCommand(const ParsedArgs& args) {
@@ -92,12 +85,8 @@ void addEventsTrainingCommands(Command& events) {
                "events-prepared.h5)"})
       .handler(prepareCommand);
   auto& train = events.subcommand("train", "Train the 3D U-Net denoiser on paired recordings");
-  configOptions(train, "train.yaml");
-  train
-      .option({"--run-dir", "DIR",
-               "run directory (default runs/events-<time>); an existing "
-               "run resumes"})
-      .handler(trainCommand);
+  addTrainingOptions(train, "train.yaml", "events");
+  train.handler(trainCommand);
   auto& test = events.subcommand("test", "Score a trained denoiser against BAF and STCF on "
                                          "held-out labelled pairs");
   configOptions(test, "test.yaml");

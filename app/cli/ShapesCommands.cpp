@@ -1,6 +1,7 @@
 // `lumen-cli shapes ...`: synthetic hearts, preparation, training phases, completion, evaluation.
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "TrainingRunCommand.h"
 #include "common/AtomicFile.h"
 #include "common/Config.h"
 #include "common/Error.h"
@@ -74,27 +75,16 @@ int prepareCommand(const ParsedArgs& args) {
   return code;
 }
 
-ShapeTrainConfig trainConfigFrom(const ParsedArgs& args) {
-  std::vector<std::string> overrides = args.values("--set");
-  // --phase and --init are shorthands for the config keys; they win over --set.
-  if (const auto phase = args.value("--phase"))
-    overrides.push_back("phase=" + *phase);
-  if (const auto init = args.value("--init"))
-    overrides.push_back("init=" + *init);
-  return loadConfig<ShapeTrainConfig>(
-      args.value("--config", findResource("configs/shapes/small.yaml")), overrides);
-}
-
 int trainCommand(const ParsedArgs& args) {
-  const auto config = trainConfigFrom(args);
-  const std::string runDir = args.value(
-      "--run-dir", "runs/shapes-p" + std::to_string(config.phase) + "-" + timestampName());
-  RunDirectory run(runDir);
-  const int code = runWithProgress(shapeTrainingJob(config, runDir));
-  if (code == 0)
-    std::printf("run directory: %s\n  best model: %s\n", runDir.c_str(),
-                run.bestCheckpoint().c_str());
-  return code;
+  // --phase and --init are shorthands for the config keys; they win over --set.
+  std::vector<std::string> shorthands;
+  if (const auto phase = args.value("--phase"))
+    shorthands.push_back("phase=" + *phase);
+  if (const auto init = args.value("--init"))
+    shorthands.push_back("init=" + *init);
+  return runTrainingCommand("shapes", args, shorthands, [](const std::string& config) {
+    return "shapes-p" + YAML::Load(config)["phase"].as<std::string>();
+  });
 }
 
 int completeCommand(const ParsedArgs& args) {
@@ -294,20 +284,19 @@ void addShapesCommands(Command& root) {
       .option({"--seed", "S", "sampling seed (default 0)"})
       .option({"--threads", "N", "parallel cases (default: one per core)"})
       .handler(prepareCommand);
-  shapes.subcommand("train", "Train the VecSet autoencoder, one phase at a time")
+  auto& shapesTrain =
+      shapes.subcommand("train", "Train the VecSet autoencoder, one phase at a time");
+  shapesTrain
       .description("Phases (SPEC H5): 1 reconstruction (all present classes in, all out); 2 "
                    "completion (2-5 random\nclasses dropped from the input); 3 configured class "
                    "subsets and their unions in; 4 partially\nlabelled datasets. Dropped classes "
                    "stay supervised; unannotated ones never are. Each phase\nstarts from the "
                    "previous phase's best.pt (--init).")
-      .option({"--config", "FILE", "YAML config (default: the shipped small.yaml)"})
       .option({"--phase", "N", "training phase 1-4 (default: the config's)"})
       .option({"--init", "CHECKPOINT",
-               "weights to start from, e.g. runs/shapes-p1/checkpoints/best.pt"})
-      .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true})
-      .option({"--run-dir", "DIR",
-               "run directory (default runs/shapes-p<phase>-<time>); an existing run resumes"})
-      .handler(trainCommand);
+               "weights to start from, e.g. runs/shapes-p1/checkpoints/best.pt"});
+  addTrainingOptions(shapesTrain, "small.yaml", "shapes-p<phase>");
+  shapesTrain.handler(trainCommand);
   shapes.subcommand("complete", "Complete a heart label map with a trained model")
       .description("The kept classes' surfaces are encoded; the latent set is decoded coarse to "
                    "fine into a\n10-class label map in the input's geometry, plus per-class "

@@ -1,5 +1,6 @@
 #include "TerminalProgress.h"
 
+#include "common/JobPool.h"
 #include "common/Log.h"
 
 #include <atomic>
@@ -26,12 +27,19 @@ std::string bar(double fraction, int width) {
   return out;
 }
 
+// The command line's job pool: the same mechanism as the GUI's, so a job's parallel parts
+// (parallelFor) find workers here too.
+JobPool& commandPool() {
+  static JobPool pool(int(std::max(1u, std::thread::hardware_concurrency())));
+  return pool;
+}
+
 } // namespace
 
 int runWithProgress(const JobPtr& job) {
   interrupts = 0;
   auto previous = std::signal(SIGINT, onInterrupt);
-  std::thread worker([&] { job->run(); });
+  commandPool().submit(job);
   const bool tty = isatty(STDERR_FILENO) != 0;
   int lastDecile = -1;
   auto lastLine = std::chrono::steady_clock::now();
@@ -62,7 +70,6 @@ int runWithProgress(const JobPtr& job) {
       }
     }
   }
-  worker.join();
   std::signal(SIGINT, previous);
   if (tty)
     std::fprintf(stderr, "\r\033[K");

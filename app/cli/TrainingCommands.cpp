@@ -2,6 +2,7 @@
 // trainer, with a run directory, a progress bar and Ctrl+C to cancel (resumable).
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "TrainingRunCommand.h"
 #include "common/Config.h"
 #include "common/Log.h"
 #include "common/Resources.h"
@@ -110,9 +111,8 @@ int demoCommand(const ParsedArgs& args) {
 }
 
 int regressionTrainCommand(const ParsedArgs& args) {
-  const std::string config = args.value("--config", findResource("configs/train/regression.yaml"));
-  const std::string runDir = args.value("--run-dir", "runs/regression-" + timestampName());
-  return trainRegression(config, args.values("--set"), runDir);
+  return runTrainingCommand("regression", args, {},
+                            [](const std::string&) { return "regression"; });
 }
 
 } // namespace
@@ -127,15 +127,13 @@ void addTrainingCommands(Command& root) {
       .handler(demoCommand);
   auto& regression = root.subcommand(
       "regression", "The built-in regression task (a genuine small training problem)");
-  regression.subcommand("train", "Train the regression MLP with the shared trainer")
-      .description("Writes a run directory (config.yaml, metrics.jsonl, log.txt, status.json,\n"
-                   "checkpoints/last.pt and best.pt). Running the same command on an existing\n"
-                   "run directory resumes it from checkpoints/last.pt.")
-      .option({"--config", "FILE", "YAML config (default: the shipped regression.yaml)"})
-      .option(
-          {"--set", "KEY=VALUE", "override a config value, e.g. trainer.optimizer.lr=1e-3", true})
-      .option({"--run-dir", "DIR", "run directory (default runs/regression-<time>)"})
-      .handler(regressionTrainCommand);
+  auto& train =
+      regression.subcommand("train", "Train the regression MLP with the shared trainer")
+          .description("Writes a run directory (config.yaml, metrics.jsonl, log.txt, status.json,\n"
+                       "checkpoints/last.pt and best.pt). Running the same command on an existing\n"
+                       "run directory resumes it from checkpoints/last.pt.");
+  addTrainingOptions(train, "regression.yaml", "regression");
+  train.handler(regressionTrainCommand);
 }
 
 } // namespace lumen::cli

@@ -2,21 +2,19 @@
 
 #include "common/Error.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <random>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace lumen {
 namespace {
-
-std::string temporarySibling(const std::string& path) {
-  return path + ".tmp-" + std::to_string(::getpid());
-}
 
 void syncDirectoryOf(const std::string& path) {
   const fs::path parent = fs::path(path).parent_path();
@@ -28,6 +26,23 @@ void syncDirectoryOf(const std::string& path) {
 }
 
 } // namespace
+
+std::string uniqueTemporaryPath(const std::string& path, const std::string& suffix) {
+  static std::atomic<uint64_t> counter{0};
+  static const uint32_t salt = std::random_device{}();
+  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
+         std::to_string(salt) + suffix;
+}
+
+void commitTemporaryFile(const std::string& temp, const std::string& path) {
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw IoError("cannot move " + temp + " to " + path + ": " + reason);
+  }
+  syncDirectoryOf(path);
+}
 
 void syncFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
@@ -42,7 +57,7 @@ void syncFile(const std::string& path) {
 void replaceFileAtomically(const std::string& path,
                            const std::function<void(const std::string& tempPath)>& write,
                            const std::string& tempSuffix) {
-  const std::string temp = temporarySibling(path) + tempSuffix;
+  const std::string temp = uniqueTemporaryPath(path, tempSuffix);
   try {
     write(temp);
     syncFile(temp);
@@ -51,13 +66,7 @@ void replaceFileAtomically(const std::string& path,
     fs::remove(temp, ignored);
     throw;
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw IoError("cannot move " + temp + " to " + path + ": " + reason);
-  }
-  syncDirectoryOf(path);
+  commitTemporaryFile(temp, path);
 }
 
 void writeFileAtomically(const std::string& path, const std::string& content) {

@@ -20,4 +20,13 @@ void replaceFileAtomically(const std::string& path,
 // Flushes a file's data to the disk (fsync).
 void syncFile(const std::string& path);
 
+// A name for a temporary file beside `path` that no other writer uses, in this process or any
+// other: "<path>.tmp-<pid>-<counter>-<random><suffix>". Two jobs writing the same destination at
+// once each get their own, so neither renames the other's half-written file.
+std::string uniqueTemporaryPath(const std::string& path, const std::string& suffix = "");
+
+// Renames a finished temporary file over `path` and flushes the folder entry, so the new file
+// survives a crash right after; the temporary file is removed when the rename fails.
+void commitTemporaryFile(const std::string& tempPath, const std::string& path);
+
 } // namespace lumen

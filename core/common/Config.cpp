@@ -1,5 +1,7 @@
 #include "common/Config.h"
 
+#include "common/Text.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -16,12 +18,67 @@ std::string describeNode(const YAML::Node& node) {
   case YAML::NodeType::Null:
     return "nothing";
   case YAML::NodeType::Scalar:
-    return "'" + node.Scalar() + "'";
+    return "'" + truncateText(node.Scalar(), 80) + "'";
   default:
     return "an undefined value";
   }
 }
+
+std::string describeBound(double value) {
+  return formatNumber(value);
+}
+
+std::string describeBound(int64_t value) {
+  return std::to_string(value);
+}
+
+YAML::Node yamlNumber(double value) {
+  if (std::isinf(value))
+    return YAML::Node(value > 0 ? ".inf" : "-.inf");
+  if (std::isnan(value))
+    return YAML::Node(".nan");
+  std::string text = formatNumber(value);
+  // "3" would read back as an integer where a number is expected: fine for every config field,
+  // but a decimal point keeps the type visible to other tools reading config.yaml.
+  if (text.find_first_of(".en") == std::string::npos)
+    text += ".0";
+  return YAML::Node(text);
+}
 } // namespace config_detail
+
+namespace {
+
+void collectChanges(const YAML::Node& before, const YAML::Node& after, const std::string& path,
+                    std::vector<std::string>& out) {
+  const auto text = [](const YAML::Node& node) {
+    if (!node || !node.IsDefined())
+      return std::string("(absent)");
+    YAML::Emitter emitter;
+    emitter << YAML::Flow << node;
+    return truncateText(emitter.c_str(), 60);
+  };
+  if (before && after && before.IsMap() && after.IsMap()) {
+    std::set<std::string> keys;
+    for (const auto& entry : before)
+      keys.insert(entry.first.as<std::string>());
+    for (const auto& entry : after)
+      keys.insert(entry.first.as<std::string>());
+    for (const auto& key : keys)
+      collectChanges(before[key], after[key], path.empty() ? key : path + "." + key, out);
+    return;
+  }
+  const std::string a = text(before), b = text(after);
+  if (a != b)
+    out.push_back(path + ": " + a + " -> " + b);
+}
+
+} // namespace
+
+std::vector<std::string> describeConfigChanges(const YAML::Node& before, const YAML::Node& after) {
+  std::vector<std::string> changes;
+  collectChanges(before, after, "", changes);
+  return changes;
+}
 
 ConfigReader::ConfigReader(YAML::Node node, const ConfigOrigin& origin, std::string path)
     : node_(node), origin_(origin), path_(std::move(path)) {}

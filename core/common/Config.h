@@ -97,22 +97,16 @@ private:
   template <class T>
   void check(const T& value, const Range<T>& r, const YAML::Node& node,
              const std::string& key) const {
-    const bool low = r.min && (r.minExclusive ? !(value > *r.min) : value < *r.min);
-    const bool high = r.max && value > *r.max;
+    // Written so that a NaN, which compares false with everything, is out of every range.
+    const bool low = r.min && (r.minExclusive ? !(value > *r.min) : !(value >= *r.min));
+    const bool high = r.max && !(value <= *r.max);
     if (low || high)
       fail(node, key, describeRange(YAML::Dump(node), r));
   }
   void check(const std::string& value, const OneOf& allowed, const YAML::Node& node,
              const std::string& key) const;
 
-  template <class T> static std::string describeRange(const std::string& got, const Range<T>& r) {
-    std::string s = "value " + got + " is out of range: expected ";
-    if (r.min && r.max)
-      return s + "a value in [" + std::to_string(*r.min) + ", " + std::to_string(*r.max) + "]";
-    if (r.min)
-      return s + (r.minExclusive ? "> " : ">= ") + std::to_string(*r.min);
-    return s + "<= " + std::to_string(*r.max);
-  }
+  template <class T> static std::string describeRange(const std::string& got, const Range<T>& r);
 
   YAML::Node node_;
   const ConfigOrigin& origin_;
@@ -124,9 +118,7 @@ class ConfigWriter {
 public:
   explicit ConfigWriter(YAML::Node node) : node_(node) {}
   template <class T, class C = NoConstraint>
-  void field(const std::string& key, const T& value, const C& = C{}) {
-    node_[key] = value;
-  }
+  void field(const std::string& key, const T& value, const C& = C{});
   template <class S> void section(const std::string& key, S& value) {
     YAML::Node child(YAML::NodeType::Map);
     ConfigWriter writer(child);
@@ -167,6 +159,19 @@ T loadConfig(const std::string& file, const std::vector<std::string>& overrides 
   return configFromYaml<T>(root, origin);
 }
 
+// Parses YAML text (a config.yaml as saved) into a config; `origin` names it in errors.
+template <class T> T configFromYamlText(const std::string& text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(origin + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull())
+    root = YAML::Node(YAML::NodeType::Map);
+  return configFromYaml<T>(root, ConfigOrigin{origin, {}});
+}
+
 template <class T> YAML::Node configToYamlNode(T config) {
   YAML::Node root(YAML::NodeType::Map);
   ConfigWriter writer(root);
@@ -179,6 +184,10 @@ template <class T> std::string configToYaml(const T& config) {
   out << configToYamlNode(config);
   return std::string(out.c_str()) + "\n";
 }
+
+// The keys whose values differ between two config trees, as "trainer.epochs: 10 -> 20" (values
+// cut short when long), in key order.
+std::vector<std::string> describeConfigChanges(const YAML::Node& before, const YAML::Node& after);
 
 // Writes the resolved config (atomically) so a run records exactly what it used.
 template <class T> void saveConfig(const T& config, const std::string& path);

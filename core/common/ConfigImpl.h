@@ -2,6 +2,7 @@
 #pragma once
 #include "common/AtomicFile.h"
 
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -9,6 +10,11 @@ namespace lumen {
 namespace config_detail {
 
 std::string describeNode(const YAML::Node& node);
+// A bound as a message shows it: 0.05, not 0.050000.
+std::string describeBound(double value);
+std::string describeBound(int64_t value);
+// Doubles as YAML scalars that read back exactly and as short as possible (0.05, 1e-08, .inf).
+YAML::Node yamlNumber(double value);
 
 template <class T> struct TypeName;
 template <> struct TypeName<bool> { static constexpr const char* value = "true or false"; };
@@ -46,7 +52,38 @@ template <class T> T ConfigReader::convert(const YAML::Node& node, const std::st
     if (!ok)
       fail(node, key,
            std::string("expected ") + expected + ", got " + config_detail::describeNode(node));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(out)) // .nan passes every comparison a range makes
+        fail(node, key, "expected a number, got NaN");
+    }
     return out;
+  }
+}
+
+template <class T>
+std::string ConfigReader::describeRange(const std::string& got, const Range<T>& r) {
+  using config_detail::describeBound;
+  using Bound = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  std::string s = "value " + got + " is out of range: expected ";
+  if (r.min && r.max)
+    return s + "a value in [" + describeBound(Bound(*r.min)) + ", " + describeBound(Bound(*r.max)) +
+           "]";
+  if (r.min)
+    return s + (r.minExclusive ? "> " : ">= ") + describeBound(Bound(*r.min));
+  return s + "<= " + describeBound(Bound(*r.max));
+}
+
+template <class T, class C>
+void ConfigWriter::field(const std::string& key, const T& value, const C&) {
+  if constexpr (std::is_floating_point_v<T>) {
+    node_[key] = config_detail::yamlNumber(double(value));
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    YAML::Node list(YAML::NodeType::Sequence);
+    for (double v : value)
+      list.push_back(config_detail::yamlNumber(v));
+    node_[key] = list;
+  } else {
+    node_[key] = value;
   }
 }
 

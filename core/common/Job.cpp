@@ -23,6 +23,18 @@ const char* jobStateName(JobState state) {
   return "unknown";
 }
 
+const char* jobPriorityName(JobPriority priority) {
+  switch (priority) {
+  case JobPriority::Interactive:
+    return "interactive";
+  case JobPriority::Normal:
+    return "normal";
+  case JobPriority::Background:
+    return "background";
+  }
+  return "normal";
+}
+
 std::string formatDuration(double seconds) {
   const long total = static_cast<long>(std::max(0.0, seconds) + 0.5);
   char text[32];
@@ -34,7 +46,9 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
-Job::Job(std::string title, Body body) : title_(std::move(title)), body_(std::move(body)) {}
+Job::Job(std::string title, Body body, JobPriority priority)
+    : title_(std::move(title)), body_(std::move(body)), priority_(priority),
+      logContext_(newLogContext()) {}
 
 void Job::setProgress(double fraction, const std::string& stage) {
   progress_.store(std::clamp(fraction, 0.0, 1.0), std::memory_order_relaxed);
@@ -54,6 +68,19 @@ void Job::checkCancelled() const {
 
 void Job::requestCancel() {
   cancelRequested_.store(true, std::memory_order_relaxed);
+  bool wasQueued = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == JobState::Queued) {
+      wasQueued = true;
+      started_ = Clock::now();
+    }
+  }
+  // Nobody runs a queued job's body any more once it is cancelled: it ends now, so the Jobs dock
+  // and the CLI do not show it waiting for a worker.
+  if (wasQueued)
+    finish(JobState::Cancelled, std::make_exception_ptr(CancelledError()), ErrorKind::Cancelled,
+           CancelledError().what(), JobState::Queued);
 }
 
 JobState Job::state() const {
@@ -112,6 +139,7 @@ void Job::run() {
     state_ = JobState::Running;
     started_ = Clock::now();
   }
+  const LogContextScope context(logContext_);
   try {
     checkCancelled();
     body_(*this);
@@ -129,18 +157,20 @@ void Job::run() {
 }
 
 void Job::finish(JobState state, std::exception_ptr error, std::optional<ErrorKind> kind,
-                 std::string message) {
+                 std::string message, std::optional<JobState> onlyFrom) {
   {
     std::lock_guard lock(mutex_);
+    if (onlyFrom && state_ != *onlyFrom)
+      return; // a worker took the job in the meantime; it ends through run()
     state_ = state;
     error_ = std::move(error);
     errorKind_ = kind;
     errorMessage_ = std::move(message);
     ended_ = Clock::now();
   }
-  if (state == JobState::Failed)
+  if (state == JobState::Failed && !silent_)
     logError(title_, " failed: ", errorMessage());
-  else if (state == JobState::Cancelled)
+  else if (state == JobState::Cancelled && !silent_)
     logWarning(title_, " cancelled");
   finishedCv_.notify_all();
 }

@@ -1,9 +1,13 @@
 // A unit of long-running work (prepare, train, infer, import...). The body runs on a worker
 // thread and reports progress (fraction + stage text); observers (the GUI's Jobs dock, the CLI's
 // progress bar) poll the job from their own thread. Cancellation is cooperative: the body calls
-// checkCancelled() at least every 250 ms of work and unwinds with CancelledError.
+// checkCancelled() at least every 250 ms of work and unwinds with CancelledError; a job cancelled
+// before it started ends at once. The body runs in a log context of its own (see Log.h), so the
+// lines it writes can be told from other jobs'. Whatever the body throws is caught and recorded:
+// nothing escapes the worker thread.
 #pragma once
 #include "common/Error.h"
+#include "common/Log.h"
 
 #include <atomic>
 #include <chrono>
@@ -21,13 +25,26 @@ enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
 
 const char* jobStateName(JobState state);
 
+// What a job is to the person waiting for it, which decides the order in which a JobPool runs
+// queued jobs. Interactive: a click waits for it (loading a case, probing a file, a completion);
+// Normal: a task the user started and watches (import, preparation, inference); Background:
+// long trainings.
+enum class JobPriority { Interactive = 0, Normal = 1, Background = 2 };
+
+const char* jobPriorityName(JobPriority priority);
+
 class Job {
 public:
   using Body = std::function<void(Job&)>;
 
-  Job(std::string title, Body body);
+  Job(std::string title, Body body, JobPriority priority = JobPriority::Normal);
 
   const std::string& title() const { return title_; }
+  JobPriority priority() const { return priority_; }
+  // The log context the body runs in.
+  LogContextId logContext() const { return logContext_; }
+  // A job whose outcome someone else reports (a helper of parallelFor) logs nothing when it ends.
+  void setSilent() { silent_ = true; }
 
   // ---- called by the body, on the worker thread ----
   // fraction in [0, 1]; the stage text is kept when empty.
@@ -38,6 +55,7 @@ public:
   void checkCancelled() const;
 
   // ---- called by anyone ----
+  // A running job stops at its next checkCancelled(); a queued one ends as cancelled at once.
   void requestCancel();
   JobState state() const;
   bool finished() const;
@@ -60,13 +78,17 @@ public:
 
 private:
   using Clock = std::chrono::steady_clock;
+  // `onlyFrom`: change the state only when it still is this one.
   void finish(JobState state, std::exception_ptr error, std::optional<ErrorKind> kind,
-              std::string message);
+              std::string message, std::optional<JobState> onlyFrom = std::nullopt);
 
   const std::string title_;
   Body body_;
+  const JobPriority priority_;
+  const LogContextId logContext_;
   std::atomic<double> progress_{0.0};
   std::atomic<bool> cancelRequested_{false};
+  std::atomic<bool> silent_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable finishedCv_;
   JobState state_ = JobState::Queued;
@@ -80,8 +102,9 @@ private:
 
 using JobPtr = std::shared_ptr<Job>;
 
-inline JobPtr makeJob(std::string title, Job::Body body) {
-  return std::make_shared<Job>(std::move(title), std::move(body));
+inline JobPtr makeJob(std::string title, Job::Body body,
+                      JobPriority priority = JobPriority::Normal) {
+  return std::make_shared<Job>(std::move(title), std::move(body), priority);
 }
 
 // "0:07", "1:23", "1:02:03": elapsed times and ETAs as the Jobs dock and the CLI show them.

@@ -3,12 +3,33 @@
 #include "common/Error.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <unistd.h>
 
 namespace lumen {
+namespace {
+thread_local LogContextId threadContext = 0;
+} // namespace
+
+LogContextId currentLogContext() {
+  return threadContext;
+}
+
+LogContextId newLogContext() {
+  static std::atomic<LogContextId> next{0};
+  return ++next;
+}
+
+LogContextScope::LogContextScope(LogContextId id) : previous_(threadContext) {
+  threadContext = id;
+}
+
+LogContextScope::~LogContextScope() {
+  threadContext = previous_;
+}
 
 const char* logLevelName(LogLevel level) {
   switch (level) {
@@ -87,10 +108,10 @@ void Logger::removeSink(const std::shared_ptr<LogSink>& sink) {
 }
 
 void Logger::log(LogLevel level, const std::string& message) {
-  const LogRecord record{level, std::chrono::system_clock::now(), message};
+  const LogRecord record{level, std::chrono::system_clock::now(), message, threadContext};
   std::lock_guard lock(mutex_);
   for (const auto& sink : sinks_)
-    if (level >= sink->threshold)
+    if (level >= sink->threshold && (sink->context == 0 || sink->context == record.context))
       sink->write(record);
 }
 
@@ -99,7 +120,12 @@ Logger& logger() {
   return instance;
 }
 
-ScopedLogSink::ScopedLogSink(std::shared_ptr<LogSink> sink) : sink_(std::move(sink)) {
+ScopedLogSink::ScopedLogSink(std::shared_ptr<LogSink> sink, Scope scope) : sink_(std::move(sink)) {
+  if (scope == Scope::CurrentContext) {
+    if (threadContext == 0)
+      ownContext_ = std::make_unique<LogContextScope>(newLogContext());
+    sink_->context = threadContext;
+  }
   logger().addSink(sink_);
 }
 

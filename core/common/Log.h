@@ -1,5 +1,9 @@
 // Levelled logging with pluggable sinks: the terminal, a run directory's log.txt, the GUI's Log
 // dock. Thread-safe; sinks are called under one mutex so lines never interleave.
+//
+// Every line carries the log context of the thread that wrote it. A Job's body runs in a context
+// of its own and the threads it spreads work to adopt it, so a sink bound to a context (a run's
+// log.txt) receives the lines of its own run only, however many runs share the process.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -17,10 +21,31 @@ const char* logLevelName(LogLevel level);
 // Parses "debug", "info", "warning"/"warn", "error"; throws InputError otherwise.
 LogLevel parseLogLevel(const std::string& text);
 
+// 0 is "no context": lines written outside any job.
+using LogContextId = uint64_t;
+
+// The calling thread's context.
+LogContextId currentLogContext();
+// A context id never handed out before.
+LogContextId newLogContext();
+
+// Sets the calling thread's context for the lifetime of the guard, then restores the previous.
+class LogContextScope {
+public:
+  explicit LogContextScope(LogContextId id);
+  ~LogContextScope();
+  LogContextScope(const LogContextScope&) = delete;
+  LogContextScope& operator=(const LogContextScope&) = delete;
+
+private:
+  LogContextId previous_;
+};
+
 struct LogRecord {
   LogLevel level;
   std::chrono::system_clock::time_point time;
   std::string message;
+  LogContextId context = 0;
 };
 
 // "2026-11-21 10:31:02.123 [info] message"
@@ -31,6 +56,8 @@ public:
   virtual ~LogSink() = default;
   virtual void write(const LogRecord& record) = 0;
   LogLevel threshold = LogLevel::Info;
+  // 0: every line; otherwise only the lines written in this context.
+  LogContextId context = 0;
 };
 
 // Human-readable lines on stderr; colours the level when stderr is a terminal.
@@ -99,15 +126,19 @@ template <class... Args> void logError(Args&&... args) {
   logger().log(LogLevel::Error, detail::concat(std::forward<Args>(args)...));
 }
 
-// Adds a sink for the lifetime of the guard (a run's log.txt while that run trains).
+// Adds a sink for the lifetime of the guard. With Scope::CurrentContext the sink receives only the
+// lines of the calling thread's context (a run's log.txt while that run trains); a thread with
+// no context gets a fresh one for the guard's lifetime.
 class ScopedLogSink {
 public:
-  explicit ScopedLogSink(std::shared_ptr<LogSink> sink);
+  enum class Scope { Everything, CurrentContext };
+  explicit ScopedLogSink(std::shared_ptr<LogSink> sink, Scope scope = Scope::Everything);
   ~ScopedLogSink();
   ScopedLogSink(const ScopedLogSink&) = delete;
   ScopedLogSink& operator=(const ScopedLogSink&) = delete;
 
 private:
+  std::unique_ptr<LogContextScope> ownContext_;
   std::shared_ptr<LogSink> sink_;
 };
 

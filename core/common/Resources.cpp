@@ -1,5 +1,6 @@
 #include "common/Resources.h"
 
+#include "LumenPaths.h"
 #include "common/Error.h"
 
 #include <cstdlib>

@@ -11,21 +11,24 @@
 
 namespace lumen {
 
-JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir) {
+JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir,
+                        const TrainingRunOptions& options) {
   const std::string prepared =
       config.data.prepared.empty() ? runDir + "/prepared.h5" : config.data.prepared;
-  return makeJob("Event denoiser training · " + std::filesystem::path(runDir).filename().string(),
-                 [config, runDir, prepared](Job& job) {
-                   RunDirectory run(runDir);
-                   if (!std::filesystem::exists(prepared)) {
-                     logInfo("preparing voxel pairs into ", prepared);
-                     prepareVoxelPairs(config.data, prepared, &job);
-                   }
-                   saveConfig(config, run.configPath());
-                   EventDenoiseTask task(config, loadVoxelPairs(prepared));
-                   Trainer trainer(config.trainer, task, runDir, "events");
-                   trainer.fit(&job);
-                 });
+  return trainingRunJob(
+      "Event denoiser training · " + std::filesystem::path(runDir).filename().string(), "events",
+      runDir, configToYaml(config),
+      [config, runDir, prepared](const TrainingRun& run) {
+        if (!std::filesystem::exists(prepared)) {
+          logInfo("preparing voxel pairs into ", prepared);
+          prepareVoxelPairs(config.data, prepared, &run.job);
+        }
+        EventDenoiseTask task(config, loadVoxelPairs(prepared));
+        Trainer trainer(config.trainer, task, runDir, "events");
+        run.attach(trainer);
+        trainer.fit(&run.job);
+      },
+      options);
 }
 
 JobPtr eventInferenceJob(const EventInferConfig& config) {

@@ -3,6 +3,7 @@
 #pragma once
 #include "common/Job.h"
 #include "events/DenoiseConfig.h"
+#include "train/TrainingRun.h"
 
 #include <string>
 
@@ -10,7 +11,8 @@ namespace lumen {
 
 // Prepares <runDir>/prepared.h5 (or data.prepared) if missing, saves config.yaml and trains
 // (or resumes) the 3D U-Net into runDir.
-JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir);
+JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir,
+                        const TrainingRunOptions& options = {});
 
 // Denoises config.input into config.output with the run of config.checkpoint.
 JobPtr eventInferenceJob(const EventInferConfig& config);

@@ -1,6 +1,8 @@
 #include "events/DenoiseModel.h"
 
 #include "common/Error.h"
+#include "common/Job.h"
+#include "train/SeededInit.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
@@ -63,8 +65,8 @@ torch::Tensor voxelLoss(const torch::Tensor& prediction, const torch::Tensor& ta
 
 EventDenoiseTask::EventDenoiseTask(const EventTrainConfig& config, VoxelPairSet data)
     : config_(config) {
-  torch::manual_seed(uint64_t(config.trainer.seed));
-  model_ = makeDenoiseModel(config.model);
+  model_ =
+      seededInit(uint64_t(config.trainer.seed), [&] { return makeDenoiseModel(config.model); });
   const int64_t S = int64_t(data.samples());
   auto raw =
       torch::from_blob(data.raw.data(), {S, 1, data.bins, data.height, data.width}, torch::kFloat32)
@@ -143,13 +145,15 @@ StepOutput EventDenoiseTask::trainStep(int64_t epoch, int64_t batch) {
   return out;
 }
 
-std::map<std::string, double> EventDenoiseTask::validate() {
+std::map<std::string, double> EventDenoiseTask::validate(Job* job) {
   if (!valRaw_.defined() || valRaw_.size(0) == 0)
     return {};
   double mse = 0, loss = 0, inputMse = 0;
   const int64_t n = valRaw_.size(0);
   const int64_t H = valRaw_.size(3), W = valRaw_.size(4);
   for (int64_t i = 0; i < n; ++i) {
+    if (job)
+      job->checkCancelled();
     auto x = valRaw_.slice(0, i, i + 1).to(device_);
     auto y = valLabel_.slice(0, i, i + 1).to(device_);
     auto prediction = cropTo(

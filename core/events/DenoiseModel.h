@@ -29,7 +29,7 @@ public:
   void to(const torch::Device& device) override;
   int64_t batchesPerEpoch() const override;
   StepOutput trainStep(int64_t epoch, int64_t batch) override;
-  std::map<std::string, double> validate() override;
+  std::map<std::string, double> validate(Job* job) override;
 
 private:
   EventTrainConfig config_;

@@ -113,7 +113,7 @@ VecSetAutoencoderImpl::VecSetAutoencoderImpl(const VecSetOptions& o) : options_(
 }
 
 VecSetEncoding VecSetAutoencoderImpl::encode(const torch::Tensor& points,
-                                             const torch::Tensor& classes) {
+                                             const torch::Tensor& classes, at::Generator* noise) {
   const int64_t B = points.size(0);
   const auto embedded =
       pointEmbed_(torch::cat({fourierFeatures(points, options_.frequencies), classes}, -1));
@@ -131,7 +131,17 @@ VecSetEncoding VecSetAutoencoderImpl::encode(const torch::Tensor& points,
   if (options_.bottleneck == "kl") {
     const auto parts = code.chunk(2, -1);
     const auto mean = parts[0], logVar = parts[1].clamp(-30.0, 20.0);
-    code = is_training() ? mean + torch::exp(0.5 * logVar) * torch::randn_like(mean) : mean;
+    if (is_training()) {
+      // Drawn on the CPU from the run's generator, whatever the device, so the draws are the
+      // same on every machine and resume exactly.
+      const auto epsilon =
+          noise ? torch::randn(mean.sizes(), *noise, mean.options().device(torch::kCPU))
+                      .to(mean.device())
+                : torch::randn_like(mean);
+      code = mean + torch::exp(0.5 * logVar) * epsilon;
+    } else {
+      code = mean;
+    }
     result.kl = 0.5 * (mean.pow(2) + logVar.exp() - 1.0 - logVar).mean();
   } else {
     code = bottleneckNorm_(code);

@@ -79,8 +79,10 @@ public:
   explicit VecSetAutoencoderImpl(const VecSetOptions& options);
 
   // points (B, N, 3) in normalised units, classes (B, N, inClasses) one-hot. In training mode the
-  // KL bottleneck samples; in eval mode it takes the mean, so encoding is deterministic.
-  VecSetEncoding encode(const torch::Tensor& points, const torch::Tensor& classes);
+  // KL bottleneck samples, drawing from `noise` (a run's own generator; LibTorch's global one
+  // when null); in eval mode it takes the mean, so encoding is deterministic.
+  VecSetEncoding encode(const torch::Tensor& points, const torch::Tensor& classes,
+                        at::Generator* noise = nullptr);
   // latents (B, M, width), queries (B, Q, 3) -> logits (B, Q, outClasses).
   torch::Tensor decode(const torch::Tensor& latents, const torch::Tensor& queries);
 

@@ -4,6 +4,7 @@
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Log.h"
+#include "common/Parallel.h"
 #include "io/NiftiIO.h"
 
 #include <algorithm>
@@ -67,41 +68,35 @@ ShapeDatasetResult prepareShapeDataset(const std::string& inputDir, const std::s
   const int threads = std::max(
       1, std::min(int(cases), options.threads > 0 ? options.threads
                                                   : int(std::thread::hardware_concurrency())));
-  std::atomic<size_t> next{0}, done{0};
-  std::atomic<bool> cancelled{false};
+  std::atomic<size_t> done{0};
   std::mutex mutex;
   std::vector<std::string> prepared, failed;
-  auto worker = [&] {
-    for (size_t k = next++; k < cases && !cancelled; k = next++) {
-      const std::string id = caseIdOf(inputs[k]);
-      try {
-        ShapePrepareOptions o = options.prepare;
-        o.seed = options.prepare.seed + k; // reproducible whatever the thread order
-        const PreparedShape shape = prepareShape(readLabelVolume(inputs[k]), id, o);
-        writePreparedShape(caseFile(outputDir, id), shape);
-        std::lock_guard lock(mutex);
-        prepared.push_back(id);
-      } catch (const Error& e) {
-        std::lock_guard lock(mutex);
-        failed.push_back(id + ": " + e.what());
-        logWarning(std::string("shape preparation: ") + e.what());
-      }
-      const size_t finished = ++done;
-      if (job) {
-        job->setProgress(double(finished) / double(cases),
-                         "case " + std::to_string(finished) + "/" + std::to_string(cases));
-        if (job->cancelRequested())
-          cancelled = true;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back(worker);
-  for (auto& thread : pool)
-    thread.join();
-  if (cancelled)
-    throw CancelledError();
+  // One case per item; a case that fails for any reason (a corrupt file, memory, a bug) is
+  // reported and the others go on. Only cancellation stops the loop.
+  parallelFor(
+      cases, threads,
+      [&](size_t k) {
+        const std::string id = caseIdOf(inputs[k]);
+        try {
+          ShapePrepareOptions o = options.prepare;
+          o.seed = options.prepare.seed + k; // reproducible whatever the thread order
+          const PreparedShape shape = prepareShape(readLabelVolume(inputs[k]), id, o);
+          writePreparedShape(caseFile(outputDir, id), shape);
+          std::lock_guard lock(mutex);
+          prepared.push_back(id);
+        } catch (const CancelledError&) {
+          throw;
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mutex);
+          failed.push_back(id + ": " + e.what());
+          logWarning("shape preparation: ", e.what());
+        }
+        const size_t finished = ++done;
+        if (job)
+          job->setProgress(double(finished) / double(cases),
+                           "case " + std::to_string(finished) + "/" + std::to_string(cases));
+      },
+      job);
 
   ShapeDatasetResult result;
   std::sort(prepared.begin(), prepared.end());

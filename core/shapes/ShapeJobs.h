@@ -3,6 +3,7 @@
 #pragma once
 #include "common/Job.h"
 #include "shapes/ShapeConfig.h"
+#include "train/TrainingRun.h"
 
 #include <string>
 
@@ -10,6 +11,7 @@ namespace lumen {
 
 // Loads the prepared datasets of config.data.dirs, saves config.yaml, initialises from
 // config.init (the previous phase's weights) when given, and trains (or resumes) into runDir.
-JobPtr shapeTrainingJob(const ShapeTrainConfig& config, const std::string& runDir);
+JobPtr shapeTrainingJob(const ShapeTrainConfig& config, const std::string& runDir,
+                        const TrainingRunOptions& options = {});
 
 } // namespace lumen

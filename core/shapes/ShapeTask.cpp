@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "common/Job.h"
 #include "shapes/ShapeDataset.h"
+#include "train/SeededInit.h"
 
 #include <algorithm>
 #include <cmath>
@@ -207,8 +208,7 @@ ShapeCompletionTask::ShapeCompletionTask(const ShapeTrainConfig& config, ShapeDa
     : config_(config), data_(std::move(data)) {
   if (config.phase == 3)
     parseSubsets(config.phases.subsets); // a bad subset fails before training starts
-  torch::manual_seed(uint64_t(config.trainer.seed));
-  model_ = makeShapeModel(config.model);
+  model_ = seededInit(uint64_t(config.trainer.seed), [&] { return makeShapeModel(config.model); });
   // Validation inputs are fixed per case (seeded by its position), so epochs compare alike.
   for (size_t i = 0; i < data_.val.size(); ++i) {
     std::mt19937_64 rng(uint64_t(config.trainer.seed) * 7919 + i);
@@ -262,7 +262,7 @@ StepOutput ShapeCompletionTask::trainStep(int64_t epoch, int64_t batch) {
     dropped.push_back(s.supervised * (1 - inputMask));
   }
   auto stack = [&](std::vector<torch::Tensor>& t) { return torch::stack(t).to(device_); };
-  const auto encoding = model_->encode(stack(points), stack(classes));
+  const auto encoding = model_->encode(stack(points), stack(classes), &generator());
   const auto logits = model_->decode(encoding.latents, stack(queries));
   const auto target = stack(occupancy);
   const auto mask = stack(supervised);
@@ -280,12 +280,14 @@ StepOutput ShapeCompletionTask::trainStep(int64_t epoch, int64_t batch) {
   return out;
 }
 
-std::map<std::string, double> ShapeCompletionTask::validate() {
+std::map<std::string, double> ShapeCompletionTask::validate(Job* job) {
   if (validation_.empty())
     return {};
   DiceCounts all, visible, completed;
   double loss = 0;
   for (const auto& s : validation_) {
+    if (job)
+      job->checkCancelled();
     const auto encoding =
         model_->encode(s.points.unsqueeze(0).to(device_), s.classes.unsqueeze(0).to(device_));
     const auto logits = model_->decode(encoding.latents, s.queries.unsqueeze(0).to(device_));

@@ -70,7 +70,7 @@ public:
   void to(const torch::Device& device) override;
   int64_t batchesPerEpoch() const override;
   StepOutput trainStep(int64_t epoch, int64_t batch) override;
-  std::map<std::string, double> validate() override;
+  std::map<std::string, double> validate(Job* job) override;
 
   // The batch of trainStep(epoch, batch), exposed so tests can check what is supervised.
   std::vector<ShapeSample> batchSamples(int64_t epoch, int64_t batch) const;

@@ -1,6 +1,7 @@
 #include "train/Device.h"
 
 #include "common/Error.h"
+#include "train/SeededInit.h"
 
 #include <thread>
 
@@ -32,10 +33,9 @@ void configureTorchThreads(int threads) {
   torch::set_num_threads(threads);
 }
 
-void seedEverything(uint64_t seed) {
-  torch::manual_seed(seed);
-  if (torch::cuda::is_available())
-    torch::cuda::manual_seed_all(seed);
+std::mutex& globalGeneratorMutex() {
+  static std::mutex mutex;
+  return mutex;
 }
 
 std::string describeDevice(const torch::Device& device) {

@@ -10,12 +10,10 @@ namespace lumen {
 // is asked for and not available.
 torch::Device resolveDevice(const std::string& choice);
 
-// Sets LibTorch's intra-op threads (0: one per core). LibTorch starts with one thread on some
-// Debian builds.
+// Sets LibTorch's intra-op threads (0: one per core) for the calling thread. LibTorch starts
+// with one thread on some Debian builds. Its OpenMP backend keeps the count per thread, so each
+// training job sets its own budget on its worker thread without changing another run's.
 void configureTorchThreads(int threads = 0);
-
-// Seeds LibTorch's generators (CPU and CUDA).
-void seedEverything(uint64_t seed);
 
 std::string describeDevice(const torch::Device& device);
 

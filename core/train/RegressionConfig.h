@@ -3,6 +3,7 @@
 #pragma once
 #include "common/Job.h"
 #include "train/TrainerConfig.h"
+#include "train/TrainingRun.h"
 
 namespace lumen {
 
@@ -10,6 +11,7 @@ struct RegressionConfig {
   int samples = 4096;
   int val_samples = 1024;
   double noise = 0.05;
+  double input_noise = 0.0; // Gaussian jitter added to each training batch's inputs (augmentation)
   int data_seed = 7;
   int hidden = 64;
   int layers = 2;
@@ -20,6 +22,7 @@ struct RegressionConfig {
     v.field("samples", samples, atLeast(1));
     v.field("val_samples", val_samples, atLeast(1));
     v.field("noise", noise, atLeast(0.0));
+    v.field("input_noise", input_noise, range(0.0, 10.0));
     v.field("data_seed", data_seed, atLeast(0));
     v.field("hidden", hidden, range(1, 4096));
     v.field("layers", layers, range(1, 16));
@@ -29,8 +32,9 @@ struct RegressionConfig {
 };
 
 // A job that trains the regression task into runDir (saving config.yaml first), or resumes the
-// run there from checkpoints/last.pt. Used by `lumen-cli regression train`, the CLI demo and
-// the GUI's Runs workspace.
-JobPtr regressionTrainingJob(const RegressionConfig& config, const std::string& runDir);
+// run there from checkpoints/last.pt (see TrainingRun). Used by `lumen-cli regression train`,
+// the CLI demo and the GUI's Runs workspace.
+JobPtr regressionTrainingJob(const RegressionConfig& config, const std::string& runDir,
+                             const TrainingRunOptions& options = {});
 
 } // namespace lumen

@@ -1,5 +1,7 @@
 #include "train/RegressionTask.h"
 
+#include "train/SeededInit.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
 
@@ -24,14 +26,16 @@ RegressionTask::RegressionTask(const RegressionConfig& config) : config_(config)
   std::tie(valX_, valY_) = sample(config.val_samples);
 
   // Weights initialised from the trainer's seed so two runs with one config start identically.
-  torch::manual_seed(uint64_t(config.trainer.seed));
-  net_->push_back(torch::nn::Linear(3, config.hidden));
-  net_->push_back(torch::nn::Tanh());
-  for (int i = 1; i < config.layers; ++i) {
-    net_->push_back(torch::nn::Linear(config.hidden, config.hidden));
+  seededInit(uint64_t(config.trainer.seed), [&] {
+    net_->push_back(torch::nn::Linear(3, config.hidden));
     net_->push_back(torch::nn::Tanh());
-  }
-  net_->push_back(torch::nn::Linear(config.hidden, 1));
+    for (int i = 1; i < config.layers; ++i) {
+      net_->push_back(torch::nn::Linear(config.hidden, config.hidden));
+      net_->push_back(torch::nn::Tanh());
+    }
+    net_->push_back(torch::nn::Linear(config.hidden, 1));
+    return 0;
+  });
 }
 
 void RegressionTask::to(const torch::Device& device) {
@@ -55,44 +59,22 @@ StepOutput RegressionTask::trainStep(int64_t epoch, int64_t batch) {
   const int64_t begin = batch * config_.batch_size;
   const int64_t end = std::min<int64_t>(begin + config_.batch_size, config_.samples);
   const auto index = order_.slice(0, begin, end);
-  const auto prediction = net_->forward(trainX_.index_select(0, index));
+  auto inputs = trainX_.index_select(0, index);
+  if (config_.input_noise > 0) // augmentation drawn from the run's generator (resumes exactly)
+    inputs = inputs + config_.input_noise * torch::randn(inputs.sizes(), generator(),
+                                                         inputs.options().device(torch::kCPU))
+                                                .to(inputs.device());
+  const auto prediction = net_->forward(inputs);
   StepOutput out;
   out.loss = torch::mse_loss(prediction, trainY_.index_select(0, index));
   return out;
 }
 
-std::map<std::string, double> RegressionTask::validate() {
+std::map<std::string, double> RegressionTask::validate(Job*) {
   const auto prediction = net_->forward(valX_);
   const double mse = torch::mse_loss(prediction, valY_).item<double>();
   const double variance = valY_.var().item<double>();
   return {{"loss", mse}, {"r2", 1.0 - mse / variance}};
-}
-
-} // namespace lumen
-
-#include "common/Log.h"
-#include "train/RunDirectory.h"
-#include "train/Trainer.h"
-
-#include <filesystem>
-
-namespace lumen {
-
-JobPtr regressionTrainingJob(const RegressionConfig& config, const std::string& runDir) {
-  return makeJob("Regression training · " + std::filesystem::path(runDir).filename().string(),
-                 [config, runDir](Job& job) {
-                   RunDirectory run(runDir);
-                   const bool resuming = std::filesystem::exists(run.lastCheckpoint());
-                   if (resuming && std::filesystem::exists(run.configPath()) &&
-                       configToYaml(loadConfig<RegressionConfig>(run.configPath())) !=
-                           configToYaml(config))
-                     logWarning("the configuration differs from the run's config.yaml; the "
-                                "run continues with the new one, saved in its place");
-                   saveConfig(config, run.configPath());
-                   RegressionTask task(config);
-                   Trainer trainer(config.trainer, task, runDir, "regression");
-                   trainer.fit(&job);
-                 });
 }
 
 } // namespace lumen

@@ -7,6 +7,9 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +23,20 @@ namespace lumen {
 
 double unixTimeNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string newRunDirName(const std::string& parent, const std::string& prefix) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  const fs::path base = fs::path(parent) / (prefix + "-" + stamp);
+  std::error_code error;
+  fs::path candidate = base;
+  for (int k = 2; fs::exists(candidate, error); ++k)
+    candidate = base.string() + "-" + std::to_string(k);
+  return candidate.string();
 }
 
 RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {
@@ -46,6 +63,7 @@ void RunDirectory::writeStatus(const RunStatus& status) const {
   j["best"] = status.best ? nlohmann::json(*status.best) : nlohmann::json();
   j["message"] = status.message;
   j["pid"] = status.pid;
+  j["host"] = status.host;
   j["updated"] = status.updated;
   writeFileAtomically(statusPath(), j.dump(2) + "\n");
 }
@@ -68,10 +86,81 @@ std::optional<RunStatus> readRunStatus(const std::string& runDir) {
     s.best = j["best"].get<double>();
   s.message = j.value("message", "");
   s.pid = j.value("pid", 0);
+  s.host = j.value("host", "");
   s.updated = j.value("updated", 0.0);
-  if (s.state == "running" && s.pid > 0 && ::kill(s.pid, 0) != 0 && errno == ESRCH)
-    s.state = "interrupted";
+  if (s.state == "running") {
+    if (const auto locked = runIsLocked(runDir)) {
+      if (!*locked)
+        s.state = "interrupted";
+    } else if (s.pid > 0 && (s.host.empty() || s.host == hostName()) && ::kill(s.pid, 0) != 0 &&
+               errno == ESRCH) {
+      s.state = "interrupted";
+    }
+  }
   return s;
+}
+
+std::string hostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0)
+    return "unknown";
+  return name;
+}
+
+namespace {
+
+struct flock wholeFile(short type) {
+  struct flock lock {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = 0;
+  lock.l_len = 0;
+  return lock;
+}
+
+} // namespace
+
+RunLock::RunLock(const std::string& runDir) {
+  const std::string path = runDir + "/.lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    throw IoError("cannot create the run lock " + path + ": " + std::strerror(errno));
+  struct flock lock = wholeFile(F_WRLCK);
+  if (::fcntl(fd_, F_OFD_SETLK, &lock) != 0) {
+    const int error = errno;
+    std::string owner;
+    char text[256] = {};
+    if (::pread(fd_, text, sizeof text - 1, 0) > 0)
+      owner = std::string(text).substr(0, std::string(text).find('\n'));
+    ::close(fd_);
+    fd_ = -1;
+    if (error == EAGAIN || error == EACCES)
+      throw InputError("the run folder " + runDir + " is in use by another training" +
+                       (owner.empty() ? std::string() : " (" + owner + ")") +
+                       "; wait for it to end, cancel it, or choose another run folder");
+    throw IoError("cannot lock the run folder " + runDir + ": " + std::strerror(error));
+  }
+  const std::string owner = "pid " + std::to_string(::getpid()) + " on " + hostName() + "\n";
+  if (::ftruncate(fd_, 0) == 0)
+    (void)!::pwrite(fd_, owner.data(), owner.size(), 0);
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0)
+    ::close(fd_); // closing the description releases its lock
+}
+
+std::optional<bool> runIsLocked(const std::string& runDir) {
+  const std::string path = runDir + "/.lock";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return std::nullopt;
+  struct flock lock = wholeFile(F_WRLCK);
+  const int rc = ::fcntl(fd, F_OFD_GETLK, &lock);
+  ::close(fd);
+  if (rc != 0)
+    return std::nullopt;
+  return lock.l_type != F_UNLCK;
 }
 
 void truncateMetricsAfter(const std::string& metricsPath, int64_t step) {

@@ -5,6 +5,7 @@
 //   status.json      state (running/finished/failed/cancelled), step, best value, pid
 //   checkpoints/     last.pt and best.pt, written atomically
 //   results/         outputs
+//   .lock            held (an open-file-description lock) while a trainer owns the folder
 #pragma once
 #include "train/MetricsLog.h"
 
@@ -24,6 +25,7 @@ struct RunStatus {
   std::optional<double> best;
   std::string message;
   int pid = 0;
+  std::string host;     // where the run's process runs (its pid means nothing elsewhere)
   double updated = 0.0; // Unix time
 };
 
@@ -41,6 +43,7 @@ public:
   std::string lastCheckpoint() const { return checkpointsDir() + "/last.pt"; }
   std::string bestCheckpoint() const { return checkpointsDir() + "/best.pt"; }
   std::string resultsDir() const { return path_ + "/results"; }
+  std::string lockPath() const { return path_ + "/.lock"; }
 
   void writeStatus(const RunStatus& status) const;
 
@@ -48,7 +51,30 @@ private:
   std::string path_;
 };
 
-// Reads status.json; "running" runs whose process is gone are reported as "interrupted".
+// Exclusive ownership of a run folder while a trainer writes it: an open-file-description lock on
+// <run>/.lock, which the kernel releases when the owner closes it or its process ends, however
+// it ends (so a killed run never leaves a stale lock). A second trainer of the same folder, in
+// this process or another, is refused with an InputError naming the owner.
+class RunLock {
+public:
+  explicit RunLock(const std::string& runDir);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
+// Whether a trainer holds the run folder's lock now (tested without taking it); empty when the
+// folder has no lock file (runs written by older versions).
+std::optional<bool> runIsLocked(const std::string& runDir);
+
+// This machine's host name, as status.json records it.
+std::string hostName();
+
+// Reads status.json; a "running" run that no trainer owns any more (its lock is free, or, for
+// older runs, its process is gone) is reported as "interrupted".
 std::optional<RunStatus> readRunStatus(const std::string& runDir);
 
 // Removes metrics records after `step` (a resumed run repeats those steps).
@@ -67,6 +93,10 @@ bool isRunDirectory(const std::string& path);
 std::vector<RunSummary> listRuns(const std::string& dir);
 
 double unixTimeNow();
+
+// A new run folder's path, <parent>/<prefix>-<yyyymmdd-hhmmss>, with -2, -3... appended when that
+// name is taken (two runs started within one second never share a folder). Nothing is created.
+std::string newRunDirName(const std::string& parent, const std::string& prefix);
 
 // The config.yaml of the run a checkpoint belongs to (<run>/checkpoints/X.pt -> <run>/config.yaml):
 // a trained model is rebuilt from it. Throws InputError when either file is missing.

@@ -2,12 +2,15 @@
 // validate. The trainer owns everything else (optimisation, schedules, EMA, checkpoints,
 // metrics, resume), so every pipeline trains the same way.
 #pragma once
+#include <ATen/CPUGeneratorImpl.h>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <torch/torch.h>
 
 namespace lumen {
+
+class Job;
 
 struct StepOutput {
   torch::Tensor loss;                   // scalar; the trainer calls backward()
@@ -25,8 +28,19 @@ public:
   // and the epoch only (see epochPermutation), so a resumed run sees the same batches.
   virtual StepOutput trainStep(int64_t epoch, int64_t batch) = 0;
   // Validation metrics without the "val/" prefix, e.g. {"loss": 0.12, "dice": 0.8}. Runs under
-  // NoGradGuard with the model in eval mode (and EMA weights swapped in when enabled).
-  virtual std::map<std::string, double> validate() = 0;
+  // NoGradGuard with the model in eval mode (and EMA weights swapped in when enabled). `job` (may
+  // be null) is checked for cancellation between validation batches, so a long validation can be
+  // cancelled like the training around it.
+  virtual std::map<std::string, double> validate(Job* job) = 0;
+
+  // The run's own random generator. Every draw a step makes (noise, masks, augmentation) comes
+  // from it, never from LibTorch's process-wide generator, which other runs in the same process
+  // share; the trainer seeds it from trainer.seed and saves its state in every checkpoint, so a
+  // resumed run draws exactly what the uninterrupted one would have.
+  at::Generator& generator() { return generator_; }
+
+private:
+  at::Generator generator_ = at::detail::createCPUGenerator(0);
 };
 
 // A permutation of [0, n) that depends only on (seed, epoch).

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 
 namespace lumen {
@@ -81,7 +82,14 @@ TrainSummary Trainer::fit(Job* job) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   RunDirectory run(runDir_);
-  ScopedLogSink fileLog(std::make_shared<FileLogSink>(run.logPath()));
+  // A training job (TrainingRun) holds the lock and routes its lines into log.txt already.
+  std::optional<RunLock> ownLock;
+  std::optional<ScopedLogSink> fileLog;
+  if (!heldLock_) {
+    ownLock.emplace(runDir_);
+    fileLog.emplace(std::make_shared<FileLogSink>(run.logPath()),
+                    ScopedLogSink::Scope::CurrentContext);
+  }
 
   configureTorchThreads(config_.threads);
   const torch::Device device = resolveDevice(config_.device);
@@ -101,8 +109,10 @@ TrainSummary Trainer::fit(Job* job) {
 
   TrainSummary summary;
   TrainingPosition position;
+  const CheckpointContext checkpointContext{&task_.generator(), configHash_, verifyConfig_};
   if (resume_ && std::filesystem::exists(run.lastCheckpoint())) {
-    position = loadCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), device);
+    position = loadCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), device,
+                              checkpointContext);
     schedule.restore(position.schedule);
     truncateMetricsAfter(run.metricsPath(), position.step);
     summary.resumed = true;
@@ -110,7 +120,7 @@ TrainSummary Trainer::fit(Job* job) {
     logInfo("resuming ", run.name(), " from step ", position.step, " (epoch ", position.epoch + 1,
             ")");
   } else {
-    seedEverything(static_cast<uint64_t>(config_.seed));
+    task_.generator().set_current_seed(static_cast<uint64_t>(config_.seed));
     logInfo("training ", taskName_.empty() ? run.name() : taskName_, " on ", describeDevice(device),
             ": ", config_.epochs, " epochs x ", perEpoch, " steps, optimizer ",
             config_.optimizer.name, ", schedule ", config_.schedule.name);
@@ -124,6 +134,7 @@ TrainSummary Trainer::fit(Job* job) {
   status.totalSteps = total;
   status.bestMetric = config_.best_metric;
   status.pid = static_cast<int>(::getpid());
+  status.host = hostName();
   auto publishStatus = [&](const std::string& state, const std::string& message = {}) {
     status.state = state;
     status.step = position.step;
@@ -135,7 +146,14 @@ TrainSummary Trainer::fit(Job* job) {
   };
   auto saveLast = [&] {
     position.schedule = schedule.state();
-    saveCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), position);
+    saveCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), position,
+                   checkpointContext);
+  };
+  // Where a run that has to stop can be picked up again, for its messages.
+  auto lastGood = [&] {
+    return std::filesystem::exists(run.lastCheckpoint())
+               ? "the last good checkpoint is " + run.lastCheckpoint()
+               : std::string("no checkpoint was written yet");
   };
   publishStatus("running");
 
@@ -168,7 +186,7 @@ TrainSummary Trainer::fit(Job* job) {
       torch::NoGradGuard noGrad;
       EmaScope emaWeights(ema.get(), *model);
       model->eval();
-      values = task_.validate();
+      values = task_.validate(job);
       model->train();
     }
     MetricsRecord record;
@@ -223,25 +241,39 @@ TrainSummary Trainer::fit(Job* job) {
         setLearningRate(*optimizer, schedule.lrAt(position.step));
         StepOutput out = task_.trainStep(epoch, batch);
         const double lossValue = out.loss.item<double>();
+        // A non-finite loss, or a finite one with non-finite gradients, must not reach the
+        // weights or the EMA: the step is refused before optimizer->step().
+        double gradNorm = 0.0;
+        std::string broken;
         if (!std::isfinite(lossValue)) {
+          broken =
+              std::string("training loss became ") + (std::isnan(lossValue) ? "NaN" : "infinite");
+        } else {
+          out.loss.backward();
+          gradNorm = torch::nn::utils::clip_grad_norm_(
+              model->parameters(), config_.grad_clip_norm > 0 ? config_.grad_clip_norm : INFINITY);
+          if (!std::isfinite(gradNorm))
+            broken = std::string("gradients became ") +
+                     (std::isnan(gradNorm) ? "NaN" : "infinite") + " (the loss was " +
+                     formatLoss(lossValue) + ")";
+        }
+        if (!broken.empty()) {
           ++position.step;
           position.batchInEpoch = batch + 1;
           window.add("train/loss", lossValue);
+          if (!std::isfinite(gradNorm))
+            window.add("train/grad_norm", gradNorm);
           emitTrainRecord();
-          const std::string what = std::isnan(lossValue) ? "NaN" : "infinite";
+          optimizer->zero_grad();
           if (config_.stop_on_nan) {
-            const std::string message = "training loss became " + what + " at step " +
-                                        std::to_string(position.step) +
-                                        "; the last good checkpoint is " + run.lastCheckpoint();
+            const std::string message =
+                broken + " at step " + std::to_string(position.step) + "; " + lastGood();
             publishStatus("failed", message);
             throw Error(ErrorKind::Runtime, message);
           }
-          logWarning("loss is ", what, " at step ", position.step, ": batch skipped");
+          logWarning(broken, " at step ", position.step, ": batch skipped");
           continue;
         }
-        out.loss.backward();
-        const double gradNorm = torch::nn::utils::clip_grad_norm_(
-            model->parameters(), config_.grad_clip_norm > 0 ? config_.grad_clip_norm : INFINITY);
         optimizer->step();
         if (ema)
           ema->update(*model);

@@ -29,6 +29,13 @@ void WeightEma::update(torch::nn::Module& model) {
   }
 }
 
+void WeightEma::resetTo(torch::nn::Module& model) {
+  torch::NoGradGuard noGrad;
+  const auto tensors = stateTensors(model);
+  for (size_t i = 0; i < tensors.size(); ++i)
+    shadow_[i].copy_(tensors[i]);
+}
+
 void WeightEma::swapInto(torch::nn::Module& model) {
   torch::NoGradGuard noGrad;
   auto tensors = stateTensors(model);

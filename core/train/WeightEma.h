@@ -10,6 +10,8 @@ class WeightEma {
 public:
   WeightEma(torch::nn::Module& model, double decay);
   void update(torch::nn::Module& model);
+  // Starts the average afresh from the model's current weights.
+  void resetTo(torch::nn::Module& model);
   // Swaps the averaged weights into the model (and the model's own ones out); calling it twice
   // restores the original weights.
   void swapInto(torch::nn::Module& model);

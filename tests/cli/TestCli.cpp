@@ -215,11 +215,19 @@ private Q_SLOTS:
     const auto stopped = readRunStatus(run.toStdString());
     QCOMPARE(stopped->state, std::string("cancelled"));
 
-    // Same command, shorter budget: it resumes from the checkpoint and finishes.
+    // Other settings than the run's own are refused before anything runs, naming the change.
     QStringList again = smallRun(run);
     again << "--set"
           << "trainer.max_steps=" + QString::number(stopped->step + 20) << "--set"
           << "trainer.epochs=400";
+    const auto refused = runCli(again);
+    QCOMPARE(refused.code, 2);
+    QVERIFY2(refused.err.contains("trainer.max_steps: 0 -> " + QString::number(stopped->step + 20)),
+             qPrintable(refused.err));
+    QCOMPARE(readRunStatus(run.toStdString())->state, std::string("cancelled"));
+
+    // Accepted explicitly (a shorter budget): it resumes from the checkpoint and finishes.
+    again << "--accept-config-change";
     const auto resumed = runCli(again);
     QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
     QVERIFY2(resumed.err.contains("resuming long from step " + QString::number(stopped->step)),

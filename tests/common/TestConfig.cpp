@@ -2,6 +2,7 @@
 // the saved config loads back to the same values.
 #include "TestSupport.h"
 #include "common/Config.h"
+#include "common/Resources.h"
 #include "train/TrainerConfig.h"
 
 #include <QtTest>
@@ -140,8 +141,7 @@ private Q_SLOTS:
   }
 
   void shippedDefaultConfigsLoad() {
-    const std::string dir = std::string(LUMEN_RESOURCE_DIR) + "/configs/train";
-    const auto config = loadConfig<TrainerConfig>(dir + "/trainer.yaml");
+    const auto config = loadConfig<TrainerConfig>(findResource("configs/train/trainer.yaml"));
     QVERIFY(config.epochs >= 1);
   }
 };

@@ -3,6 +3,7 @@
 // that the metrics can score against the labels.
 #include "TestSupport.h"
 #include "common/Config.h"
+#include "common/Resources.h"
 #include "events/DenoiseModel.h"
 #include "events/Denoiser.h"
 #include "events/EventFile.h"
@@ -46,7 +47,7 @@ private Q_SLOTS:
     synth.height = 48;
     writeSyntheticEventDataset(dir + "/data", 5, 3, synth);
     EventTrainConfig config = loadConfig<EventTrainConfig>(
-        std::string(LUMEN_RESOURCE_DIR) + "/configs/events/train.yaml",
+        findResource("configs/events/train.yaml"),
         {"data.noisy_dir=" + dir + "/data/" + kNoisyFolder,
          "data.clean_dir=" + dir + "/data/" + kCleanFolder, "data.patch=32", "data.batch_size=4",
          "model.f_maps=4", "model.levels=2", "model.groups=2", "trainer.epochs=8",
@@ -58,7 +59,7 @@ private Q_SLOTS:
     fs::create_directories(runDir);
     saveConfig(config, runDir + "/config.yaml");
     EventDenoiseTask task(config, loadVoxelPairs(dir + "/prepared.h5"));
-    const double before = task.validate().at("loss");
+    const double before = task.validate(nullptr).at("loss");
     const auto summary = Trainer(config.trainer, task, runDir, "events").fit();
     const double after = summary.lastValidation.at("val/loss");
     QVERIFY2(after < 0.9 * before, qPrintable(QString("val/loss %1 -> %2").arg(before).arg(after)));

@@ -195,7 +195,7 @@ private Q_SLOTS:
     {
       torch::NoGradGuard noGrad;
       untrained.network()->eval();
-      before = untrained.validate();
+      before = untrained.validate(nullptr);
     }
     auto job = shapeTrainingJob(config, runDir);
     job->run();

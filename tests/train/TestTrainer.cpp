@@ -108,7 +108,7 @@ private Q_SLOTS:
     const auto dir = test::freshDir("trainer-loss");
     auto config = smallConfig();
     RegressionTask task(config);
-    const double before = task.validate().at("loss");
+    const double before = task.validate(nullptr).at("loss");
     Trainer trainer(config.trainer, task, dir, "regression");
     const auto summary = trainer.fit();
     QCOMPARE(summary.steps, int64_t(320));
@@ -221,13 +221,14 @@ private Q_SLOTS:
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
     WeightEma ema(*model, 0.9);
     const auto position =
-        loadCheckpoint(dir + "/checkpoints/last.pt", *model, optimizer, &ema, torch::kCPU);
+        loadCheckpoint(dir + "/checkpoints/last.pt", *model, optimizer, &ema, torch::kCPU, {});
     QCOMPARE(position.step, int64_t(4));
     // A truncated checkpoint is reported, not crashed on.
     const std::string torn = dir + "/torn.pt";
     fs::copy_file(dir + "/checkpoints/last.pt", torn);
     fs::resize_file(torn, fs::file_size(torn) / 3);
-    QVERIFY_THROWS_EXCEPTION(IoError, loadCheckpoint(torn, *model, optimizer, &ema, torch::kCPU));
+    QVERIFY_THROWS_EXCEPTION(IoError,
+                             loadCheckpoint(torn, *model, optimizer, &ema, torch::kCPU, {}));
   }
 
   void schedulesFollowTheirDefinitions() {
