@@ -85,8 +85,13 @@ JobPtr trainingRunJob(const std::string& title, const std::string& task, const s
                              "explicitly, or choose a new run folder");
         }
         // Every line of this job goes to the run's log.txt (the trainer adds none of its own).
-        ScopedLogSink runLog(std::make_shared<FileLogSink>(run.logPath()),
-                             ScopedLogSink::Scope::CurrentContext);
+        const auto logFile = std::make_shared<FileLogSink>(run.logPath());
+        ScopedLogSink runLog(logFile, ScopedLogSink::Scope::CurrentContext);
+        // The reason a run ended goes into its own log too (the job reports it everywhere else).
+        auto logEnd = [&](LogLevel level, const std::string& text) {
+          logFile->write(
+              LogRecord{level, std::chrono::system_clock::now(), text, logFile->context});
+        };
         for (const auto& change : changes)
           logWarning("resuming with a changed setting: ", change);
         // Before anything else happens, so even a run that fails at once is listed as one.
@@ -106,6 +111,7 @@ JobPtr trainingRunJob(const std::string& title, const std::string& task, const s
           throw;
         } catch (const std::exception& e) {
           recordEnd(run, "failed", e.what());
+          logEnd(LogLevel::Error, std::string("training failed: ") + e.what());
           throw;
         }
       },

@@ -6,6 +6,7 @@
 #include "train/TrainerConfig.h"
 
 #include <QtTest>
+#include <cmath>
 
 using namespace lumen;
 
@@ -138,6 +139,56 @@ private Q_SLOTS:
     QCOMPARE(loaded.optimizer.lr, 0.05);
     QCOMPARE(loaded.epochs, 7);
     QVERIFY(loaded.ema.enabled);
+  }
+
+  void nanIsOutOfEveryRange() {
+    // Inclusive ranges used to accept NaN: every comparison with it is false.
+    for (const char* set : {"ema.decay=.nan", "optimizer.weight_decay=.nan", "optimizer.lr=.nan",
+                            "grad_clip_norm=.NaN"}) {
+      try {
+        loadConfig<TrainerConfig>("", {set});
+        QFAIL(set);
+      } catch (const ConfigError& e) {
+        QVERIFY2(std::string(e.what()).find("got NaN") != std::string::npos, e.what());
+      }
+    }
+    // Infinite values still meet ranges that have no upper end.
+    QVERIFY(std::isinf(loadConfig<TrainerConfig>("", {"grad_clip_norm=.inf"}).grad_clip_norm));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfig<TrainerConfig>("", {"ema.decay=.inf"}));
+  }
+
+  void numbersPrintAsWritten() {
+    // Bounds and saved values read like the numbers people wrote, not 0.050000000000000003.
+    try {
+      loadConfig<TrainerConfig>("", {"ema.decay=1.5"});
+      QFAIL("expected an error");
+    } catch (const ConfigError& e) {
+      QVERIFY2(std::string(e.what()).find("expected a value in [0, 1]") != std::string::npos,
+               e.what());
+    }
+    const auto dir = test::freshDir("config-numbers");
+    saveConfig(loadConfig<TrainerConfig>("", {"optimizer.lr=0.05", "optimizer.eps=1e-8",
+                                              "grad_clip_norm=.inf", "epochs=3"}),
+               dir + "/config.yaml");
+    const std::string text = test::readText(dir + "/config.yaml");
+    QVERIFY2(text.find("lr: 0.05\n") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("eps: 1e-08\n") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("grad_clip_norm: .inf\n") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("decay: 0.999\n") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("epochs: 3\n") != std::string::npos, text.c_str());
+    const auto loaded = loadConfig<TrainerConfig>(dir + "/config.yaml");
+    QCOMPARE(loaded.optimizer.lr, 0.05);
+    QCOMPARE(loaded.optimizer.eps, 1e-8);
+    QVERIFY(std::isinf(loaded.grad_clip_norm));
+  }
+
+  void changesBetweenConfigsAreListed() {
+    const auto before = configToYamlNode(loadConfig<TrainerConfig>("", {"epochs=10"}));
+    const auto after =
+        configToYamlNode(loadConfig<TrainerConfig>("", {"epochs=20", "optimizer.lr=0.05"}));
+    QCOMPARE(describeConfigChanges(before, after),
+             (std::vector<std::string>{"epochs: 10 -> 20", "optimizer.lr: 0.001 -> 0.05"}));
+    QVERIFY(describeConfigChanges(before, before).empty());
   }
 
   void shippedDefaultConfigsLoad() {

@@ -1,15 +1,22 @@
 // The trainer on a genuine regression problem: the loss falls; a run killed in the middle resumes
-// from its checkpoint and ends with the same weights as an uninterrupted run; a crash during a
-// checkpoint write leaves the previous checkpoint readable; schedules, EMA, NaN handling.
+// from its checkpoint and ends with the same weights as an uninterrupted run, random draws
+// included; a crash during a checkpoint write leaves the previous checkpoint readable; two runs
+// in one process keep their own generator, thread budget and log; a run folder has one trainer;
+// changed settings, newer or foreign checkpoints and non-finite gradients are refused; schedules,
+// EMA.
 #include "TestSupport.h"
 #include "common/Config.h"
 #include "common/Job.h"
+#include "common/JobPool.h"
+#include "events/DenoiseJobs.h"
+#include "events/SyntheticEvents.h"
 #include "train/Checkpoint.h"
 #include "train/Device.h"
 #include "train/LrSchedule.h"
 #include "train/RegressionTask.h"
 #include "train/RunDirectory.h"
 #include "train/Trainer.h"
+#include "train/TrainingTasks.h"
 #include "train/WeightEma.h"
 
 #include <QtTest>
@@ -23,6 +30,13 @@ using namespace lumen;
 namespace fs = std::filesystem;
 
 namespace {
+
+std::vector<torch::Tensor> weightsOf(TrainTask& task) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : task.model()->parameters())
+    out.push_back(p.detach().clone());
+  return out;
+}
 
 RegressionConfig smallConfig() {
   RegressionConfig c;
@@ -39,14 +53,25 @@ RegressionConfig smallConfig() {
   c.trainer.schedule.warmup_steps = 8;
   c.trainer.ema.enabled = true;
   c.trainer.ema.decay = 0.9;
+  c.input_noise = 0.05; // every step draws from the run's generator, which resume must restore
   return c;
 }
 
-std::vector<torch::Tensor> weightsOf(TrainTask& task) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : task.model()->parameters())
-    out.push_back(p.detach().clone());
-  return out;
+// The trained weights a run folder's last checkpoint holds.
+std::vector<torch::Tensor> weightsOfRun(const RegressionConfig& config, const std::string& dir) {
+  RegressionTask task(config);
+  loadModelWeights(dir + "/checkpoints/last.pt", *task.model());
+  return weightsOf(task);
+}
+
+bool waitFor(const std::function<bool()>& condition, int milliseconds = 60000) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(milliseconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 double maxDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
@@ -300,11 +325,248 @@ private Q_SLOTS:
       trainer.fit();
       QFAIL("expected an error");
     } catch (const Error& e) {
-      QVERIFY2(std::string(e.what()).find("NaN at step 6") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("NaN at step 6; no checkpoint was written yet") !=
+                   std::string::npos,
+               e.what());
     }
     QVERIFY(test::readText(dir + "/metrics.jsonl").find("\"train/loss\":\"NaN\"") !=
             std::string::npos);
     QCOMPARE(readRunStatus(dir)->state, std::string("failed"));
+  }
+
+  void twoRunsAtOnceKeepTheirOwnGeneratorThreadsAndLog() {
+    auto a = smallConfig();
+    a.trainer.epochs = 6;
+    auto b = a;
+    b.trainer.seed = 3;
+    b.trainer.threads = 2;
+    b.trainer.optimizer.name = "sgd";
+    b.trainer.optimizer.lr = 0.05;
+    // Each alone, then both at once in one pool as the GUI runs them.
+    const auto aloneA = test::freshDir("trainer-alone-a"),
+               aloneB = test::freshDir("trainer-alone-b");
+    regressionTrainingJob(a, aloneA)->run();
+    regressionTrainingJob(b, aloneB)->run();
+    const auto root = test::freshDir("trainer-together");
+    const std::string dirA = root + "/a", dirB = root + "/b";
+    {
+      JobPool pool(2);
+      auto jobA = pool.submit(regressionTrainingJob(a, dirA));
+      auto jobB = pool.submit(regressionTrainingJob(b, dirB));
+      QVERIFY(jobA->wait(std::chrono::minutes(2)) && jobB->wait(std::chrono::minutes(2)));
+      QCOMPARE(jobA->state(), JobState::Succeeded);
+      QCOMPARE(jobB->state(), JobState::Succeeded);
+    }
+    const double diffA = maxDifference(weightsOfRun(a, dirA), weightsOfRun(a, aloneA));
+    const double diffB = maxDifference(weightsOfRun(b, dirB), weightsOfRun(b, aloneB));
+    QVERIFY2(
+        diffA < 1e-6 && diffB < 1e-6,
+        qPrintable(QString("weights differ from the runs alone: %1, %2").arg(diffA).arg(diffB)));
+    // Each log.txt holds its own run's lines, with its own thread budget.
+    const std::string logA = test::readText(dirA + "/log.txt"),
+                      logB = test::readText(dirB + "/log.txt");
+    QVERIFY2(logA.find("CPU (1 threads)") != std::string::npos, logA.c_str());
+    QVERIFY2(logB.find("CPU (2 threads)") != std::string::npos, logB.c_str());
+    QVERIFY(logA.find("optimizer adamw") != std::string::npos);
+    QVERIFY2(logA.find("sgd") == std::string::npos, logA.c_str());
+    QVERIFY2(logB.find("adamw") == std::string::npos, logB.c_str());
+  }
+
+  void aRunFolderHasOneTrainer() {
+    auto config = smallConfig();
+    config.trainer.epochs = 400;
+    const auto dir = test::freshDir("trainer-locked");
+    JobPool pool(2);
+    auto first = pool.submit(regressionTrainingJob(config, dir));
+    QVERIFY(waitFor([&] { return readRunStatus(dir) && readRunStatus(dir)->step > 0; }));
+    // A second job on the same folder (a double click, the CLI beside the GUI) is refused...
+    auto second = regressionTrainingJob(config, dir);
+    second->run();
+    QCOMPARE(second->state(), JobState::Failed);
+    QVERIFY2(second->errorMessage().find("is in use by another training (pid " +
+                                         std::to_string(::getpid())) != std::string::npos,
+             second->errorMessage().c_str());
+    // ...and so is a bare Trainer.
+    RegressionTask task(config);
+    QVERIFY_THROWS_EXCEPTION(InputError, Trainer(config.trainer, task, dir).fit());
+    QCOMPARE(readRunStatus(dir)->state, std::string("running")); // the owner is undisturbed
+    first->requestCancel();
+    QVERIFY(first->wait(std::chrono::seconds(30)));
+    QCOMPARE(readRunStatus(dir)->state, std::string("cancelled"));
+    // Free again once the owner ended.
+    QCOMPARE(runIsLocked(dir), std::optional<bool>(false));
+  }
+
+  void resumeRefusesChangedSettingsUnlessAccepted() {
+    auto config = smallConfig();
+    config.trainer.epochs = 2;
+    const auto dir = test::freshDir("trainer-changed");
+    regressionTrainingJob(config, dir)->run();
+    QCOMPARE(readRunStatus(dir)->step, int64_t(32));
+    auto longer = config;
+    longer.trainer.epochs = 3;
+    auto refused = regressionTrainingJob(longer, dir);
+    refused->run();
+    QCOMPARE(refused->state(), JobState::Failed);
+    QVERIFY2(refused->errorMessage().find("trainer.epochs: 2 -> 3") != std::string::npos,
+             refused->errorMessage().c_str());
+    QCOMPARE(readRunStatus(dir)->state, std::string("finished")); // left as it was
+    TrainingRunOptions accept;
+    accept.acceptConfigChange = true;
+    auto resumed = regressionTrainingJob(longer, dir, accept);
+    resumed->run();
+    QCOMPARE(resumed->state(), JobState::Succeeded);
+    QCOMPARE(readRunStatus(dir)->step, int64_t(48));
+    QVERIFY(test::readText(dir + "/log.txt")
+                .find("resuming with a changed setting: "
+                      "trainer.epochs: 2 -> 3") != std::string::npos);
+    QVERIFY(test::readText(dir + "/config.yaml").find("epochs: 3") != std::string::npos);
+  }
+
+  void everyTaskResumesFromItsRunFolder() {
+    std::vector<std::string> names;
+    for (const auto& task : trainingTasks())
+      names.push_back(task.name);
+    QCOMPARE(names, (std::vector<std::string>{"regression", "events", "shapes"}));
+    QVERIFY_THROWS_EXCEPTION(InputError, trainingTask("segmentation"));
+
+    // An event denoiser run cancelled after a few steps resumes with its own config.yaml.
+    const auto root = test::freshDir("trainer-resume-events");
+    SyntheticEventConfig synth;
+    synth.width = 48;
+    synth.height = 32;
+    writeSyntheticEventDataset(root + "/data", 3, 1, synth);
+    const auto& events = trainingTask("events");
+    const std::string config = events.resolve(
+        "", {"data.noisy_dir=" + root + "/data/" + kNoisyFolder,
+             "data.clean_dir=" + root + "/data/" + kCleanFolder, "data.patch=16",
+             "data.val_fraction=0.3", "model.f_maps=4", "model.levels=2", "model.groups=2",
+             "trainer.epochs=40", "trainer.threads=1", "trainer.checkpoint_every_steps=2"});
+    const std::string run = root + "/run";
+    {
+      JobPool pool(1);
+      auto job = pool.submit(events.start(config, run, {}));
+      QVERIFY(waitFor([&] { return readRunStatus(run) && readRunStatus(run)->step >= 4; }));
+      job->requestCancel();
+      QVERIFY(job->wait(std::chrono::seconds(60)));
+      QCOMPARE(job->state(), JobState::Cancelled);
+    }
+    const int64_t stopped = readRunStatus(run)->step;
+    QVERIFY(stopped < readRunStatus(run)->totalSteps);
+    // As the Runs workspace's Resume does it: the run's own config.yaml, whatever the task.
+    auto resumed = resumeTrainingJob(run);
+    resumed->run();
+    QVERIFY2(resumed->state() == JobState::Succeeded, resumed->errorMessage().c_str());
+    QCOMPARE(readRunStatus(run)->state, std::string("finished"));
+    QCOMPARE(readRunStatus(run)->step, readRunStatus(run)->totalSteps);
+    QVERIFY(test::readText(run + "/log.txt")
+                .find("resuming run from step " + std::to_string(stopped)) != std::string::npos);
+    QVERIFY_THROWS_EXCEPTION(InputError, resumeTrainingJob(root + "/data"));
+  }
+
+  void aRunThatFailsAtStartIsListedAsFailed() {
+    const auto root = test::freshDir("trainer-fails-at-start");
+    EventTrainConfig config;
+    config.data.noisy_dir = root + "/missing-noisy";
+    config.data.clean_dir = root + "/missing-clean";
+    auto job = eventTrainingJob(config, root + "/run");
+    job->run();
+    QCOMPARE(job->state(), JobState::Failed);
+    const auto status = readRunStatus(root + "/run");
+    QVERIFY(status.has_value());
+    QCOMPARE(status->state, std::string("failed"));
+    QCOMPARE(status->task, std::string("events"));
+    QVERIFY2(status->message.find("missing-noisy does not exist") != std::string::npos,
+             status->message.c_str());
+    QVERIFY(test::readText(root + "/run/log.txt").find("missing-noisy") != std::string::npos);
+  }
+
+  void nonFiniteGradientsNeverReachTheWeights() {
+    // A finite loss whose gradient is NaN: d sqrt(|z|) at z = 0.
+    class NanGradientTask : public RegressionTask {
+    public:
+      using RegressionTask::RegressionTask;
+      StepOutput trainStep(int64_t epoch, int64_t batch) override {
+        auto out = RegressionTask::trainStep(epoch, batch);
+        if (epoch == 0 && batch == 5) {
+          const auto z = model()->parameters()[0].sum() * 0.0;
+          out.loss = out.loss + torch::sqrt(z.abs());
+        }
+        return out;
+      }
+    };
+    const auto dir = test::freshDir("trainer-nan-gradients");
+    auto config = smallConfig();
+    config.trainer.checkpoint_every_steps = 2;
+    NanGradientTask task(config);
+    Trainer trainer(config.trainer, task, dir);
+    std::string message;
+    try {
+      trainer.fit();
+    } catch (const Error& e) {
+      message = e.what();
+    }
+    QVERIFY2(message.find("gradients became NaN") != std::string::npos, message.c_str());
+    const std::string checkpoint = dir + "/checkpoints/last.pt";
+    QVERIFY2(message.find("the last good checkpoint is " + checkpoint) != std::string::npos,
+             message.c_str());
+    QVERIFY(fs::exists(checkpoint));
+    for (const auto& p : task.model()->parameters())
+      QVERIFY(torch::isfinite(p).all().item<bool>());
+    RegressionTask restored(config);
+    loadModelWeights(checkpoint, *restored.model());
+    for (const auto& p : restored.model()->parameters())
+      QVERIFY(torch::isfinite(p).all().item<bool>());
+    QCOMPARE(readRunStatus(dir)->state, std::string("failed"));
+  }
+
+  void checkpointsAreCheckedAndReadAllOrNothing() {
+    const auto dir = test::freshDir("trainer-checkpoint-checks");
+    auto config = smallConfig();
+    RegressionTask task(config);
+    auto model = task.model();
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
+    WeightEma ema(*model, 0.9);
+    TrainingPosition position;
+    position.step = 7;
+    const std::string path = dir + "/a.pt";
+    saveCheckpoint(path, *model, optimizer, nullptr, position, {&task.generator(), "aaaa", true});
+    // Another configuration's checkpoint is refused, unless the change was accepted.
+    QVERIFY_THROWS_EXCEPTION(InputError, loadCheckpoint(path, *model, optimizer, &ema, torch::kCPU,
+                                                        {nullptr, "bbbb", true}));
+    // Without saved EMA weights the average starts from the loaded model, not from noise.
+    {
+      torch::NoGradGuard noGrad;
+      for (auto& shadow : ema.shadow())
+        shadow.fill_(123.0);
+    }
+    QCOMPARE(
+        loadCheckpoint(path, *model, optimizer, &ema, torch::kCPU, {nullptr, "bbbb", false}).step,
+        int64_t(7));
+    QVERIFY(torch::equal(ema.shadow()[0], model->parameters()[0]));
+    // A newer format is named as such.
+    {
+      torch::serialize::OutputArchive archive;
+      archive.write("format", torch::tensor(int64_t(99)));
+      archive.save_to(dir + "/newer.pt");
+    }
+    try {
+      loadCheckpoint(dir + "/newer.pt", *model, optimizer, &ema, torch::kCPU, {});
+      QFAIL("expected an error");
+    } catch (const IoError& e) {
+      QVERIFY2(std::string(e.what()).find("has format 99") != std::string::npos, e.what());
+    }
+    // A checkpoint of another architecture fails part-way and leaves the model as it was.
+    auto wider = config;
+    wider.hidden = 48;
+    RegressionTask other(wider);
+    torch::optim::AdamW otherOptimizer(other.model()->parameters(),
+                                       torch::optim::AdamWOptions(1e-3));
+    saveCheckpoint(dir + "/wider.pt", *other.model(), otherOptimizer, nullptr, position, {});
+    const auto before = weightsOf(task);
+    QVERIFY_THROWS_EXCEPTION(
+        IoError, loadCheckpoint(dir + "/wider.pt", *model, optimizer, &ema, torch::kCPU, {}));
+    QCOMPARE(maxDifference(weightsOf(task), before), 0.0);
   }
 
   void deviceChoiceIsValidated() {
