@@ -1,5 +1,9 @@
 #include "CommandLine.h"
 
+#include "common/Text.h"
+
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -16,18 +20,37 @@ std::string ParsedArgs::value(const std::string& name, const std::string& fallba
   return value(name).value_or(fallback);
 }
 
-double ParsedArgs::number(const std::string& name, double fallback) const {
+double ParsedArgs::number(const std::string& name, double fallback, double min, double max) const {
   const auto text = value(name);
   if (!text)
     return fallback;
-  try {
-    size_t used = 0;
-    const double v = std::stod(*text, &used);
-    if (used == text->size())
-      return v;
-  } catch (const std::exception&) {
-  }
-  throw UsageError(name + ": expected a number, got '" + *text + "'");
+  double v = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, error] = std::from_chars(text->data(), end, v);
+  if (error != std::errc() || stop != end || !std::isfinite(v))
+    throw UsageError(name + ": expected a number, got '" + truncateText(*text, 40) + "'");
+  if (v < min || v > max)
+    throw UsageError(name + ": " + formatNumber(v) + " is out of range: expected a value in [" +
+                     formatNumber(min) + ", " + formatNumber(max) + "]");
+  return v;
+}
+
+int64_t ParsedArgs::integer(const std::string& name, int64_t fallback, int64_t min,
+                            int64_t max) const {
+  const auto text = value(name);
+  if (!text)
+    return fallback;
+  int64_t v = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, error] = std::from_chars(text->data(), end, v);
+  if (error == std::errc::result_out_of_range ||
+      (error == std::errc() && stop == end && (v < min || v > max)))
+    throw UsageError(name + ": " + truncateText(*text, 40) +
+                     " is out of range: expected a whole number in [" + std::to_string(min) + ", " +
+                     std::to_string(max) + "]");
+  if (error != std::errc() || stop != end)
+    throw UsageError(name + ": expected a whole number, got '" + truncateText(*text, 40) + "'");
+  return v;
 }
 
 const std::vector<std::string>& ParsedArgs::values(const std::string& name) const {

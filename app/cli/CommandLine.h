@@ -1,6 +1,8 @@
 // A small command-line parser for nested subcommands ("lumen-cli runs list DIR"), with --help
 // at every level generated from the same declarations that drive parsing.
 #pragma once
+#include "common/Error.h"
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +17,16 @@ class UsageError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
 };
+
+// Runs `parse` on an option's value: an error it throws (an unknown class name, a bad choice) is a
+// usage error naming the option, so it exits with status 2 before any work starts.
+template <class F> auto parseOption(const std::string& option, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw UsageError(option + ": " + e.what());
+  }
+}
 
 struct OptionSpec {
   std::string name;      // "--config"
@@ -34,7 +46,12 @@ public:
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
   std::string value(const std::string& name, const std::string& fallback) const;
-  double number(const std::string& name, double fallback) const;
+  // A finite number in [min, max]; a UsageError naming the option otherwise.
+  double number(const std::string& name, double fallback, double min = -1e300,
+                double max = 1e300) const;
+  // A whole number in [min, max]; a UsageError naming the option otherwise (never a cast of a
+  // double, so 1e30 or 2.5 are refused, not wrapped or truncated).
+  int64_t integer(const std::string& name, int64_t fallback, int64_t min, int64_t max) const;
   const std::vector<std::string>& values(const std::string& name) const;
   const std::string& positional(size_t index) const { return positionals_.at(index); }
   size_t positionalCount() const { return positionals_.size(); }

@@ -20,8 +20,10 @@ SensorSize sensorOption(const ParsedArgs& args) {
   if (!text)
     return {};
   SensorSize s;
-  if (std::sscanf(text->c_str(), "%dx%d", &s.width, &s.height) != 2 || !s.valid())
-    throw UsageError("--sensor expects WIDTHxHEIGHT, e.g. 640x480");
+  char rest = 0;
+  if (std::sscanf(text->c_str(), "%5dx%5d%c", &s.width, &s.height, &rest) != 2 || !s.valid() ||
+      s.width > 65535 || s.height > 65535)
+    throw UsageError("--sensor expects WIDTHxHEIGHT with sizes from 1 to 65535, e.g. 640x480");
   return s;
 }
 
@@ -72,11 +74,13 @@ int statsCommand(const ParsedArgs& args) {
 
 int encodeCommand(const ParsedArgs& args) {
   EncodeFileOptions options;
-  options.voxel.bins = int(args.number("--bins", 8));
-  options.windowUs = int64_t(args.number("--window-us", 20000));
-  options.voxel.anchor = parseVoxelAnchor(args.value("--anchor", "window"));
+  options.voxel.bins = int(args.integer("--bins", 8, 1, 1024));
+  options.windowUs = args.integer("--window-us", 20000, 1, int64_t(1) << 40);
+  options.voxel.anchor =
+      parseOption("--anchor", [&] { return parseVoxelAnchor(args.value("--anchor", "window")); });
   options.voxel.hard = args.flag("--hard");
-  options.voxel.normalization = parseVoxelNormalization(args.value("--normalize", "none"));
+  options.voxel.normalization = parseOption(
+      "--normalize", [&] { return parseVoxelNormalization(args.value("--normalize", "none")); });
   options.keepPartial = !args.flag("--drop-partial");
   const std::string in = args.positional(0), out = args.positional(1);
   EncodeFileResult result;
@@ -93,7 +97,7 @@ int encodeCommand(const ParsedArgs& args) {
 int decodeCommand(const ParsedArgs& args) {
   DecodeOptions options;
   options.jitter = args.flag("--jitter");
-  options.seed = uint64_t(args.number("--seed", 0));
+  options.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
   options.hard = args.flag("--hard");
   const std::string in = args.positional(0), out = args.positional(1);
   DecodeFileResult result;
@@ -108,10 +112,10 @@ int decodeCommand(const ParsedArgs& args) {
 
 int synthCommand(const ParsedArgs& args) {
   SyntheticEventConfig config;
-  config.width = int(args.number("--width", config.width));
-  config.height = int(args.number("--height", config.height));
-  const int files = int(args.number("--files", 10));
-  const auto seed = uint64_t(args.number("--seed", 0));
+  config.width = int(args.integer("--width", config.width, 8, 8192));
+  config.height = int(args.integer("--height", config.height, 8, 8192));
+  const int files = int(args.integer("--files", 10, 1, 100000));
+  const auto seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
   const std::string out = args.positional(0);
   uint64_t events = 0;
   const int code = runWithProgress(makeJob("synthesise events", [&](Job& job) {
@@ -126,9 +130,10 @@ int synthCommand(const ParsedArgs& args) {
 
 int filterCommand(const ParsedArgs& args) {
   FilterOptions options;
-  options.method = parseFilterMethod(args.value("--method", "stcf"));
-  options.dtUs = int64_t(args.number("--dt-us", double(options.dtUs)));
-  options.k = int(args.number("--k", options.k));
+  options.method =
+      parseOption("--method", [&] { return parseFilterMethod(args.value("--method", "stcf")); });
+  options.dtUs = args.integer("--dt-us", options.dtUs, 1, int64_t(1) << 40);
+  options.k = int(args.integer("--k", options.k, 1, 8));
   const std::string in = args.positional(0), out = args.positional(1);
   uint64_t kept = 0, total = 0;
   const int code = runWithProgress(makeJob("filter " + in, [&](Job& job) {
@@ -176,7 +181,7 @@ int evalCommand(const ParsedArgs& args) {
   auto file = Hdf5File::openRead(*input);
   if (auto recorded = file.stringAttribute("/events", "match_tolerance_us"))
     tolerance = std::stoll(*recorded);
-  tolerance = int64_t(args.number("--tolerance-us", double(tolerance)));
+  tolerance = args.integer("--tolerance-us", tolerance, 0, int64_t(1) << 40);
   DenoiseMetrics m = compareWithLabels(denoised, reference, tolerance);
   if (file.exists("/input_scores/score")) {
     const auto scores = file.read<float>("/input_scores/score");

@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "TerminalProgress.h"
 #include "common/Error.h"
+#include "common/Text.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
 
@@ -112,16 +113,17 @@ void onMonitorInterrupt(int) {
 
 int monitorCommand(const ParsedArgs& args) {
   const std::string dir = args.positional(0);
+  const bool once = args.flag("--once");
+  const double interval = args.number("--interval", 1.0, 0.1, 3600.0);
   if (!isRunDirectory(dir))
     throw InputError(dir + " is not a run directory (no metrics.jsonl or status.json)");
-  const bool once = args.flag("--once");
-  const double interval = std::max(0.1, args.number("--interval", 1.0));
   const auto only = args.value("--metric");
   const bool tty = isatty(STDOUT_FILENO) != 0 && !once;
   const int width = 40;
 
   MetricsTail tail(dir + "/metrics.jsonl");
   std::map<std::string, MetricHistory> metrics;
+  std::vector<std::string> seen; // every scalar the run logged, for an unknown --metric
   std::vector<std::string> alerts;
   int64_t lastStep = 0, lastEpoch = 0;
   stopMonitor = false;
@@ -134,6 +136,8 @@ int monitorCommand(const ParsedArgs& args) {
       std::string line =
           "step " + std::to_string(record.step) + " epoch " + std::to_string(record.epoch);
       for (const auto& [name, value] : record.scalars) {
+        if (std::find(seen.begin(), seen.end(), name) == seen.end())
+          seen.push_back(name);
         if (only && name != *only)
           continue;
         auto& h = metrics[name];
@@ -183,11 +187,17 @@ int monitorCommand(const ParsedArgs& args) {
                     "MAX", "TREND");
       out += header;
       for (const auto& [name, h] : metrics) {
+        // Min and max are of the finite values; a scalar that never was finite has none.
+        const bool anyFinite = h.min <= h.max;
         char row[256];
         std::snprintf(row, sizeof row, "%-24s %12s %12s %12s  ", name.c_str(),
-                      number(h.last).c_str(), number(h.min).c_str(), number(h.max).c_str());
+                      number(h.last).c_str(), anyFinite ? number(h.min).c_str() : "-",
+                      anyFinite ? number(h.max).c_str() : "-");
         out += row + sparkline(h.recent) + "\n";
       }
+      if (only && !metrics.count(*only))
+        out += "(no '" + *only + "' logged yet" +
+               (seen.empty() ? std::string() : "; this run logs " + joinLimited(seen, 12)) + ")\n";
       for (const auto& alert : alerts)
         out += (tty ? "\033[1;31mALERT\033[0m " : "ALERT ") + alert + "\n";
       if (tty && !ended)
@@ -195,8 +205,15 @@ int monitorCommand(const ParsedArgs& args) {
       std::fputs(out.c_str(), stdout);
       std::fflush(stdout);
     }
-    if (once || ended || stopMonitor)
+    if (once || ended || stopMonitor) {
+      // A metric the finished run never logged is a typo: say which ones it has.
+      if (only && !metrics.count(*only) && (ended || once) && !seen.empty()) {
+        std::signal(SIGINT, previous);
+        throw UsageError("--metric " + *only + ": the run logs no such scalar; it has " +
+                         joinLimited(seen, 12));
+      }
       break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(interval * 1000)));
   }
   std::signal(SIGINT, previous);

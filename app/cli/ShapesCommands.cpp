@@ -15,6 +15,7 @@
 #include "shapes/SyntheticHeart.h"
 #include "train/RunDirectory.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -28,8 +29,11 @@ Vec3 spacingOption(const ParsedArgs& args, Vec3 fallback) {
   if (!text)
     return fallback;
   Vec3 s{};
-  if (std::sscanf(text->c_str(), "%lf,%lf,%lf", &s[0], &s[1], &s[2]) != 3)
-    throw UsageError("--spacing expects X,Y,Z in millimetres, e.g. 1.25,1.25,2.5");
+  char rest = 0;
+  if (std::sscanf(text->c_str(), "%lf,%lf,%lf%c", &s[0], &s[1], &s[2], &rest) != 3 ||
+      !std::all_of(s.begin(), s.end(), [](double v) { return v >= 0.01 && v <= 100.0; }))
+    throw UsageError("--spacing expects X,Y,Z in millimetres between 0.01 and 100, e.g. "
+                     "1.25,1.25,2.5");
   return s;
 }
 
@@ -37,8 +41,8 @@ int synthCommand(const ParsedArgs& args) {
   SyntheticHeartOptions options;
   options.spacing = spacingOption(args, options.spacing);
   const std::string out = args.positional(0);
-  const int cases = int(args.number("--cases", 10));
-  const auto seed = uint64_t(args.number("--seed", 0));
+  const int cases = int(args.integer("--cases", 10, 1, 100000));
+  const auto seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
   std::vector<std::string> paths;
   const int code = runWithProgress(makeJob("synthetic hearts", [&](Job& job) {
     paths = writeSyntheticHearts(out, cases, seed, options, &job);
@@ -54,16 +58,18 @@ int prepareCommand(const ParsedArgs& args) {
     throw UsageError("shapes prepare needs --input DIR and --output DIR");
   ShapeDatasetOptions options;
   options.prepare.classMap = args.value("--class-map", "heart10");
-  options.prepare.points = int(args.number("--points", 8192));
-  const int queries = int(args.number("--queries", 100000));
+  parseOption("--class-map", [&] { return classMapByName(options.prepare.classMap); });
+  options.prepare.points = int(args.integer("--points", 8192, 64, 1 << 22));
+  const int queries = int(args.integer("--queries", 100000, 0, 1 << 24));
   options.prepare.volumeQueries = queries;
   options.prepare.nearQueries = queries;
-  options.prepare.grid = int(args.number("--grid", 128));
-  options.prepare.seed = uint64_t(args.number("--seed", 0));
+  options.prepare.grid = int(args.integer("--grid", 128, 16, 512));
+  options.prepare.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
   if (const auto list = args.value("--unannotated"))
-    options.prepare.unannotated = parseHeartClassList(*list);
-  options.valFraction = args.number("--val-fraction", 0.2);
-  options.threads = int(args.number("--threads", 0));
+    options.prepare.unannotated =
+        parseOption("--unannotated", [&] { return parseHeartClassList(*list); });
+  options.valFraction = args.number("--val-fraction", 0.2, 0.0, 0.9);
+  options.threads = int(args.integer("--threads", 0, 0, 256));
   ShapeDatasetResult result;
   const int code = runWithProgress(makeJob("prepare " + *input, [&](Job& job) {
     result = prepareShapeDataset(*input, *output, options, &job);
@@ -95,9 +101,10 @@ int completeCommand(const ParsedArgs& args) {
                      "OUT.nii.gz");
   CompletionOptions options;
   options.classMap = args.value("--class-map", "heart10");
+  parseOption("--class-map", [&] { return classMapByName(options.classMap); });
   if (const auto keep = args.value("--keep"))
-    options.keep = parseHeartClassList(*keep);
-  options.resolution = int(args.number("--resolution", 128));
+    options.keep = parseOption("--keep", [&] { return parseHeartClassList(*keep); });
+  options.resolution = int(args.integer("--resolution", 128, 16, 512));
   options.modelOnly = args.flag("--model-only");
   options.largestComponent = !args.flag("--keep-islands");
   const std::string meshes = args.value("--meshes", "");
@@ -144,14 +151,12 @@ int evalCommand(const ParsedArgs& args) {
   options.split = args.value("--split", "val");
   options.reference = args.value("--reference", "");
   if (const auto drop = args.value("--drop"))
-    options.drop = parseHeartClassList(*drop);
-  options.protocol = int(args.number("--protocol", 2));
-  if (options.protocol < 1 || options.protocol > 4)
-    throw UsageError("--protocol must be 1-4");
+    options.drop = parseOption("--drop", [&] { return parseHeartClassList(*drop); });
+  options.protocol = int(args.integer("--protocol", 2, 1, 4));
   options.baseline = !args.flag("--no-baseline");
   options.largestComponent = !args.flag("--keep-islands");
-  options.maxCases = int(args.number("--max-cases", 0));
-  options.seed = uint64_t(args.number("--seed", 0));
+  options.maxCases = int(args.integer("--max-cases", 0, 0, 1 << 30));
+  options.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
   options.device = args.value("--device", "auto");
   const bool json = args.flag("--json");
   ShapeEvaluation result;

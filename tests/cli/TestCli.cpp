@@ -100,6 +100,51 @@ private Q_SLOTS:
     const auto missing = runCli({"monitor", root + "/nothing"});
     QCOMPARE(missing.code, 1);
     QVERIFY(missing.err.contains("is not a run directory"));
+    // A metric the run never logged is named, with the ones it has.
+    const auto typo = runCli({"monitor", root + "/small", "--once", "--metric", "val/los"});
+    QCOMPARE(typo.code, 2);
+    QVERIFY2(typo.err.contains("--metric val/los: the run logs no such scalar; it has ") &&
+                 typo.err.contains("val/loss"),
+             qPrintable(typo.err));
+    const auto one = runCli({"monitor", root + "/small", "--once", "--metric", "val/loss"});
+    QCOMPARE(one.code, 0);
+    QVERIFY(one.out.contains("val/loss") && !one.out.contains("train/loss"));
+  }
+
+  void optionsAreCheckedBeforeAnyWork() {
+    const auto dir = QString::fromStdString(test::freshDir("cli-options"));
+    const QString out = dir + "/out.h5";
+    struct Case {
+      QStringList args;
+      QString message;
+    };
+    const std::vector<Case> cases{
+        {{"events", "encode", "in.h5", out, "--bins", "1e30"},
+         "--bins: expected a whole number, got '1e30'"},
+        {{"events", "encode", "in.h5", out, "--bins", "5000"},
+         "--bins: 5000 is out of range: expected a whole number in [1, 1024]"},
+        {{"events", "encode", "in.h5", out, "--window-us", "99999999999999999999"},
+         "--window-us: 99999999999999999999 is out of range"},
+        {{"events", "encode", "in.h5", out, "--anchor", "middle"},
+         "--anchor: unknown voxel anchor 'middle'"},
+        {{"events", "import", "in.aedat4", out, "--sensor", "640x-1"},
+         "--sensor expects WIDTHxHEIGHT"},
+        {{"shapes", "synth", dir + "/h", "--spacing", "1,nan,1"}, "--spacing expects X,Y,Z"},
+        {{"shapes", "synth", dir + "/h", "--cases", "-3"}, "--cases: -3 is out of range"},
+        {{"shapes", "prepare", "--input", dir, "--output", dir + "/p", "--class-map", "heart11"},
+         "--class-map: "},
+        {{"monitor", dir, "--interval", "inf"}, "--interval: expected a number, got 'inf'"},
+    };
+    for (const auto& c : cases) {
+      const auto result = runCli(c.args);
+      QVERIFY2(
+          result.code == 2 && result.err.contains(c.message),
+          qPrintable(c.args.join(' ') + " -> " + QString::number(result.code) + ": " + result.err));
+      QVERIFY2(result.err.count('\n') <= 2, qPrintable(result.err)); // a message, not a dump
+    }
+    QVERIFY(!QFileInfo::exists(out));
+    QVERIFY(!QFileInfo::exists(dir + "/h"));
+    QVERIFY(!QFileInfo::exists(dir + "/p"));
   }
 
   void eventCommandsEndToEnd() {
@@ -190,8 +235,10 @@ private Q_SLOTS:
     const auto badClass = runCli({"shapes", "complete", "--checkpoint", best2, "--input",
                                   dir + "/hearts/heart_003.nii.gz", "--keep", "lv,spleen",
                                   "--output", dir + "/x.nii.gz"});
-    QCOMPARE(badClass.code, 1);
-    QVERIFY(badClass.err.contains("unknown heart class 'spleen'"));
+    QCOMPARE(badClass.code, 2); // a usage error, found before any work starts
+    QVERIFY2(badClass.err.contains("--keep: unknown heart class 'spleen'"),
+             qPrintable(badClass.err));
+    QVERIFY(!QFileInfo::exists(dir + "/x.nii.gz"));
     const auto noCheckpoint =
         runCli({"shapes", "complete", "--checkpoint", dir + "/none.pt", "--input",
                 dir + "/hearts/heart_003.nii.gz", "--output", dir + "/x.nii.gz"});
