@@ -3,6 +3,7 @@
 #include "TerminalProgress.h"
 #include "common/Error.h"
 #include "common/Text.h"
+#include "train/MetricAlerts.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
 
@@ -12,7 +13,9 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -125,11 +128,17 @@ int monitorCommand(const ParsedArgs& args) {
   std::map<std::string, MetricHistory> metrics;
   std::vector<std::string> seen; // every scalar the run logged, for an unknown --metric
   std::vector<std::string> alerts;
+  std::optional<MetricAlerts> detector; // scaled by the run's GAN loss once it has records
   int64_t lastStep = 0, lastEpoch = 0;
   stopMonitor = false;
   auto previous = std::signal(SIGINT, onMonitorInterrupt);
   for (;;) {
     const auto records = tail.poll();
+    if (!detector && !records.empty())
+      detector.emplace(ganLossOfRun(dir));
+    if (detector)
+      for (auto& message : detector->check(std::filesystem::path(dir).filename().string(), records))
+        alerts.push_back(std::move(message));
     for (const auto& record : records) {
       lastStep = record.step;
       lastEpoch = record.epoch;
@@ -146,9 +155,6 @@ int monitorCommand(const ParsedArgs& args) {
         if (std::isfinite(value)) {
           h.min = std::min(h.min, value);
           h.max = std::max(h.max, value);
-        } else if (name.find("loss") != std::string::npos) {
-          alerts.push_back(name + " is " + number(value) + " at step " +
-                           std::to_string(record.step));
         }
         h.recent.push_back(value);
         if (int(h.recent.size()) > width)
@@ -231,7 +237,8 @@ void addRunsCommands(Command& root) {
   root.subcommand("monitor", "Watch a run's metrics live in the terminal")
       .description("Follows RUN_DIR/metrics.jsonl as the run writes it and shows each scalar's "
                    "last, min, max and a trend line,\nuntil the run ends or Ctrl+C. Exits with "
-                   "status 3 when a loss became NaN or infinite.")
+                   "status 3 when an alert was raised: a loss became NaN or infinite, or a GAN\n"
+                   "discriminator collapsed or overpowers its generator.")
       .positional({"RUN_DIR", "the run directory (holds metrics.jsonl)"})
       .option({"--once", "", "print one snapshot and exit"})
       .option({"--interval", "SECONDS", "refresh period (default 1)"})

@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sys/stat.h>
 
 namespace lumen {
@@ -39,6 +39,53 @@ std::optional<double> jsonToScalar(const nlohmann::json& value) {
   return std::nullopt;
 }
 
+// Python's json module writes bare NaN / Infinity / -Infinity tokens, which JSON has not: quote
+// them where they stand as values (after ':' or ',' or '[', outside strings).
+std::string quoteBareNonFinite(const std::string& line) {
+  std::string out;
+  out.reserve(line.size() + 16);
+  bool inString = false;
+  char lastSignificant = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (inString) {
+      out += c;
+      if (c == '\\' && i + 1 < line.size())
+        out += line[++i];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"') {
+      inString = true;
+      out += c;
+      lastSignificant = c;
+      continue;
+    }
+    if (lastSignificant == ':' || lastSignificant == ',' || lastSignificant == '[') {
+      bool replaced = false;
+      for (const char* token : {"-Infinity", "Infinity", "NaN"}) {
+        const size_t n = std::strlen(token);
+        if (line.compare(i, n, token) == 0) {
+          out += '"';
+          out += token;
+          out += '"';
+          i += n - 1;
+          lastSignificant = 'x';
+          replaced = true;
+          break;
+        }
+      }
+      if (replaced)
+        continue;
+    }
+    out += c;
+    if (c != ' ' && c != '\t')
+      lastSignificant = c;
+  }
+  return out;
+}
+
 } // namespace
 
 std::string metricsRecordToJson(const MetricsRecord& record) {
@@ -53,11 +100,8 @@ std::string metricsRecordToJson(const MetricsRecord& record) {
 
 std::optional<MetricsRecord> parseMetricsLine(const std::string& line, std::string* error) {
   nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
-  if (object.is_discarded()) {
-    // Python's json module writes bare NaN / Infinity tokens.
-    static const std::regex bare(R"((-?Infinity|NaN)(?=\s*[,}\]]))");
-    object = nlohmann::json::parse(std::regex_replace(line, bare, "\"$1\""), nullptr, false);
-  }
+  if (object.is_discarded())
+    object = nlohmann::json::parse(quoteBareNonFinite(line), nullptr, false);
   if (object.is_discarded() || !object.is_object()) {
     if (error)
       *error = "not a JSON object";
@@ -113,7 +157,12 @@ std::vector<MetricsRecord> MetricsTail::poll() {
   if (::stat(path_.c_str(), &info) != 0)
     return records; // not written yet
   const auto size = static_cast<uint64_t>(info.st_size);
-  if (size < offset_) {
+  // A file replaced by another (truncateMetricsAfter renames a rewritten one into place) is read
+  // again from the start even when it has already grown past the old offset.
+  const bool replaced = identity_ && (identity_->first != uint64_t(info.st_dev) ||
+                                      identity_->second != uint64_t(info.st_ino));
+  identity_ = std::make_pair(uint64_t(info.st_dev), uint64_t(info.st_ino));
+  if (size < offset_ || replaced) {
     offset_ = 0;
     pending_.clear();
     restarted_ = true;
@@ -124,12 +173,19 @@ std::vector<MetricsRecord> MetricsTail::poll() {
   if (!file)
     return records;
   std::fseek(file, static_cast<long>(offset_), SEEK_SET);
-  std::string chunk(size - offset_, '\0');
+  // At most kMaxReadPerPoll at a time: a huge file is taken in over several polls, and the
+  // caller (the GUI's timer) never blocks on one.
+  std::string chunk(std::min<uint64_t>(size - offset_, kMaxReadPerPoll), '\0');
   const size_t got = std::fread(chunk.data(), 1, chunk.size(), file);
   std::fclose(file);
   chunk.resize(got);
   offset_ += got;
   pending_ += chunk;
+  // A line that never ends is not a metrics record; keep memory bounded all the same.
+  if (pending_.size() > kMaxLine && pending_.find('\n') == std::string::npos) {
+    pending_.clear();
+    ++malformed_;
+  }
   size_t start = 0;
   for (size_t nl; (nl = pending_.find('\n', start)) != std::string::npos; start = nl + 1) {
     const std::string line = pending_.substr(start, nl - start);
@@ -144,12 +200,23 @@ std::vector<MetricsRecord> MetricsTail::poll() {
   return records;
 }
 
+bool MetricsTail::hasMore() const {
+  struct stat info {};
+  return ::stat(path_.c_str(), &info) == 0 && uint64_t(info.st_size) > offset_;
+}
+
 std::vector<MetricsRecord> readMetricsFile(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0)
     throw IoError("metrics file " + path + " does not exist");
   MetricsTail tail(path);
-  auto records = tail.poll();
+  std::vector<MetricsRecord> records;
+  for (bool more = true; more;) {
+    auto chunk = tail.poll();
+    more = tail.hasMore();
+    records.insert(records.end(), std::make_move_iterator(chunk.begin()),
+                   std::make_move_iterator(chunk.end()));
+  }
   // A finished file may lack its final newline (json lines written by other tools).
   if (auto last = parseMetricsLine(tail.pending()))
     records.push_back(std::move(*last));

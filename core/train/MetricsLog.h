@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lumen {
@@ -39,12 +40,18 @@ private:
 };
 
 // Reads a growing metrics.jsonl incrementally: each poll() returns the records completed since
-// the last call. A partially written last line is kept until its newline arrives; a file that
-// shrinks (a run restarted in place) is re-read from the start.
+// the last call, reading at most kMaxReadPerPoll bytes (hasMore() says when more is waiting). A
+// partially written last line is kept until its newline arrives; a file that shrinks or is
+// replaced by another (a run restarted in place) is re-read from the start.
 class MetricsTail {
 public:
+  static constexpr uint64_t kMaxReadPerPoll = 4u << 20;
+  static constexpr size_t kMaxLine = 1u << 20;
+
   explicit MetricsTail(std::string path) : path_(std::move(path)) {}
   std::vector<MetricsRecord> poll();
+  // Whether the file held more than the last poll read.
+  bool hasMore() const;
   const std::string& path() const { return path_; }
   // Lines that could not be parsed so far.
   int malformedLines() const { return malformed_; }
@@ -56,6 +63,7 @@ public:
 private:
   std::string path_;
   uint64_t offset_ = 0;
+  std::optional<std::pair<uint64_t, uint64_t>> identity_; // (device, inode) of the file read
   std::string pending_;
   int malformed_ = 0;
   bool restarted_ = false;

@@ -337,20 +337,46 @@ private Q_SLOTS:
   }
 
   void discriminatorCollapseRaisesAlert() {
+    // A healthy equilibrium (both near 0.5) never alerts however long it lasts; a discriminator
+    // stuck at one constant away from it (the seed's 0.749) does, once, after 20 records.
     const std::string dir = test::freshDir("docks/gan/gan-1");
     MetricsWriter writer(dir + "/metrics.jsonl");
     for (int64_t step = 0; step < 10; ++step)
       writer.append(record(step, {{"D_real", 0.9}, {"D_fake", 0.1}, {"G_loss", 2.0}}));
-    for (int64_t step = 10; step < 29; ++step)
+    for (int64_t step = 10; step < 60; ++step)
       writer.append(record(step, {{"D_real", 0.50}, {"D_fake", 0.52}, {"G_loss", 0.7}}));
+    for (int64_t step = 60; step < 79; ++step)
+      writer.append(record(step, {{"D_real", 0.749}, {"D_fake", 0.748}, {"G_loss", 0.7}}));
     TrainingMonitorDock dock;
     QSignalSpy spy(&dock, &TrainingMonitorDock::alertRaised);
     dock.addRun(QString::fromStdString(dir));
-    QVERIFY(!dock.alertVisible()); // 19 close records: not yet
-    writer.append(record(29, {{"D_real", 0.51}, {"D_fake", 0.50}, {"G_loss", 0.7}}));
+    QVERIFY(!dock.alertVisible()); // equilibrium, then 19 stuck records: not yet
+    writer.append(record(79, {{"D_real", 0.749}, {"D_fake", 0.749}, {"G_loss", 0.7}}));
     dock.pollNow();
     QCOMPARE(spy.count(), 1);
-    QVERIFY2(dock.alertText().contains("gan-1: possible discriminator collapse at step 29"),
+    QVERIFY2(dock.alertText().contains("gan-1: discriminator collapse at step 79: D_real = 0.749"),
+             qPrintable(dock.alertText()));
+    writer.append(record(80, {{"D_real", 0.749}, {"D_fake", 0.749}, {"G_loss", 0.7}}));
+    dock.pollNow();
+    QCOMPARE(spy.count(), 1); // reported once
+  }
+
+  void overpoweredDiscriminatorOnItsLossScale() {
+    // Hinge scores: 0.9 / 0.1 is no victory there (margins are 1 and -1), 1.5 / -1.5 is.
+    const std::string dir = test::freshDir("docks/gan/hinge-run");
+    test::writeText(dir + "/config.yaml", "gan:\n  loss: hinge\n");
+    MetricsWriter writer(dir + "/metrics.jsonl");
+    for (int64_t step = 0; step < 30; ++step)
+      writer.append(record(step, {{"train/D_real", 0.9}, {"train/D_fake", 0.1}}));
+    TrainingMonitorDock dock;
+    QSignalSpy spy(&dock, &TrainingMonitorDock::alertRaised);
+    dock.addRun(QString::fromStdString(dir));
+    QCOMPARE(spy.count(), 0);
+    for (int64_t step = 30; step < 50; ++step)
+      writer.append(record(step, {{"train/D_real", 1.5}, {"train/D_fake", -1.5}}));
+    dock.pollNow();
+    QCOMPARE(spy.count(), 1);
+    QVERIFY2(dock.alertText().contains("the discriminator overpowers the generator at step 49"),
              qPrintable(dock.alertText()));
   }
 

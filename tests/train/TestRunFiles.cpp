@@ -68,6 +68,57 @@ private Q_SLOTS:
     QVERIFY(python->scalars.at("x") < 0 && std::isinf(python->scalars.at("x")));
     QVERIFY(!python->scalars.count("tag"));
     QVERIFY(!parseMetricsLine(R"({"loss": 1})")); // no step
+    // The tokens only count as values: inside strings they stay text.
+    const auto quoted = parseMetricsLine(R"({"step": 1, "note": "NaN, Infinity", "v":[NaN, 2]})");
+    QVERIFY(quoted && !quoted->scalars.count("note") && !quoted->scalars.count("v"));
+    // A long line is parsed in linear time, without the recursion std::regex needs.
+    const std::string huge =
+        "{\"step\": 2, \"loss\": 0.5, \"blob\": \"" + std::string(2000000, 'x') + "\"}";
+    const auto big = parseMetricsLine(huge);
+    QVERIFY(big && big->scalars.at("loss") == 0.5);
+  }
+
+  void tailFollowsAReplacedFileAndReadsInBoundedChunks() {
+    const auto dir = test::freshDir("runfiles-replaced");
+    const auto path = dir + "/metrics.jsonl";
+    {
+      MetricsWriter writer(path);
+      for (int i = 1; i <= 5; ++i)
+        writer.append(record(i, 1.0));
+    }
+    MetricsTail tail(path);
+    QCOMPARE(int(tail.poll().size()), 5);
+    // Replaced by a rewrite (as truncateMetricsAfter does) that grew past the old offset before
+    // the next poll: read again from its start, not from the middle of a line.
+    {
+      MetricsWriter writer(path + ".new");
+      for (int i = 1; i <= 40; ++i)
+        writer.append(record(i, 2.0));
+    }
+    std::filesystem::rename(path + ".new", path);
+    const auto again = tail.poll();
+    QVERIFY(tail.restarted());
+    QCOMPARE(int(again.size()), 40);
+    QCOMPARE(again.front().step, int64_t(1));
+    QCOMPARE(tail.malformedLines(), 0);
+    // A file far larger than one poll's read comes in over several polls, losing nothing.
+    const auto bigPath = dir + "/big.jsonl";
+    {
+      MetricsWriter writer(bigPath);
+      for (int i = 0; i < 120000; ++i)
+        writer.append(record(i, 0.25));
+    }
+    QVERIFY(std::filesystem::file_size(bigPath) > 2 * MetricsTail::kMaxReadPerPoll);
+    MetricsTail bigTail(bigPath);
+    size_t total = 0;
+    int polls = 0;
+    do {
+      total += bigTail.poll().size();
+      ++polls;
+    } while (bigTail.hasMore());
+    QCOMPARE(total, size_t(120000));
+    QVERIFY(polls >= 3);
+    QCOMPARE(readMetricsFile(bigPath).size(), size_t(120000));
   }
 
   void truncateDropsRepeatedSteps() {

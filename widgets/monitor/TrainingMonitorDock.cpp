@@ -1,9 +1,9 @@
 #include "monitor/TrainingMonitorDock.h"
 
 #include "common/Log.h"
-#include "monitor/MetricAlerts.h"
 #include "monitor/MetricSeries.h"
 #include "monitor/RunSource.h"
+#include "train/MetricAlerts.h"
 
 #include <QChart>
 #include <QChartView>
@@ -66,6 +66,7 @@ struct TrainingMonitorDock::Run {
   QString name;
   std::unique_ptr<RunSource> source;
   MetricAlerts alerts;
+  bool alertsScaled = false; // the run's GAN loss is read once its config.yaml exists
   QColor colour;
   QListWidgetItem* item = nullptr;
   QLineSeries* raw = nullptr;
@@ -313,8 +314,13 @@ void TrainingMonitorDock::pollNow() {
       run->alerts.reset();
       rebuild = true;
     }
-    for (const QString& message : run->alerts.check(run->name, records))
-      raiseAlert(message);
+    // A run writes config.yaml before its first metrics, so the first records know its GAN loss.
+    if (!run->alertsScaled && !records.empty()) {
+      run->alerts = MetricAlerts(ganLossOfRun(run->source->dir().toStdString()));
+      run->alertsScaled = true;
+    }
+    for (const std::string& message : run->alerts.check(run->name.toStdString(), records))
+      raiseAlert(QString::fromStdString(message));
   }
   const QString shown = metric_;
   updateMetricNames();
