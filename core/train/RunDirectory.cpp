@@ -186,7 +186,36 @@ void truncateMetricsAfter(const std::string& metricsPath, int64_t step) {
 }
 
 bool isRunDirectory(const std::string& path) {
-  return fs::exists(fs::path(path) / "metrics.jsonl") || fs::exists(fs::path(path) / "status.json");
+  std::error_code error;
+  return fs::exists(fs::path(path) / "metrics.jsonl", error) ||
+         fs::exists(fs::path(path) / "status.json", error);
+}
+
+bool holdsRuns(const std::string& dir, size_t maxEntries) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error))
+    return false;
+  if (isRunDirectory(dir))
+    return true;
+  size_t seen = 0;
+  for (auto it = fs::directory_iterator(dir, error); !error && it != fs::directory_iterator();
+       it.increment(error)) {
+    if (++seen > maxEntries)
+      return false;
+    if (!it->is_directory(error))
+      continue;
+    if (isRunDirectory(it->path().string()))
+      return true;
+    for (auto inner = fs::directory_iterator(it->path(), error);
+         !error && inner != fs::directory_iterator(); inner.increment(error)) {
+      if (++seen > maxEntries)
+        return false;
+      if (inner->is_directory(error) && isRunDirectory(inner->path().string()))
+        return true;
+    }
+    error.clear();
+  }
+  return false;
 }
 
 namespace {

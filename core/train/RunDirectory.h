@@ -89,6 +89,10 @@ struct RunSummary {
 };
 
 bool isRunDirectory(const std::string& path);
+// Whether `dir` is a run or holds one within two levels, judged by file names alone (no file is
+// parsed, at most `maxEntries` folder entries are looked at), so it is cheap enough to decide
+// where File > Open sends a folder; never throws.
+bool holdsRuns(const std::string& dir, size_t maxEntries = 4096);
 // The runs in `dir` (or `dir` itself when it is a run), newest first; searches two levels deep.
 std::vector<RunSummary> listRuns(const std::string& dir);
 

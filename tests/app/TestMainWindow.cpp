@@ -127,9 +127,25 @@ private Q_SLOTS:
     auto* runs = static_cast<RunsWorkspace*>(window.workspace("runs"));
     runs->refreshNow();
     QStringList states;
-    for (int row = 0; row < runs->table()->rowCount(); ++row)
+    int cancelledRow = -1;
+    for (int row = 0; row < runs->table()->rowCount(); ++row) {
       states << runs->table()->item(row, 2)->text();
-    QVERIFY2(states.contains("cancelled"), qPrintable(states.join(',')));
+      if (states.last() == "cancelled")
+        cancelledRow = row;
+    }
+    QVERIFY2(cancelledRow >= 0, qPrintable(states.join(',')));
+    // Resume continues it from its checkpoint, with its own config.yaml, to the end.
+    runs->table()->selectRow(cancelledRow);
+    const QString runDir = runs->table()->item(cancelledRow, 0)->data(Qt::UserRole).toString();
+    QVERIFY2(runs->resumeButton()->isEnabled(), qPrintable(runs->resumeButton()->toolTip()));
+    QTest::mouseClick(runs->resumeButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(readRunStatus(runDir.toStdString())->state, std::string("finished"),
+                              60000);
+    QVERIFY(test::readText(runDir.toStdString() + "/log.txt").find("resuming") !=
+            std::string::npos);
+    QString why;
+    QVERIFY(!RunsWorkspace::canResume(runDir, &why));
+    QCOMPARE(why, QStringLiteral("This run has finished"));
   }
 };
 

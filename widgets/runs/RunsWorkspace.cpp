@@ -2,8 +2,9 @@
 
 #include "common/Config.h"
 #include "common/Resources.h"
-#include "train/RegressionConfig.h"
 #include "train/RunDirectory.h"
+#include "train/TrainingTasks.h"
+#include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
@@ -23,7 +24,6 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 namespace lumen {
@@ -57,6 +57,15 @@ QColor stateColour(const QString& state) {
   return QColor(200, 130, 20); // cancelled, interrupted
 }
 
+// At most `maxBytes` of a text file, for the detail panes (a config is small; a stray huge file
+// must not stall the UI thread).
+QString headOf(const QString& path, qint64 maxBytes = 1 << 20) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return {};
+  return QString::fromUtf8(file.read(maxBytes));
+}
+
 bool isRunFile(const QFileInfo& file) {
   const QString name = file.fileName();
   return (name == "metrics.jsonl" || name == "status.json" || name == "config.yaml") &&
@@ -76,7 +85,7 @@ WorkspaceInfo RunsWorkspace::info() {
     // A run, or a folder holding runs; other folders (label maps, recordings) belong to the
     // workspaces of their pipelines.
     if (file.isDir())
-      return isRunDirectory(path.toStdString()) || !listRuns(path.toStdString()).empty();
+      return holdsRuns(path.toStdString()); // file names only: this runs on the UI thread
     return isRunFile(file);
   };
   info.create = [](WorkspaceServices& services, QWidget* parent) -> Workspace* {
@@ -89,13 +98,14 @@ RunsWorkspace::RunsWorkspace(WorkspaceServices& services, QWidget* parent)
     : Workspace(services, parent), folderLabel_(new QLabel(this)),
       table_(new QTableWidget(0, ColumnCount, this)), config_(new QPlainTextEdit(this)),
       log_(new QPlainTextEdit(this)), resumeButton_(new QPushButton(tr("Resume"), this)),
-      timer_(new QTimer(this)),
-      watcher_(std::make_unique<QFutureWatcher<std::vector<RunSummary>>>()) {
+      problem_(new QLabel(this)), timer_(new QTimer(this)),
+      continuations_(new JobContinuations(this, 100)) {
   auto* chooseButton = new QPushButton(tr("Choose Folder…"), this);
   auto* refreshButton = new QPushButton(tr("Refresh"), this);
   auto* trainButton = new QPushButton(tr("Train Regression Model"), this);
   trainButton->setToolTip(tr("Start a new run of the built-in regression task in this folder"));
-  resumeButton_->setToolTip(tr("Continue the selected run from its last checkpoint"));
+  resumeButton_->setToolTip(tr("Continue the selected run from its last checkpoint, with its own "
+                               "config.yaml"));
   resumeButton_->setEnabled(false);
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("<b>Runs in</b>"), this));
@@ -130,8 +140,11 @@ RunsWorkspace::RunsWorkspace(WorkspaceServices& services, QWidget* parent)
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
 
+  problem_->setStyleSheet(QStringLiteral("color: #b02020"));
+  problem_->hide();
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(problem_);
   layout->addWidget(splitter, 1);
 
   connect(chooseButton, &QPushButton::clicked, this, &RunsWorkspace::chooseFolder);
@@ -142,16 +155,12 @@ RunsWorkspace::RunsWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
     this->services().monitorRun(table_->item(row, Name)->data(Qt::UserRole).toString());
   });
-  connect(watcher_.get(), &QFutureWatcher<std::vector<RunSummary>>::finished, this,
-          [this] { showRuns(watcher_->result()); });
   connect(timer_, &QTimer::timeout, this, &RunsWorkspace::refresh);
   timer_->start(2000);
   setFolder(QDir::currentPath());
 }
 
-RunsWorkspace::~RunsWorkspace() {
-  watcher_->waitForFinished();
-}
+RunsWorkspace::~RunsWorkspace() = default;
 
 bool RunsWorkspace::openPath(const QString& path, QString* error) {
   QFileInfo file(path);
@@ -182,22 +191,36 @@ void RunsWorkspace::setFolder(const QString& folder) {
 }
 
 void RunsWorkspace::refresh() {
-  // Reading every run's files can take longer than a frame: it runs on a worker thread.
-  if (watcher_->isRunning() || folder_.isEmpty())
+  // Reading every run's files can take longer than a frame: it is a job like any other (an
+  // interactive one, so it never waits behind trainings), not listed in the Jobs dock.
+  if ((listing_ && !listing_->finished()) || folder_.isEmpty())
     return;
   const std::string folder = folder_.toStdString();
-  watcher_->setFuture(QtConcurrent::run([folder] {
-    try {
-      return listRuns(folder);
-    } catch (const std::exception&) {
-      return std::vector<RunSummary>{};
+  auto runs = std::make_shared<std::vector<RunSummary>>();
+  listing_ = services().submitQuietly(makeJob(
+      "List runs in " + folder, [folder, runs](Job&) { *runs = listRuns(folder); },
+      JobPriority::Interactive));
+  const QString listed = folder_;
+  continuations_->whenFinished(listing_, [this, runs, listed](const Job& job) {
+    if (listed != folder_)
+      return; // another folder since
+    if (job.state() != JobState::Succeeded) {
+      problem_->setText(
+          tr("Cannot list %1: %2").arg(listed, QString::fromStdString(job.errorMessage())));
+      problem_->show();
+      showRuns({});
+      return;
     }
-  }));
+    problem_->hide();
+    showRuns(*runs);
+  });
 }
 
 void RunsWorkspace::refreshNow() {
-  watcher_->waitForFinished();
-  showRuns(listRuns(folder_.toStdString()));
+  refresh();
+  if (listing_)
+    listing_->wait();
+  continuations_->pollNow();
 }
 
 void RunsWorkspace::showRuns(const std::vector<RunSummary>& runs) {
@@ -261,16 +284,43 @@ void RunsWorkspace::showDetails() {
     resumeButton_->setEnabled(false);
     return;
   }
-  QFile config(run + "/config.yaml");
-  config_->setPlainText(config.open(QIODevice::ReadOnly) ? QString::fromUtf8(config.readAll())
-                                                         : tr("(no config.yaml)"));
+  const QString config = headOf(run + "/config.yaml");
+  config_->setPlainText(QFile::exists(run + "/config.yaml") ? config : tr("(no config.yaml)"));
   log_->setPlainText(tail(run + "/log.txt", 200));
   log_->moveCursor(QTextCursor::End);
-  const auto status = readRunStatus(run.toStdString());
-  const bool resumable = status && status->task == "regression" &&
-                         (status->state == "cancelled" || status->state == "interrupted") &&
-                         QFile::exists(run + "/checkpoints/last.pt");
-  resumeButton_->setEnabled(resumable);
+  QString why;
+  resumeButton_->setEnabled(canResume(run, &why));
+  resumeButton_->setToolTip(why.isEmpty() ? tr("Continue %1 from its last checkpoint, with its "
+                                               "own config.yaml")
+                                                .arg(QFileInfo(run).fileName())
+                                          : why);
+}
+
+bool RunsWorkspace::canResume(const QString& runDir, QString* why) {
+  const auto fail = [&](const QString& reason) {
+    if (why)
+      *why = reason;
+    return false;
+  };
+  const auto status = readRunStatus(runDir.toStdString());
+  if (!status)
+    return fail(tr("This run has no status.json"));
+  if (status->state == "running")
+    return fail(tr("This run is training"));
+  if (status->state == "finished")
+    return fail(tr("This run has finished"));
+  try {
+    trainingTask(status->task);
+  } catch (const std::exception&) {
+    return fail(tr("Lumen cannot train task '%1'").arg(QString::fromStdString(status->task)));
+  }
+  if (!QFile::exists(runDir + "/checkpoints/last.pt"))
+    return fail(tr("This run stopped before its first checkpoint: start a new one"));
+  if (!QFile::exists(runDir + "/config.yaml"))
+    return fail(tr("This run has no config.yaml"));
+  if (why)
+    why->clear();
+  return true;
 }
 
 void RunsWorkspace::chooseFolder() {
@@ -286,23 +336,24 @@ JobPtr RunsWorkspace::startRegressionRun(const QString& runDir, const QString& c
   std::vector<std::string> sets;
   for (const auto& o : overrides)
     sets.push_back(o.toStdString());
-  const std::string file = configFile.isEmpty() ? findResource("configs/train/regression.yaml")
-                                                : configFile.toStdString();
-  const auto config = QFile::exists(runDir + "/config.yaml") && configFile.isEmpty()
-                          ? loadConfig<RegressionConfig>((runDir + "/config.yaml").toStdString())
-                          : loadConfig<RegressionConfig>(file, sets);
-  auto job = services().submit(regressionTrainingJob(config, runDir.toStdString()));
-  services().monitorRun(runDir);
+  const auto& task = trainingTask("regression");
+  const std::string config = task.resolve(configFile.toStdString(), sets);
+  auto job = services().startTraining(task.start(config, runDir.toStdString(), {}), runDir);
   Q_EMIT statusMessage(tr("Training started in %1").arg(runDir));
   QTimer::singleShot(500, this, &RunsWorkspace::refresh);
   return job;
 }
 
+JobPtr RunsWorkspace::resumeRun(const QString& runDir) {
+  auto job = services().startTraining(resumeTrainingJob(runDir.toStdString()), runDir);
+  Q_EMIT statusMessage(tr("Resuming %1").arg(runDir));
+  QTimer::singleShot(500, this, &RunsWorkspace::refresh);
+  return job;
+}
+
 void RunsWorkspace::startNewRun() {
-  const QString runDir =
-      folder_ + "/regression-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
   try {
-    startRegressionRun(runDir);
+    startRegressionRun(QString::fromStdString(newRunDirName(folder_.toStdString(), "regression")));
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Cannot start training"), QString::fromUtf8(e.what()));
   }
@@ -313,7 +364,7 @@ void RunsWorkspace::resumeSelected() {
   if (run.isEmpty())
     return;
   try {
-    startRegressionRun(run);
+    resumeRun(run);
     resumeButton_->setEnabled(false);
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Cannot resume"), QString::fromUtf8(e.what()));

@@ -1,12 +1,12 @@
 // The Runs workspace: a researcher's view of a folder of training runs (like TensorBoard's run
-// selector): each run's task, state, progress, best metric and last loss, refreshed live; the
-// selected run's config and log; runs shown in the Training Monitor; new runs of the built-in
-// regression task started, and interrupted ones resumed, as background jobs.
+// selector): each run's task, state, progress, best metric and last loss, refreshed live off the
+// UI thread; the selected run's config and log; runs shown in the Training Monitor; new runs of
+// the built-in regression task started, and stopped runs of any task resumed from their last
+// checkpoint with their own config.yaml, as background jobs.
 #pragma once
 #include "common/Job.h"
 #include "workspace/Workspace.h"
 
-#include <QFutureWatcher>
 #include <memory>
 #include <vector>
 
@@ -18,6 +18,7 @@ class QTimer;
 
 namespace lumen {
 
+class JobContinuations;
 struct RunSummary;
 
 class RunsWorkspace : public Workspace {
@@ -32,13 +33,18 @@ public:
   void setFolder(const QString& folder);
   QString folder() const { return folder_; }
 
-  // Starts (or resumes) a regression training run in runDir as a background job and adds it to
-  // the monitor. configFile may be empty for the shipped default.
+  // Starts a new regression training run in runDir as a background job and adds it to the
+  // monitor. configFile may be empty for the shipped default.
   JobPtr startRegressionRun(const QString& runDir, const QString& configFile = {},
                             const QStringList& overrides = {});
+  // Resumes a stopped run of any task (cancelled, interrupted or failed after a checkpoint).
+  JobPtr resumeRun(const QString& runDir);
+  // Whether the Resume button would resume this run, and why not.
+  static bool canResume(const QString& runDir, QString* why = nullptr);
 
   // For tests: the table as shown.
   QTableWidget* table() const { return table_; }
+  QPushButton* resumeButton() const { return resumeButton_; }
   // Re-reads the folder now (synchronously).
   void refreshNow();
 
@@ -57,8 +63,10 @@ private:
   QPlainTextEdit* config_;
   QPlainTextEdit* log_;
   QPushButton* resumeButton_;
+  QLabel* problem_; // why the folder cannot be listed, when it cannot
   QTimer* timer_;
-  std::unique_ptr<QFutureWatcher<std::vector<RunSummary>>> watcher_;
+  JobContinuations* continuations_;
+  JobPtr listing_; // the refresh in flight
 };
 
 } // namespace lumen

@@ -1,5 +1,7 @@
 #include "workspace/JobContinuations.h"
 
+#include "common/Log.h"
+
 #include <QTimer>
 
 namespace lumen {
@@ -38,8 +40,16 @@ void JobContinuations::poll() {
   }
   if (pending_.empty())
     timer_->stop();
-  for (auto& finished : done)
-    finished.then(*finished.job);
+  for (auto& finished : done) {
+    // A follow-up runs inside a timer's slot: nothing it throws may leave it.
+    try {
+      finished.then(*finished.job);
+    } catch (const std::exception& e) {
+      logError("after ", finished.job->title(), ": ", e.what());
+    } catch (...) {
+      logError("after ", finished.job->title(), ": unknown error");
+    }
+  }
 }
 
 QString jobFailureText(const Job& job) {

@@ -21,6 +21,8 @@ public:
   void whenFinished(JobPtr job, std::function<void(const Job&)> then);
   // Runs `then` once the job has succeeded, `failed` when it failed or was cancelled.
   void whenDone(JobPtr job, std::function<void()> then, std::function<void(const Job&)> failed);
+  // Runs the follow-ups of the jobs that have ended now, without waiting for the timer.
+  void pollNow() { poll(); }
 
 private:
   void poll();

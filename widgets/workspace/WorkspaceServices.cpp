@@ -11,6 +11,16 @@ JobPtr WorkspaceServices::submit(JobPtr job) {
   return pool_.submit(std::move(job));
 }
 
+JobPtr WorkspaceServices::submitQuietly(JobPtr job) {
+  return pool_.submit(std::move(job));
+}
+
+JobPtr WorkspaceServices::startTraining(JobPtr job, const QString& runDir) {
+  submit(job);
+  monitorRun(runDir);
+  return job;
+}
+
 void WorkspaceServices::monitorRun(const QString& runDir) {
   monitor_.addRun(runDir);
 }

@@ -18,6 +18,12 @@ public:
 
   // Submits the job to the pool and lists it in the Jobs dock.
   JobPtr submit(JobPtr job);
+  // Submits a job the user does not need to see (a periodic refresh, a file probe): the pool
+  // runs it like any other, the Jobs dock does not list it.
+  JobPtr submitQuietly(JobPtr job);
+  // Starts a training job (made by a pipeline's training job factory, which goes through
+  // TrainingRun) and shows its run in the Training Monitor: the GUI's one way to start a run.
+  JobPtr startTraining(JobPtr job, const QString& runDir);
   // Shows a run directory's metrics in the Training Monitor.
   void monitorRun(const QString& runDir);
 
