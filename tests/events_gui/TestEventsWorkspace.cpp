@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QtTest>
 #include <memory>
 #include <vtkCamera.h>
@@ -100,21 +101,33 @@ private Q_SLOTS:
     pool_.reset();
   }
 
-  void acceptsOnlyEventFiles() {
+  void aBrokenFileIsReportedInItsSlot() {
     const auto info = EventsWorkspace::info();
     QCOMPARE(info.id, QStringLiteral("events"));
     QVERIFY(info.accepts(noisy_));
+    QVERIFY(!info.accepts(QStringLiteral("/nonexistent/rec.aedat4")));
+    // Accepted by name (File > Open never reads a file on the UI thread); the load job finds
+    // out what it holds and the slot says so.
     const QString other =
         QString::fromStdString(test::freshDir("events-gui-other")) + "/not-events.h5";
     QFile file(other);
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("not hdf5");
     file.close();
-    QVERIFY(!info.accepts(other));
-    QVERIFY(!info.accepts(QStringLiteral("/nonexistent/rec.aedat4")));
+    QVERIFY(info.accepts(other));
+    QSignalSpy status(ws_.get(), &Workspace::statusMessage);
     QString error;
-    QVERIFY(!ws_->openPath(other, &error));
-    QVERIFY(!error.isEmpty());
+    QVERIFY2(ws_->openPath(other, &error), qPrintable(error));
+    auto* noisy = ws_->panel(EventsWorkspace::Noisy);
+    QTRY_VERIFY_WITH_TIMEOUT(noisy->statsLabel()->text().contains("not an HDF5 file"), 10000);
+    QVERIFY(!noisy->hasStream());
+    bool reported = false;
+    for (const auto& args : status)
+      reported = reported || args.at(0).toString().contains("Cannot open " + other);
+    QVERIFY(reported);
+    // A folder is no recording: refused at once with its reason.
+    QVERIFY(!ws_->openPath(QFileInfo(other).absolutePath(), &error));
+    QVERIFY2(error.contains("is a folder"), qPrintable(error));
   }
 
   void opensNoisyFileWithItsCleanPartner() {
@@ -129,7 +142,7 @@ private Q_SLOTS:
     QVERIFY2(noisy->statsLabel()->text().contains(grouped),
              qPrintable(noisy->statsLabel()->text()));
     QVERIFY(noisy->statsLabel()->text().contains(QStringLiteral("96 × 64")));
-    QCOMPARE(QFileInfo(clean->stream().path).canonicalFilePath(),
+    QCOMPARE(QFileInfo(QString::fromStdString(clean->stream().path)).canonicalFilePath(),
              QFileInfo(clean_).canonicalFilePath());
     QVERIFY(clean->stream().stats.numEvents < count); // the noise is gone from the clean stream
     QVERIFY(!ws_->panel(EventsWorkspace::Denoised)->hasStream());
@@ -229,6 +242,9 @@ private Q_SLOTS:
     QVERIFY(!runDir.isEmpty());
     QVERIFY(runDir.contains("/runs/events-"));
     QCOMPARE(jobs_->rowCount(), 1);
+    // While it trains, a second click would only start a second run: the button says so.
+    QVERIFY(!ws_->trainButton()->isEnabled());
+    QVERIFY_THROWS_EXCEPTION(InputError, ws_->startTraining());
     JobPtr job = jobs_->job(0);
     // A short run is enough to test the wiring: stop it once it has a checkpoint.
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(runDir + "/config.yaml"), 60000);
@@ -245,7 +261,8 @@ private Q_SLOTS:
     QVERIFY2(infer->state() == JobState::Succeeded, infer->errorMessage().c_str());
     auto* denoised = ws_->panel(EventsWorkspace::Denoised);
     QTRY_VERIFY_WITH_TIMEOUT(denoised->hasStream(), 20000);
-    QCOMPARE(denoised->stream().path, EventsWorkspace::denoisedPathFor(noisy_));
+    QCOMPARE(QString::fromStdString(denoised->stream().path),
+             EventsWorkspace::denoisedPathFor(noisy_));
     QVERIFY(denoised->cloud()->displayedPoints() > 0 || denoised->stream().stats.numEvents == 0);
     QTest::qWait(300);
     screenshot(ws_.get(), "events_workspace_denoised.png");

@@ -8,7 +8,6 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace lumen {
 
@@ -32,8 +31,7 @@ QString formatEventStats(const EventStats& stats) {
 
 EventStreamPanel::EventStreamPanel(const QString& role, QWidget* parent)
     : QWidget(parent), role_(role), title_(new QLabel(this)), stats_(new QLabel(this)),
-      open_(new QPushButton(tr("Open…"), this)), cloud_(new EventCloudView(this)),
-      watcher_(std::make_unique<QFutureWatcher<LoadedStream>>()) {
+      open_(new QPushButton(tr("Open…"), this)), cloud_(new EventCloudView(this)) {
   title_->setText(QStringLiteral("<b>%1</b>").arg(role.toHtmlEscaped()));
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   open_->setToolTip(tr("Open an event recording as the %1 stream").arg(role));
@@ -52,41 +50,34 @@ EventStreamPanel::EventStreamPanel(const QString& role, QWidget* parent)
   layout->addWidget(cloud_, 1);
 
   connect(open_, &QPushButton::clicked, this, &EventStreamPanel::openRequested);
-  connect(watcher_.get(), &QFutureWatcher<LoadedStream>::finished, this,
-          &EventStreamPanel::finishLoad);
 }
 
-EventStreamPanel::~EventStreamPanel() {
-  watcher_->waitForFinished();
-}
+EventStreamPanel::~EventStreamPanel() = default;
 
-void EventStreamPanel::load(const QString& path) {
-  // A newer request wins: the watcher lets go of an older load, whose result is then dropped
-  // (the worker holds nothing of the panel's).
+void EventStreamPanel::showLoading(const QString& path) {
   title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2 <i>(loading…)</i>")
                       .arg(role_.toHtmlEscaped(), QFileInfo(path).fileName().toHtmlEscaped()));
-  watcher_->setFuture(QtConcurrent::run([path] { return loadEventStream(path); }));
 }
 
-bool EventStreamPanel::isLoading() const {
-  return watcher_->isRunning();
+void EventStreamPanel::showError(const QString& path, const QString& error) {
+  title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2")
+                      .arg(role_.toHtmlEscaped(), QFileInfo(path).fileName().toHtmlEscaped()));
+  stats_->setText(
+      QStringLiteral("<span style='color:#d04040'>%1</span>").arg(error.toHtmlEscaped()));
 }
 
-void EventStreamPanel::finishLoad() {
-  LoadedStream result = watcher_->result();
-  const QString name = QFileInfo(result.path).fileName().toHtmlEscaped();
-  if (!result.ok()) {
-    title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2").arg(role_.toHtmlEscaped(), name));
-    stats_->setText(
-        QStringLiteral("<span style='color:#d04040'>%1</span>").arg(result.error.toHtmlEscaped()));
-    Q_EMIT loadFailed(result.path, result.error);
+void EventStreamPanel::showStream(const EventStream* stream) {
+  stream_ = stream ? *stream : EventStream{};
+  if (!stream) {
+    title_->setText(QStringLiteral("<b>%1</b>").arg(role_.toHtmlEscaped()));
+    stats_->setText(tr("<i>No %1 stream</i>").arg(role_.toHtmlEscaped()));
     return;
   }
-  stream_ = std::move(result);
-  title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2").arg(role_.toHtmlEscaped(), name));
-  title_->setToolTip(stream_.path);
+  const QString path = QString::fromStdString(stream_.path);
+  title_->setText(QStringLiteral("<b>%1</b> &nbsp;%2")
+                      .arg(role_.toHtmlEscaped(), QFileInfo(path).fileName().toHtmlEscaped()));
+  title_->setToolTip(path);
   stats_->setText(formatEventStats(stream_.stats));
-  Q_EMIT loaded(stream_.path);
 }
 
 } // namespace lumen

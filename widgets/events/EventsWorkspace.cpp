@@ -1,21 +1,16 @@
 #include "events/EventsWorkspace.h"
 
-#include "common/Config.h"
-#include "common/Resources.h"
-#include "events/DenoiseJobs.h"
 #include "events/EventCloudView.h"
 #include "events/EventFrameView.h"
 #include "events/EventImport.h"
 #include "events/EventStreamPanel.h"
 #include "events/SyntheticEvents.h"
 #include "events/VoxelTilesView.h"
-#include "io/Hdf5File.h"
 #include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -38,28 +33,6 @@ namespace {
 
 const QStringList kSuffixes = {".h5", ".hdf5", ".aedat4", ".raw", ".txt"};
 
-bool isHdf5Name(const QString& path) {
-  return hasSuffix(path, {".h5", ".hdf5"});
-}
-
-bool isEventHdf5(const QString& path) {
-  try {
-    return Hdf5File::openRead(path.toStdString()).exists("/events/t");
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-// The same recording in the other folder of a synthetic-style pair, or empty.
-QString partnerOf(const QFileInfo& file, const char* fromFolder, const char* toFolder) {
-  const QDir folder = file.absoluteDir();
-  if (folder.dirName() != QLatin1String(fromFolder))
-    return {};
-  const QString partner =
-      QDir(folder.absolutePath() + "/../" + toFolder).absoluteFilePath(file.fileName());
-  return QFileInfo::exists(partner) ? QDir::cleanPath(partner) : QString();
-}
-
 const char* slotName(int slot) {
   static const char* names[] = {"noisy", "denoised", "clean"};
   return names[slot];
@@ -74,12 +47,11 @@ WorkspaceInfo EventsWorkspace::info() {
   info.description =
       QStringLiteral("Event-camera recordings: 3D clouds, frames, voxel grids, denoising");
   info.fileFilter = QStringLiteral("Event recordings (*.h5 *.hdf5 *.aedat4 *.raw *.txt)");
+  // By name alone: this runs on the UI thread, where opening an HDF5 file can wait behind a
+  // worker's long read (libhdf5 has one global lock). What a file holds is checked when it loads.
   info.accepts = [](const QString& path) {
     const QFileInfo file(path);
-    if (!file.isFile() || !hasSuffix(path, kSuffixes))
-      return false;
-    // Other pipelines keep HDF5 files too (voxel grids, images): only event files are ours.
-    return !isHdf5Name(path) || isEventHdf5(path);
+    return file.isFile() && hasSuffix(path, kSuffixes);
   };
   info.create = [](WorkspaceServices& services, QWidget* parent) -> Workspace* {
     return new EventsWorkspace(services, parent);
@@ -93,7 +65,13 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
       start_(new QSlider(Qt::Horizontal, this)), duration_(new QDoubleSpinBox(this)),
       rangeLabel_(new QLabel(this)), train_(new QPushButton(tr("Train Denoiser"), this)),
       infer_(new QPushButton(tr("Denoise…"), this)),
-      continuations_(new JobContinuations(this, 250)) {
+      continuations_(new JobContinuations(this, 100)), session_([this](JobPtr job, bool listed) {
+        auto submitted = listed ? this->services().submit(std::move(job))
+                                : this->services().submitQuietly(std::move(job));
+        continuations_->watch(session_.followUps());
+        return submitted;
+      }) {
+  session_.setListener([this](const EventsSession::Change& change) { sessionChanged(change); });
   setObjectName(QStringLiteral("events"));
   auto* openButton = new QPushButton(tr("Open Recording…"), this);
   openButton->setToolTip(tr("Open a recording; a paired clean/noisy partner opens with it"));
@@ -112,11 +90,6 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
     clouds->addWidget(panel);
     // One camera for all clouds: turning one turns the others, so streams compare point by point.
     camera_.attach(panel->cloud());
-    connect(panel, &EventStreamPanel::loaded, this, [this, slot] { streamLoaded(Slot(slot)); });
-    connect(panel, &EventStreamPanel::loadFailed, this,
-            [this](const QString& path, const QString& error) {
-              Q_EMIT statusMessage(tr("Cannot open %1: %2").arg(path, error));
-            });
     connect(panel, &EventStreamPanel::openRequested, this,
             [this, slot] { chooseFile(Slot(slot)); });
   }
@@ -186,65 +159,50 @@ vtkCamera* EventsWorkspace::sharedCamera() const {
 }
 
 bool EventsWorkspace::openPath(const QString& path, QString* error) {
-  const QFileInfo file(path);
-  const auto fail = [&](const QString& message) {
+  try {
+    session_.open(path.toStdString());
+  } catch (const std::exception& e) {
     if (error)
-      *error = message;
+      *error = QString::fromUtf8(e.what());
     return false;
-  };
-  if (!file.isFile())
-    return fail(tr("%1 is not a file").arg(path));
-  if (isHdf5Name(path)) {
-    if (!isEventHdf5(path))
-      return fail(tr("%1 is not an event file (no /events/t)").arg(path));
-    const QString abs = file.absoluteFilePath();
-    if (file.absoluteDir().dirName() == QLatin1String(kCleanFolder)) {
-      openInSlot(Clean, abs);
-      if (const QString noisy = partnerOf(file, kCleanFolder, kNoisyFolder); !noisy.isEmpty())
-        openInSlot(Noisy, noisy);
-    } else if (file.completeBaseName().endsWith(QLatin1String("_denoised"))) {
-      openInSlot(Denoised, abs);
-    } else {
-      openInSlot(Noisy, abs);
-      if (const QString clean = partnerOf(file, kNoisyFolder, kCleanFolder); !clean.isEmpty())
-        openInSlot(Clean, clean);
-      if (const QString denoised = denoisedPathFor(abs); QFileInfo::exists(denoised))
-        openInSlot(Denoised, denoised);
-    }
-    Q_EMIT pathOpened(path);
-    return true;
   }
-
-  const EventFormat format = detectEventFormat(path.toStdString());
-  if (format == EventFormat::Unknown || format == EventFormat::Hdf5)
-    return fail(tr("%1 is not a recording Lumen can import").arg(path));
-  const QString out = file.absoluteDir().absoluteFilePath(file.completeBaseName() + ".h5");
-  const std::string in = path.toStdString(), outStd = out.toStdString();
-  auto job =
-      services().submit(makeJob("Import " + file.fileName().toStdString(), [in, outStd](Job& job) {
-        importEvents(in, outStd, ImportOptions{}, &job);
-      }));
-  Q_EMIT statusMessage(tr("Importing %1 (%2) to %3").arg(path, eventFormatName(format), out));
-  whenDone(job, [this, out] {
-    QString openError;
-    if (!openPath(out, &openError))
-      Q_EMIT statusMessage(openError);
-  });
   Q_EMIT pathOpened(path);
   return true;
 }
 
 void EventsWorkspace::openInSlot(Slot slot, const QString& path) {
-  panels_[size_t(slot)]->load(path);
+  session_.openInSlot(StreamSlot(slot), path.toStdString());
 }
 
 QString EventsWorkspace::denoisedPathFor(const QString& noisyPath) {
-  const QFileInfo file(noisyPath);
-  const QString name = file.completeBaseName() + "_denoised.h5";
-  // Outputs stay out of the training folders, where they would count as unpaired recordings.
-  if (file.absoluteDir().dirName() == QLatin1String(kNoisyFolder))
-    return QDir::cleanPath(file.absolutePath() + "/../denoised/" + name);
-  return file.absoluteDir().absoluteFilePath(name);
+  return QString::fromStdString(EventsSession::denoisedPathFor(noisyPath.toStdString()));
+}
+
+void EventsWorkspace::sessionChanged(const EventsSession::Change& change) {
+  const Slot slot = Slot(change.slot);
+  const QString path = QString::fromStdString(change.path);
+  switch (change.kind) {
+  case EventsSession::Change::Loading:
+    panels_[size_t(slot)]->showLoading(path);
+    break;
+  case EventsSession::Change::Loaded:
+    panels_[size_t(slot)]->showStream(session_.stream(change.slot));
+    streamLoaded(slot);
+    break;
+  case EventsSession::Change::LoadFailed:
+    panels_[size_t(slot)]->showError(path, QString::fromStdString(change.message));
+    Q_EMIT statusMessage(
+        tr("Cannot open %1: %2").arg(path, QString::fromStdString(change.message)));
+    break;
+  case EventsSession::Change::RunStarted:
+    services().monitorRun(path);
+    Q_EMIT statusMessage(tr("Training the event denoiser in %1").arg(path));
+    break;
+  case EventsSession::Change::JobEnded:
+    Q_EMIT statusMessage(QString::fromStdString(change.message));
+    break;
+  }
+  updateButtons();
 }
 
 void EventsWorkspace::streamLoaded(Slot slot) {
@@ -259,19 +217,14 @@ void EventsWorkspace::streamLoaded(Slot slot) {
   } else if (current) {
     showFrameSource();
   }
-  updateButtons();
-  Q_EMIT statusMessage(tr("Opened %1").arg(panels_[size_t(slot)]->stream().path));
+  Q_EMIT statusMessage(
+      tr("Opened %1").arg(QString::fromStdString(panels_[size_t(slot)]->stream().path)));
 }
 
 void EventsWorkspace::updateTimeControls() {
-  bool any = false;
-  for (auto* panel : panels_) {
-    if (!panel->hasStream() || panel->stream().events->empty())
-      continue;
-    const auto& stats = panel->stream().stats;
-    origin_ = any ? std::min(origin_, stats.tFirst) : stats.tFirst;
-    end_ = any ? std::max(end_, stats.tLast + 1) : stats.tLast + 1;
-    any = true;
+  if (const auto span = session_.timeSpan()) {
+    origin_ = span->first;
+    end_ = span->second;
   }
   // Rounded up to the spin box's 0.1 ms, so the whole span can still include the last event.
   const double spanMs = std::ceil(double(end_ - origin_) / 100.0) / 10.0;
@@ -340,14 +293,19 @@ void EventsWorkspace::updateTiles(int64_t t0, int64_t t1) {
 }
 
 void EventsWorkspace::updateButtons() {
-  train_->setEnabled(panels_[Noisy]->hasStream() && panels_[Clean]->hasStream());
-  infer_->setEnabled(panels_[Noisy]->hasStream());
+  train_->setEnabled(session_.canTrain());
+  train_->setToolTip(
+      session_.isTraining()
+          ? tr("Training in %1 (cancel it in the Jobs panel)").arg(lastRunDir())
+          : tr("Train the 3D U-Net denoiser on the folders of the noisy/clean pair"));
+  infer_->setEnabled(session_.canDenoise());
 }
 
 void EventsWorkspace::chooseFile(Slot slot) {
-  const QString start = panels_[size_t(slot)]->hasStream()
-                            ? QFileInfo(panels_[size_t(slot)]->stream().path).absolutePath()
-                            : QString();
+  const QString start =
+      panels_[size_t(slot)]->hasStream()
+          ? QFileInfo(QString::fromStdString(panels_[size_t(slot)]->stream().path)).absolutePath()
+          : QString();
   const QString path = QFileDialog::getOpenFileName(this, tr("Open %1 stream").arg(slotName(slot)),
                                                     start, info().fileFilter);
   if (path.isEmpty())
@@ -356,48 +314,33 @@ void EventsWorkspace::chooseFile(Slot slot) {
   if (slot == Noisy) {
     if (!openPath(path, &error))
       QMessageBox::warning(this, tr("Cannot open"), error);
-  } else if (!isEventHdf5(path)) {
-    QMessageBox::warning(this, tr("Cannot open"), tr("%1 is not an event file").arg(path));
   } else {
-    openInSlot(slot, path);
+    openInSlot(slot, path); // a file that is no event file is reported in its slot
   }
 }
 
 JobPtr EventsWorkspace::startTraining() {
-  return startTraining(QFileInfo(panels_[Noisy]->stream().path).absolutePath(),
-                       QFileInfo(panels_[Clean]->stream().path).absolutePath());
+  auto job = session_.startTraining();
+  updateButtons();
+  return job;
 }
 
 JobPtr EventsWorkspace::startTraining(const QString& noisyDir, const QString& cleanDir,
                                       const std::vector<std::string>& overrides,
                                       const QString& runsFolder) {
-  auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"), overrides);
-  // Set on the struct, not as --set overrides: paths need no YAML quoting this way.
-  config.data.noisy_dir = noisyDir.toStdString();
-  config.data.clean_dir = cleanDir.toStdString();
-  const QString runs =
-      runsFolder.isEmpty() ? QFileInfo(noisyDir).absolutePath() + "/runs" : runsFolder;
-  const QString runDir =
-      runs + "/events-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
-  auto job = services().submit(eventTrainingJob(config, runDir.toStdString()));
-  services().monitorRun(runDir);
-  lastRunDir_ = runDir;
-  whenDone(job, [] {});
-  Q_EMIT statusMessage(tr("Training the event denoiser in %1").arg(runDir));
+  auto job = session_.startTraining(noisyDir.toStdString(), cleanDir.toStdString(), overrides,
+                                    runsFolder.toStdString());
+  updateButtons();
   return job;
 }
 
 JobPtr EventsWorkspace::startInference(const QString& checkpoint) {
-  const QString input = panels_[Noisy]->stream().path;
-  const QString output = denoisedPathFor(input);
-  QDir().mkpath(QFileInfo(output).absolutePath());
-  auto config = loadConfig<EventInferConfig>(findResource("configs/events/infer.yaml"));
-  config.checkpoint = checkpoint.toStdString();
-  config.input = input.toStdString();
-  config.output = output.toStdString();
-  auto job = services().submit(eventInferenceJob(config));
-  whenDone(job, [this, output] { openInSlot(Denoised, output); });
-  Q_EMIT statusMessage(tr("Denoising %1 into %2").arg(input, output));
+  auto job = session_.startInference(checkpoint.toStdString());
+  updateButtons();
+  Q_EMIT statusMessage(
+      tr("Denoising %1 into %2")
+          .arg(QString::fromStdString(session_.stream(StreamSlot::Noisy)->path),
+               denoisedPathFor(QString::fromStdString(session_.stream(StreamSlot::Noisy)->path))));
   return job;
 }
 
@@ -410,11 +353,7 @@ void EventsWorkspace::trainClicked() {
 }
 
 void EventsWorkspace::inferClicked() {
-  QString suggestion = lastRunDir_.isEmpty() ? QString() : lastRunDir_ + "/checkpoints/best.pt";
-  if (suggestion.isEmpty()) {
-    const QFileInfo noisy(panels_[Noisy]->stream().path);
-    suggestion = QFileInfo(noisy.absolutePath()).absolutePath() + "/runs";
-  }
+  const QString suggestion = QString::fromStdString(session_.suggestedCheckpoint());
   const QString checkpoint = QFileDialog::getOpenFileName(this, tr("Denoiser checkpoint"),
                                                           suggestion, tr("Checkpoints (*.pt)"));
   if (checkpoint.isEmpty())

@@ -1,10 +1,12 @@
-// The Events workspace (SPEC E12): event-camera recordings side by side as "noisy", "denoised"
-// and "clean" streams, each with its statistics and a 3D point cloud (the three clouds share one
-// camera); a time-range control for the clouds; an accumulated frame with playback and the
-// voxel grid of its window; and the denoiser trained on the opened pair's folders and run on
-// the noisy stream, as background jobs.
+// The Events workspace: event-camera recordings side by side as "noisy", "denoised" and "clean"
+// streams, each with its statistics and a 3D point cloud (the three clouds share one camera); a
+// time-range control for the clouds; an accumulated frame with playback and the voxel grid of its
+// window; and the denoiser trained on the opened pair's folders and run on the noisy stream, as
+// background jobs. What is open and what runs is the EventsSession's (core); this widget shows
+// it and forwards the user's intent.
 #pragma once
 #include "common/Job.h"
+#include "events/EventsSession.h"
 #include "vtk/SharedCamera.h"
 #include "workspace/Workspace.h"
 
@@ -37,14 +39,15 @@ public:
 
   static WorkspaceInfo info();
 
-  // E1 .h5 files open directly (into the slot their folder or name suggests, with their paired
-  // partner when there is one); other formats are imported to <folder>/<stem>.h5 by a job first.
+  // Event files (.h5) open into the slot their folder or name suggests, with their paired
+  // partner when there is one; other formats are imported to <folder>/<stem>.h5 by a job first.
+  // Files are read by jobs: a file that turns out unreadable is reported in its slot and the
+  // status bar.
   bool openPath(const QString& path, QString* error) override;
   // Opens an E1 file into one slot.
   void openInSlot(Slot slot, const QString& path);
 
-  // Trains the denoiser on the folders of the opened noisy/clean pair. Throws on a bad config.
-  // Trains on the folders of the open noisy/clean pair.
+  // Trains the denoiser on the folders of the open noisy/clean pair. Throws on a bad config.
   JobPtr startTraining();
   // Trains on the given paired folders; the run goes to <runsFolder>/events-<time> (default
   // <dataset>/runs) and its curves to the monitor. `overrides` are --set style assignments.
@@ -53,7 +56,7 @@ public:
                        const QString& runsFolder = {});
   // Denoises the noisy stream with a checkpoint; the result opens in the "denoised" slot.
   JobPtr startInference(const QString& checkpoint);
-  QString lastRunDir() const { return lastRunDir_; }
+  QString lastRunDir() const { return QString::fromStdString(session_.lastRunDir()); }
   // Where inference writes the denoised version of a noisy recording.
   static QString denoisedPathFor(const QString& noisyPath);
   // Runs `then` on the UI thread once the job has succeeded (failures go to the status bar).
@@ -70,8 +73,10 @@ public:
   vtkCamera* sharedCamera() const;
   QPushButton* trainButton() const { return train_; }
   QPushButton* inferButton() const { return infer_; }
+  EventsSession& session() { return session_; }
 
 private:
+  void sessionChanged(const EventsSession::Change& change);
   void streamLoaded(Slot slot);
   void updateTimeControls();
   void applyTimeRange();
@@ -93,10 +98,10 @@ private:
   QPushButton* train_;
   QPushButton* infer_;
   JobContinuations* continuations_;
+  EventsSession session_;
   int64_t origin_ = 0, end_ = 0; // time span of every loaded stream
   bool rangeInitialised_ = false;
   double spanMs_ = 0.0;
-  QString lastRunDir_;
 };
 
 } // namespace lumen

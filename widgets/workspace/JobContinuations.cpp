@@ -1,7 +1,5 @@
 #include "workspace/JobContinuations.h"
 
-#include "common/Log.h"
-
 #include <QTimer>
 
 namespace lumen {
@@ -13,7 +11,7 @@ JobContinuations::JobContinuations(QObject* parent, int intervalMs)
 }
 
 void JobContinuations::whenFinished(JobPtr job, std::function<void(const Job&)> then) {
-  pending_.push_back({std::move(job), std::move(then)});
+  own_.whenFinished(std::move(job), std::move(then));
   timer_->start();
 }
 
@@ -27,29 +25,21 @@ void JobContinuations::whenDone(JobPtr job, std::function<void()> then,
   });
 }
 
+void JobContinuations::watch(JobFollowUps& followUps) {
+  if (std::find(watched_.begin(), watched_.end(), &followUps) == watched_.end())
+    watched_.push_back(&followUps);
+  timer_->start();
+}
+
 void JobContinuations::poll() {
-  // Continuations may add jobs, so the finished ones are taken out before any runs.
-  std::vector<Pending> done;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->job->finished()) {
-      done.push_back(std::move(*it));
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
+  own_.run();
+  bool waiting = own_.pending();
+  for (JobFollowUps* followUps : watched_) {
+    followUps->run();
+    waiting = waiting || followUps->pending();
   }
-  if (pending_.empty())
+  if (!waiting)
     timer_->stop();
-  for (auto& finished : done) {
-    // A follow-up runs inside a timer's slot: nothing it throws may leave it.
-    try {
-      finished.then(*finished.job);
-    } catch (const std::exception& e) {
-      logError("after ", finished.job->title(), ": ", e.what());
-    } catch (...) {
-      logError("after ", finished.job->title(), ": unknown error");
-    }
-  }
 }
 
 QString jobFailureText(const Job& job) {

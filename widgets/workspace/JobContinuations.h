@@ -1,12 +1,11 @@
-// What a workspace does when its background jobs end, run on the UI thread. Jobs are core objects
-// without Qt signals, so a timer polls the pending ones while any is waiting.
+// What a workspace does when its background jobs end, run on the UI thread: a JobFollowUps that
+// a timer runs while any follow-up is waiting (jobs are core objects without Qt signals).
 #pragma once
-#include "common/Job.h"
+#include "common/JobFollowUps.h"
 
 #include <QObject>
 #include <QString>
 #include <functional>
-#include <vector>
 
 class QTimer;
 
@@ -21,17 +20,16 @@ public:
   void whenFinished(JobPtr job, std::function<void(const Job&)> then);
   // Runs `then` once the job has succeeded, `failed` when it failed or was cancelled.
   void whenDone(JobPtr job, std::function<void()> then, std::function<void(const Job&)> failed);
+  // Keeps polling `followUps` (a session's) on the UI thread while it has work waiting.
+  void watch(JobFollowUps& followUps);
   // Runs the follow-ups of the jobs that have ended now, without waiting for the timer.
   void pollNow() { poll(); }
 
 private:
   void poll();
 
-  struct Pending {
-    JobPtr job;
-    std::function<void(const Job&)> then;
-  };
-  std::vector<Pending> pending_;
+  JobFollowUps own_;
+  std::vector<JobFollowUps*> watched_;
   QTimer* timer_;
 };
 
