@@ -1,13 +1,13 @@
 #include "shapes/ShapesWorkspace.h"
 
 #include "common/Error.h"
+#include "common/Resources.h"
 #include "shapes/CaseTable.h"
 #include "shapes/ClassMeshLayer.h"
 #include "shapes/ClassTable.h"
 #include "shapes/CompletionPanel.h"
 #include "shapes/MetricsTable.h"
 #include "shapes/PrepareDialog.h"
-#include "shapes/ShapeCaseData.h"
 #include "shapes/ShapeDataset.h"
 #include "shapes/TrainingPanel.h"
 #include "vtk/View3D.h"
@@ -29,7 +29,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <filesystem>
-#include <variant>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
 #include <vtkRenderer.h>
@@ -46,9 +45,6 @@ bool holdsLabelMaps(const QString& folder) {
 QString joinClasses(ClassSet classes) {
   return QString::fromStdString(describeClasses(classes));
 }
-
-// Either the classes of a file or why it could not be read.
-using CaseScan = std::variant<ClassSet, std::string>;
 
 } // namespace
 
@@ -76,8 +72,14 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
     : Workspace(services, parent), cases_(new CaseTable(this)), classMap_(new QComboBox(this)),
       classes_(new ClassTable(this)), layout_(new QComboBox(this)),
       completionPanel_(new CompletionPanel(this)), trainingPanel_(new TrainingPanel(this)),
-      continuations_(new JobContinuations(this)) {
+      continuations_(new JobContinuations(this, 100)), session_([this](JobPtr job, bool listed) {
+        auto submitted = listed ? this->services().submit(std::move(job))
+                                : this->services().submitQuietly(std::move(job));
+        continuations_->watch(session_.followUps());
+        return submitted;
+      }) {
   setObjectName(QStringLiteral("shapes"));
+  session_.setListener([this](const ShapesSession::Change& change) { sessionChanged(change); });
 
   // Left: the cases and the class legend.
   auto* openButton = new QPushButton(tr("Open Folder…"), this);
@@ -155,16 +157,16 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
   layout->addWidget(main);
 
   connect(openButton, &QPushButton::clicked, this, &ShapesWorkspace::openFolderClicked);
-  connect(classMap_, &QComboBox::currentTextChanged, this, [this] {
-    if (folder_.isEmpty())
-      return;
-    const int row = currentCase();
-    scanCases();
-    if (row >= 0)
-      loadCase(row);
+  connect(classMap_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+    try {
+      session_.setClassMap(name.toStdString());
+    } catch (const std::exception& e) {
+      Q_EMIT statusMessage(QString::fromUtf8(e.what()));
+    }
   });
-  connect(cases_, &CaseTable::caseActivated, this, &ShapesWorkspace::loadCase);
+  connect(cases_, &CaseTable::caseActivated, this, [this](int row) { session_.selectCase(row); });
   connect(classes_, &ClassTable::inputsChanged, this, [this] {
+    session_.setInputClasses(classes_->inputClasses());
     refreshViews();
     updateTitles();
     updateButtons();
@@ -182,12 +184,14 @@ ShapesWorkspace::ShapesWorkspace(WorkspaceServices& services, QWidget* parent)
           &ShapesWorkspace::completeClicked);
   connect(completionPanel_, &CompletionPanel::saveRequested, this, &ShapesWorkspace::saveClicked);
   connect(completionPanel_, &CompletionPanel::checkpointChanged, this, [this] {
+    session_.setCheckpoint(completionPanel_->checkpoint().toStdString());
     updateButtons();
     updateInitText();
   });
   connect(trainingPanel_, &TrainingPanel::prepareRequested, this, &ShapesWorkspace::prepareClicked);
   connect(trainingPanel_, &TrainingPanel::trainRequested, this, &ShapesWorkspace::trainClicked);
   connect(trainingPanel_, &TrainingPanel::settingsChanged, this, [this] {
+    session_.setPreparedDir(trainingPanel_->preparedDir().toStdString());
     updateButtons();
     updateInitText();
   });
@@ -237,115 +241,21 @@ MetricsTable* ShapesWorkspace::metricsTable() const {
   return completionPanel_->metrics();
 }
 
-// ---- cases ----
+// ---- what the user asks for, forwarded to the session ----
 
 bool ShapesWorkspace::openPath(const QString& path, QString* error) {
-  const QFileInfo file(path);
-  const auto fail = [&](const QString& message) {
-    if (error)
-      *error = message;
-    return false;
-  };
-  QString folder, select;
-  if (file.isDir()) {
-    folder = file.absoluteFilePath();
-  } else if (file.isFile() && hasSuffix(path, kLabelSuffixes)) {
-    folder = file.absolutePath();
-    select = file.absoluteFilePath();
-  } else {
-    return fail(tr("%1 is neither a label map (.nii, .nii.gz) nor a folder of them").arg(path));
-  }
-  std::vector<std::string> found;
   try {
-    found = findLabelMaps(folder.toStdString());
+    session_.open(path.toStdString());
   } catch (const std::exception& e) {
-    return fail(QString::fromUtf8(e.what()));
+    if (error)
+      *error = QString::fromUtf8(e.what());
+    return false;
   }
-  QStringList paths;
-  for (const auto& p : found)
-    paths << QString::fromStdString(p);
-  folder_ = folder;
-  listCases(paths, select);
-
-  // Defaults for the rest of the pipeline, next to the folder as Prepare and Train place them;
-  // a model or dataset the user already chose stays.
-  const QString parent = QFileInfo(folder_).absolutePath();
-  if (checkpoint().isEmpty() || !QFileInfo::exists(checkpoint())) {
-    const QString latest = findLatestCheckpoint({parent + "/runs", folder_ + "/runs"}, 4);
-    if (!latest.isEmpty())
-      setCheckpoint(latest);
-  }
-  if (trainingPanel_->preparedDir().isEmpty()) {
-    const QString prepared = PrepareDialog::defaultPreparedDir(folder_);
-    if (QFileInfo::exists(prepared + "/train.csv"))
-      trainingPanel_->setPreparedDir(prepared);
-  }
+  syncSettings();
   Q_EMIT pathOpened(path);
-  Q_EMIT statusMessage(tr("%1: %n label map(s)", nullptr, int(paths.size())).arg(folder_));
+  Q_EMIT statusMessage(
+      tr("%1: %n label map(s)", nullptr, int(session_.cases().size())).arg(folder()));
   return true;
-}
-
-void ShapesWorkspace::listCases(const QStringList& paths, const QString& select) {
-  ++listGeneration_;
-  clearCase();
-  cases_->setCases(paths);
-  scanCases();
-  const int row = select.isEmpty() ? 0 : std::max(0, cases_->rowOf(select));
-  if (cases_->rowCount() > 0)
-    selectCase(row);
-}
-
-void ShapesWorkspace::clearCase() {
-  case_.reset();
-  caseRow_ = -1;
-  clearCompletion();
-  inputLayer_->setMeshes(nullptr);
-  truthLayer_->setMeshes(nullptr);
-  overlayInputLayer_->setMeshes(nullptr);
-  overlayTruthLayer_->setMeshes(nullptr);
-  classes_->setPresent({});
-  updateTitles();
-  updateButtons();
-}
-
-void ShapesWorkspace::scanCases() {
-  const uint64_t generation = ++listGeneration_;
-  std::vector<std::string> paths;
-  for (int row = 0; row < cases_->rowCount(); ++row)
-    paths.push_back(cases_->path(row).toStdString());
-  const std::string map = classMap().toStdString();
-  auto scans = std::make_shared<std::vector<CaseScan>>(paths.size());
-  // A scan of the previous folder or class map is of no use any more.
-  if (scanJob_ && !scanJob_->finished())
-    scanJob_->requestCancel();
-  auto job = scanJob_ = services().submit(
-      makeJob("Read cases of " + QFileInfo(folder_).fileName().toStdString(),
-              [paths, map, scans](Job& job) {
-                for (size_t i = 0; i < paths.size(); ++i) {
-                  job.checkCancelled();
-                  job.setProgress(double(i) / double(paths.size()),
-                                  std::filesystem::path(paths[i]).filename().string());
-                  try {
-                    (*scans)[i] = scanCaseClasses(paths[i], map);
-                  } catch (const CancelledError&) {
-                    throw;
-                  } catch (const std::exception& e) {
-                    (*scans)[i] = std::string(e.what());
-                  }
-                }
-              }));
-  whenFinished(job, [this, scans, generation](const Job& job) {
-    if (generation != listGeneration_)
-      return; // another folder or class map since: cancelled on purpose
-    if (job.state() != JobState::Succeeded)
-      return reportFailure(job);
-    for (size_t i = 0; i < scans->size(); ++i) {
-      if (const auto* classes = std::get_if<ClassSet>(&(*scans)[i]))
-        cases_->setClasses(int(i), *classes);
-      else
-        cases_->setError(int(i), QString::fromStdString(std::get<std::string>((*scans)[i])));
-    }
-  });
 }
 
 void ShapesWorkspace::selectCase(int row) {
@@ -355,61 +265,11 @@ void ShapesWorkspace::selectCase(int row) {
     const QSignalBlocker block(cases_);
     cases_->setCurrentCell(row, CaseTable::Case);
   }
-  loadCase(row);
+  session_.selectCase(row);
 }
 
 int ShapesWorkspace::currentCase() const {
-  return loadingRow_ >= 0 ? loadingRow_ : caseRow_;
-}
-
-void ShapesWorkspace::loadCase(int row) {
-  const QString path = cases_->path(row);
-  if (path.isEmpty())
-    return;
-  if (loadJob_ && !loadJob_->finished())
-    loadJob_->requestCancel();
-  const uint64_t generation = ++loadGeneration_;
-  loadingRow_ = row;
-  const std::string file = path.toStdString(), map = classMap().toStdString();
-  auto loaded = std::make_shared<std::shared_ptr<const ShapeCase>>();
-  loadingCase_ = loaded;
-  loadJob_ = services().submit(
-      makeJob("Load " + QFileInfo(path).fileName().toStdString(),
-              [file, map, loaded](Job& job) { *loaded = loadShapeCase(file, map, &job); }));
-  Q_EMIT statusMessage(tr("Loading %1").arg(path));
-  whenFinished(loadJob_, [this, loaded, row, generation](const Job& job) {
-    if (generation != loadGeneration_)
-      return; // a later selection wins
-    loadingRow_ = -1;
-    if (job.state() == JobState::Succeeded) {
-      caseLoaded(*loaded, row);
-    } else {
-      // The views never show another case than the selected row.
-      clearCase();
-      if (job.state() == JobState::Failed)
-        cases_->setError(row, QString::fromStdString(job.errorMessage()));
-      reportFailure(job);
-    }
-  });
-}
-
-void ShapesWorkspace::caseLoaded(std::shared_ptr<const ShapeCase> loaded, int row) {
-  const bool firstCase = !case_;
-  case_ = std::move(loaded);
-  caseRow_ = row;
-  clearCompletion();
-  cases_->setClasses(row, case_->present);
-  classes_->setPresent(case_->present);
-  inputLayer_->setMeshes(&case_->meshes);
-  truthLayer_->setMeshes(&case_->meshes);
-  overlayInputLayer_->setMeshes(&case_->meshes);
-  overlayTruthLayer_->setMeshes(&case_->meshes);
-  refreshViews();
-  resetCamera(firstCase && !cameraOriented_);
-  updateTitles();
-  updateButtons();
-  Q_EMIT statusMessage(tr("%1: %2").arg(QFileInfo(QString::fromStdString(case_->path)).fileName(),
-                                        joinClasses(case_->present)));
+  return session_.currentCase();
 }
 
 void ShapesWorkspace::setClassMap(const QString& name) {
@@ -417,13 +277,23 @@ void ShapesWorkspace::setClassMap(const QString& name) {
 }
 
 QString ShapesWorkspace::classMap() const {
-  return classMap_->currentText();
+  return QString::fromStdString(session_.classMap());
 }
-
-// ---- classes and views ----
 
 void ShapesWorkspace::setInputClasses(const std::vector<int>& labels) {
   classes_->setInputClasses(classSetOf(labels));
+  session_.setInputClasses(classes_->inputClasses());
+}
+
+void ShapesWorkspace::setCheckpoint(const QString& checkpoint) {
+  completionPanel_->setCheckpoint(checkpoint);
+  session_.setCheckpoint(checkpoint.toStdString());
+  updateButtons();
+  updateInitText();
+}
+
+QString ShapesWorkspace::checkpoint() const {
+  return QString::fromStdString(session_.checkpoint());
 }
 
 void ShapesWorkspace::setViewLayout(ViewLayout layout) {
@@ -434,12 +304,200 @@ ShapesWorkspace::ViewLayout ShapesWorkspace::viewLayout() const {
   return ViewLayout(layout_->currentData().toInt());
 }
 
+JobPtr ShapesWorkspace::startCompletion() {
+  session_.setInputClasses(classes_->inputClasses());
+  auto job = session_.startCompletion(completionPanel_->resolution());
+  completionPanel_->setResultText(
+      tr("Completing %1 from %2…")
+          .arg(QFileInfo(
+                   QString::fromStdString(session_.cases()[size_t(session_.currentCase())].path))
+                   .fileName(),
+               joinClasses(session_.loadedCase() && !session_.isLoadingCase()
+                               ? classes_->inputClasses() & session_.loadedCase()->present
+                               : classes_->inputClasses())));
+  updateButtons();
+  updateTitles();
+  return job;
+}
+
+JobPtr ShapesWorkspace::saveCompletion(const QString& labelMapPath) {
+  auto job = session_.saveCompletion(labelMapPath.toStdString());
+  const QString meshes =
+      QString::fromStdString(ShapesSession::meshFolderFor(labelMapPath.toStdString()));
+  whenDone(job, [this, labelMapPath, meshes] {
+    Q_EMIT statusMessage(tr("Saved %1 and meshes in %2").arg(labelMapPath, meshes));
+  });
+  return job;
+}
+
+JobPtr ShapesWorkspace::startPreparation(const QString& labelDir, const QString& preparedDir) {
+  auto job = session_.startPreparation(labelDir.toStdString(), preparedDir.toStdString());
+  Q_EMIT statusMessage(tr("Preparing %1 into %2").arg(labelDir, preparedDir));
+  return job;
+}
+
+JobPtr ShapesWorkspace::startTraining(int phase, const QString& preparedDir, const QString& init,
+                                      const std::vector<std::string>& overrides,
+                                      const QString& runDir) {
+  auto job = session_.startTraining(phase, preparedDir.toStdString(), init.toStdString(), overrides,
+                                    runDir.toStdString());
+  trainingPanel_->setRunText(
+      tr("Training phase %1 in %2 · curves in the Training Monitor").arg(phase).arg(lastRunDir()));
+  updateButtons();
+  return job;
+}
+
+QString ShapesWorkspace::initCheckpointFor(int phase, const QString& preparedDir) const {
+  return QString::fromStdString(session_.initCheckpointFor(phase, preparedDir.toStdString()));
+}
+
+void ShapesWorkspace::whenDone(JobPtr job, std::function<void()> then) {
+  continuations_->whenDone(std::move(job), std::move(then), [this](const Job& failed) {
+    Q_EMIT statusMessage(jobFailureText(failed));
+  });
+}
+
+// ---- showing the session ----
+
+void ShapesWorkspace::sessionChanged(const ShapesSession::Change& change) {
+  using C = ShapesSession::Change;
+  const QString path = QString::fromStdString(change.path);
+  const QString message = QString::fromStdString(change.message);
+  switch (change.kind) {
+  case C::CasesListed:
+    showCases();
+    break;
+  case C::CaseScanned: {
+    const auto& entry = session_.cases()[size_t(change.row)];
+    if (!entry.error.empty())
+      cases_->setError(change.row, QString::fromStdString(entry.error));
+    else if (entry.classes)
+      cases_->setClasses(change.row, *entry.classes);
+    break;
+  }
+  case C::CaseLoading:
+    Q_EMIT statusMessage(tr("Loading %1").arg(path));
+    break;
+  case C::CaseLoaded:
+    cases_->setClasses(change.row, session_.loadedCase()->present);
+    showCase();
+    Q_EMIT statusMessage(
+        tr("%1: %2").arg(QFileInfo(path).fileName(), joinClasses(session_.loadedCase()->present)));
+    break;
+  case C::CaseCleared:
+    if (change.row >= 0 && !change.ok && message != QLatin1String("cancelled")) {
+      cases_->setError(change.row, message);
+      Q_EMIT statusMessage(tr("Cannot load %1: %2").arg(QFileInfo(path).fileName(), message));
+    }
+    showCase();
+    break;
+  case C::CompletionStarted:
+    break;
+  case C::CompletionEnded:
+    if (change.ok)
+      showCompletion();
+    else
+      Q_EMIT statusMessage(message);
+    break;
+  case C::PreparationEnded:
+    if (!session_.preparedDir().empty())
+      trainingPanel_->setPreparedDir(QString::fromStdString(session_.preparedDir()));
+    Q_EMIT statusMessage(message);
+    break;
+  case C::RunStarted:
+    services().monitorRun(path);
+    Q_EMIT statusMessage(tr("Training in %1").arg(path));
+    break;
+  case C::RunEnded:
+    syncSettings();
+    trainingPanel_->setRunText(
+        tr("Last run: %1 · <b>%2</b>").arg(path, change.ok ? tr("done") : tr("stopped")));
+    Q_EMIT statusMessage(message);
+    break;
+  case C::SettingsChanged:
+    syncSettings();
+    break;
+  }
+  updateTitles();
+  updateButtons();
+  updateInitText();
+}
+
+void ShapesWorkspace::showCases() {
+  QStringList paths;
+  for (const auto& entry : session_.cases())
+    paths << QString::fromStdString(entry.path);
+  const QSignalBlocker block(cases_);
+  cases_->setCases(paths);
+  for (size_t row = 0; row < session_.cases().size(); ++row) {
+    const auto& entry = session_.cases()[row];
+    if (entry.classes)
+      cases_->setClasses(int(row), *entry.classes);
+    if (!entry.error.empty())
+      cases_->setError(int(row), QString::fromStdString(entry.error));
+  }
+  if (session_.currentCase() >= 0)
+    cases_->setCurrentCell(session_.currentCase(), CaseTable::Case);
+}
+
+void ShapesWorkspace::showCase() {
+  const bool firstCase = !shownCase_;
+  shownCase_ = session_.loadedCase();
+  shownCompletion_.reset();
+  completionLayer_->setMeshes(nullptr);
+  metricsTable()->clearScores();
+  completionPanel_->setSummary({});
+  completionPanel_->setResultText(
+      tr("Uncheck the classes to hide from the model (input column), then Complete."));
+  const ClassMeshes* meshes = shownCase_ ? &shownCase_->meshes : nullptr;
+  classes_->setPresent(shownCase_ ? shownCase_->present : ClassSet());
+  inputLayer_->setMeshes(meshes);
+  truthLayer_->setMeshes(meshes);
+  overlayInputLayer_->setMeshes(meshes);
+  overlayTruthLayer_->setMeshes(meshes);
+  refreshViews();
+  if (shownCase_)
+    resetCamera(firstCase && !cameraOriented_);
+}
+
+void ShapesWorkspace::showCompletion() {
+  shownCompletion_ = session_.completion();
+  const CompletionResult& result = shownCompletion_->result;
+  completionLayer_->setMeshes(&result.meshes);
+  metricsTable()->setScores(shownCompletion_->scores, result.visible);
+  completionPanel_->setSummary(metricsTable()->summary());
+  completionPanel_->setResultText(
+      tr("From %1, hidden %2 · %3 · %4 s")
+          .arg(joinClasses(result.visible), joinClasses(shownCompletion_->hidden),
+               QFileInfo(QString::fromStdString(shownCompletion_->checkpoint)).fileName())
+          .arg(result.seconds, 0, 'f', 1));
+  completionPanel_->setToolTip(QString::fromStdString(shownCompletion_->checkpoint));
+  refreshViews();
+  Q_EMIT statusMessage(tr("Completed %1 in %2 s")
+                           .arg(joinClasses(shownCompletion_->hidden))
+                           .arg(result.seconds, 0, 'f', 1));
+}
+
+// The panels show what the session chose (a default checkpoint, a prepared folder).
+void ShapesWorkspace::syncSettings() {
+  {
+    const QSignalBlocker block(completionPanel_);
+    if (completionPanel_->checkpoint().toStdString() != session_.checkpoint())
+      completionPanel_->setCheckpoint(QString::fromStdString(session_.checkpoint()));
+  }
+  {
+    const QSignalBlocker block(trainingPanel_);
+    if (trainingPanel_->preparedDir().toStdString() != session_.preparedDir())
+      trainingPanel_->setPreparedDir(QString::fromStdString(session_.preparedDir()));
+  }
+}
+
 void ShapesWorkspace::refreshViews() {
   const auto shown = classes_->shownFlags();
   const auto opacity = classes_->opacities();
   const ClassSet input = classes_->inputClasses();
   const bool overlay = viewLayout() == Overlay;
-  const bool completed = completion_ != nullptr;
+  const bool completed = shownCompletion_ != nullptr;
   std::array<bool, kHeartClasses> inputs{}, overlayInputs{}, overlayTruth{}, none{};
   std::array<double, kHeartClasses> faint{};
   for (size_t c = 0; c < size_t(kHeartClasses); ++c) {
@@ -458,34 +516,37 @@ void ShapesWorkspace::refreshViews() {
 }
 
 void ShapesWorkspace::updateTitles() {
-  const ClassSet present = case_ ? case_->present : ClassSet();
+  const auto& shapeCase = shownCase_;
+  const ClassSet present = shapeCase ? shapeCase->present : ClassSet();
   const ClassSet hidden = present & ~classes_->inputClasses();
   QString input = tr("no case");
-  if (case_)
+  if (shapeCase)
     input = hidden.none() ? tr("all %1 classes").arg(present.count())
                           : tr("hiding %1").arg(joinClasses(hidden));
   titles_[InputView]->setText(tr("<b>Input</b> · %1").arg(input));
   titles_[TruthView]->setText(
       tr("<b>Ground truth</b> · %1")
-          .arg(case_ ? QFileInfo(QString::fromStdString(case_->path)).fileName() : tr("no case")));
-  QString completion;
-  if (completion_) {
-    const auto& meshes = completion_->result.meshes;
+          .arg(shapeCase ? QFileInfo(QString::fromStdString(shapeCase->path)).fileName()
+                         : tr("no case")));
+  QString text;
+  const auto& completion = shownCompletion_;
+  if (completion) {
+    const auto& meshes = completion->result.meshes;
     const bool predicted = std::any_of(meshes.begin(), meshes.end(),
                                        [](const TriangleMesh& m) { return !m.triangles.empty(); });
-    completion = completion_->hidden.none()
-                     ? tr("<b>Completion</b> · all classes given")
-                     : tr("<b>Completion</b> · hidden: %1").arg(joinClasses(completion_->hidden));
+    text = completion->hidden.none()
+               ? tr("<b>Completion</b> · all classes given")
+               : tr("<b>Completion</b> · hidden: %1").arg(joinClasses(completion->hidden));
     if (!predicted)
-      completion += tr(" · the model predicted no class");
-  } else if (completionJob_ && !completionJob_->finished())
-    completion = tr("<b>Completion</b> · running…");
+      text += tr(" · the model predicted no class");
+  } else if (session_.isCompleting())
+    text = tr("<b>Completion</b> · running…");
   else
-    completion = tr("<b>Completion</b> · none yet");
+    text = tr("<b>Completion</b> · none yet");
   if (viewLayout() == Overlay)
-    completion += completion_ ? tr(" · solid, ground truth as wireframe")
-                              : tr(" · input solid, hidden classes as wireframe");
-  titles_[CompletionView]->setText(completion);
+    text += completion ? tr(" · solid, ground truth as wireframe")
+                       : tr(" · input solid, hidden classes as wireframe");
+  titles_[CompletionView]->setText(text);
   for (QLabel* title : titles_)
     title->setToolTip(QString(title->text()).remove(QRegularExpression("<[^>]*>")));
 }
@@ -508,7 +569,7 @@ void ShapesWorkspace::resetCamera(bool orient) {
 
 void ShapesWorkspace::openFolderClicked() {
   const QString dir =
-      QFileDialog::getExistingDirectory(this, tr("Folder of heart label maps"), folder_);
+      QFileDialog::getExistingDirectory(this, tr("Folder of heart label maps"), folder());
   if (dir.isEmpty())
     return;
   QString error;
@@ -517,41 +578,85 @@ void ShapesWorkspace::openFolderClicked() {
 }
 
 void ShapesWorkspace::updateButtons() {
-  const bool running = completionJob_ && !completionJob_->finished();
-  const bool hasInput = case_ && (classes_->inputClasses() & case_->present).any();
-  const bool hasModel = QFileInfo(checkpoint()).isFile();
+  std::string why;
+  const bool canComplete = session_.canComplete(&why);
   auto* complete = completionPanel_->completeButton();
-  complete->setEnabled(case_ && hasInput && hasModel && !running);
-  complete->setToolTip(!case_      ? tr("Open a case first")
-                       : !hasInput ? tr("Check at least one class of this case as input")
-                       : !hasModel ? tr("Choose a trained model (checkpoints/best.pt)")
-                       : running   ? tr("A completion is running")
-                                   : tr("Complete the heart from the classes checked as input"));
-  completionPanel_->saveButton()->setEnabled(completion_ != nullptr);
+  complete->setEnabled(canComplete);
+  complete->setToolTip(canComplete ? tr("Complete the heart from the classes checked as input")
+                                   : QString::fromStdString(why));
+  completionPanel_->saveButton()->setEnabled(shownCompletion_ != nullptr);
   const bool prepared = QFileInfo::exists(trainingPanel_->preparedDir() + "/train.csv");
-  trainingPanel_->trainButton()->setEnabled(prepared);
+  const bool training = session_.isTraining();
+  trainingPanel_->trainButton()->setEnabled(prepared && !training);
   trainingPanel_->trainButton()->setToolTip(
-      prepared ? tr("Train the chosen phase; curves appear in the Training Monitor")
-               : tr("Prepare a dataset (Prepare…) or choose a prepared one first"));
+      training   ? tr("Training in %1 (cancel it in the Jobs panel)").arg(lastRunDir())
+      : prepared ? tr("Train the chosen phase; curves appear in the Training Monitor")
+                 : tr("Prepare a dataset (Prepare…) or choose a prepared one first"));
+  trainingPanel_->prepareButton()->setEnabled(!session_.isPreparing());
 }
 
-// ---- jobs ----
-
-void ShapesWorkspace::whenDone(JobPtr job, std::function<void()> then) {
-  whenFinished(std::move(job), [this, then = std::move(then)](const Job& job) {
-    if (job.state() == JobState::Succeeded)
-      then();
-    else
-      reportFailure(job);
-  });
+void ShapesWorkspace::updateInitText() {
+  trainingPanel_->setInitText(
+      initCheckpointFor(trainingPanel_->phase(), trainingPanel_->preparedDir()));
 }
 
-void ShapesWorkspace::whenFinished(JobPtr job, std::function<void(const Job&)> then) {
-  continuations_->whenFinished(std::move(job), std::move(then));
+// ---- dialogs ----
+
+void ShapesWorkspace::completeClicked() {
+  try {
+    startCompletion();
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot complete"), QString::fromUtf8(e.what()));
+  }
 }
 
-void ShapesWorkspace::reportFailure(const Job& job) {
-  Q_EMIT statusMessage(jobFailureText(job));
+void ShapesWorkspace::saveClicked() {
+  if (!shownCompletion_ || !shownCase_)
+    return;
+  const QFileInfo input(QString::fromStdString(shownCase_->path));
+  QString stem = input.fileName();
+  stem.remove(QRegularExpression("\\.nii(\\.gz)?$", QRegularExpression::CaseInsensitiveOption));
+  // Outside the case folder, where a saved map would be listed as one more case.
+  const QString suggestion = input.absolutePath() + "/completed/" + stem + "_completed.nii.gz";
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save completed label map"),
+                                                    suggestion, info().fileFilter);
+  if (path.isEmpty())
+    return;
+  try {
+    saveCompletion(hasSuffix(path, {".nii", ".nii.gz"}) ? path : path + ".nii.gz");
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot save"), QString::fromUtf8(e.what()));
+  }
+}
+
+void ShapesWorkspace::prepareClicked() {
+  const QString labels = folder();
+  const QString prepared =
+      !trainingPanel_->preparedDir().isEmpty()
+          ? trainingPanel_->preparedDir()
+          : (labels.isEmpty()
+                 ? QString()
+                 : QString::fromStdString(ShapesSession::defaultPreparedDir(labels.toStdString())));
+  PrepareDialog dialog(labels, prepared, this);
+  if (dialog.exec() != QDialog::Accepted)
+    return;
+  try {
+    startPreparation(dialog.labelDir(), dialog.preparedDir());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot prepare"), QString::fromUtf8(e.what()));
+  }
+  updateButtons();
+}
+
+void ShapesWorkspace::trainClicked() {
+  const QString prepared = trainingPanel_->preparedDir();
+  const int phase = trainingPanel_->phase();
+  try {
+    startTraining(phase, prepared, initCheckpointFor(phase, prepared),
+                  {"trainer.epochs=" + std::to_string(trainingPanel_->epochs())});
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot start training"), QString::fromUtf8(e.what()));
+  }
 }
 
 } // namespace lumen

@@ -1,11 +1,13 @@
-// The Shapes workspace (SPEC H9): a folder of heart label maps with the classes each case holds;
-// the open case's classes as coloured meshes with a legend that sets visibility, opacity and
-// which classes the model is given; Input | Completion | Ground truth views with one shared
-// camera (or completion and ground truth overlaid in one view); completion with a trained model
-// and its per-class metrics; and dataset preparation and training phases as background jobs
-// whose curves appear in the Training Monitor.
+// The Shapes workspace: a folder of heart label maps with the classes each case holds; the open
+// case's classes as coloured meshes with a legend that sets visibility, opacity and which classes
+// the model is given; Input | Completion | Ground truth views with one shared camera (or
+// completion and ground truth overlaid in one view); completion with a trained model and its
+// per-class metrics; and dataset preparation and training phases as background jobs whose
+// curves appear in the Training Monitor. What is open and what runs is the ShapesSession's
+// (core); this widget shows it and forwards the user's intent.
 #pragma once
 #include "common/Job.h"
+#include "shapes/ShapesSession.h"
 #include "vtk/SharedCamera.h"
 #include "workspace/Workspace.h"
 
@@ -30,8 +32,6 @@ class CompletionPanel;
 class MetricsTable;
 class TrainingPanel;
 class View3D;
-struct ScoredCompletion;
-struct ShapeCase;
 
 class ShapesWorkspace : public Workspace {
   Q_OBJECT
@@ -46,12 +46,12 @@ public:
   // A folder of label maps (.nii, .nii.gz) lists its cases and opens the first; a single label
   // map lists its folder's cases and opens that one.
   bool openPath(const QString& path, QString* error) override;
-  QString folder() const { return folder_; }
+  QString folder() const { return QString::fromStdString(session_.folder()); }
   // Loads the case of a row (a job); its meshes appear when it is done.
   void selectCase(int row);
   int currentCase() const;
   // The loaded case (null until the first load is done).
-  const ShapeCase* loadedCase() const { return case_.get(); }
+  const ShapeCase* loadedCase() const { return session_.loadedCase().get(); }
   // "heart10" or "mmwhs7": how raw label values map to the 10 classes; reloads the cases.
   void setClassMap(const QString& name);
   QString classMap() const;
@@ -67,7 +67,7 @@ public:
   // with the checkpoint. Throws InputError when there is no case, no checkpoint or no input
   // class; the job fails when the case being loaded has none of the input classes.
   JobPtr startCompletion();
-  const ScoredCompletion* completion() const { return completion_.get(); }
+  const ScoredCompletion* completion() const { return session_.completion().get(); }
   // Writes the completed label map (NIfTI) and its meshes to <stem>_meshes/ beside it.
   JobPtr saveCompletion(const QString& labelMapPath);
   // Prepares a folder of label maps into a dataset; the training panel then uses it.
@@ -78,7 +78,7 @@ public:
   // style assignments on the shipped small.yaml.
   JobPtr startTraining(int phase, const QString& preparedDir, const QString& init,
                        const std::vector<std::string>& overrides = {}, const QString& runDir = {});
-  QString lastRunDir() const { return lastRunDir_; }
+  QString lastRunDir() const { return QString::fromStdString(session_.lastRunDir()); }
   // The checkpoint a phase starts from: the newest best.pt of an earlier phase's run beside the
   // prepared dataset, else the completion checkpoint; empty for phase 1.
   QString initCheckpointFor(int phase, const QString& preparedDir) const;
@@ -94,6 +94,7 @@ public:
   CaseTable* caseTable() const { return cases_; }
   CompletionPanel* completionPanel() const { return completionPanel_; }
   TrainingPanel* trainingPanel() const { return trainingPanel_; }
+  ShapesSession& session() { return session_; }
 
 protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -102,26 +103,21 @@ private:
   enum ViewSlot { InputView, CompletionView, TruthView, ViewCount };
 
   QWidget* makeViewColumn(ViewSlot slot, QLabel* title);
-  void listCases(const QStringList& paths, const QString& select);
-  void scanCases();
-  void clearCase();
-  void loadCase(int row);
-  void caseLoaded(std::shared_ptr<const ShapeCase> loaded, int row);
-  void completionDone(std::shared_ptr<const ScoredCompletion> scored);
-  void clearCompletion();
+  void sessionChanged(const ShapesSession::Change& change);
+  void showCases();
+  void showCase();
+  void showCompletion();
+  void syncSettings();
   void refreshViews();
   void updateTitles();
   void updateButtons();
   void updateInitText();
   void resetCamera(bool orient);
-  QString findLatestCheckpoint(const QStringList& runsDirs, int maxPhase) const;
   void openFolderClicked();
   void completeClicked();
   void saveClicked();
   void prepareClicked();
   void trainClicked();
-  void whenFinished(JobPtr job, std::function<void(const Job&)> then);
-  void reportFailure(const Job& job);
 
   CaseTable* cases_;
   QComboBox* classMap_;
@@ -141,17 +137,10 @@ private:
   SharedCamera camera_;
   bool cameraOriented_ = false;
   JobContinuations* continuations_;
-
-  QString folder_;
-  int loadingRow_ = -1;
-  uint64_t listGeneration_ = 0, loadGeneration_ = 0;
-  JobPtr scanJob_, loadJob_, completionJob_;
-  // What loadJob_ fills in (read by a completion started while the case loads).
-  std::shared_ptr<std::shared_ptr<const ShapeCase>> loadingCase_;
-  std::shared_ptr<const ShapeCase> case_;
-  int caseRow_ = -1;
-  std::shared_ptr<const ScoredCompletion> completion_;
-  QString lastRunDir_;
+  ShapesSession session_;
+  // The case and completion the views show (they keep pointers into the meshes).
+  std::shared_ptr<const ShapeCase> shownCase_;
+  std::shared_ptr<const ScoredCompletion> shownCompletion_;
 };
 
 } // namespace lumen

@@ -1,7 +1,7 @@
-// What the Shapes workspace computes off the UI thread, in plain data: a case read and mapped to
-// the 10 heart classes with its per-class meshes, the classes a file holds (for the case list),
-// and a completion scored class by class against the case's own ground truth. Every function
-// here runs inside a Job; none touches Qt widgets or VTK.
+// What the Shapes workspace's session computes off the UI thread, in plain data: a case read and
+// mapped to the 10 heart classes with its per-class meshes, the classes a file holds (for the
+// case list), and a completion scored class by class against the case's own ground truth. Every
+// function here runs inside a Job; none touches Qt widgets or VTK.
 #pragma once
 #include "io/Volume.h"
 #include "shapes/ClassMeshes.h"
