@@ -48,8 +48,7 @@ MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
     const int index = tabs_->addTab(page, info.title);
     tabs_->setTabToolTip(index, info.description);
     connect(page, &Workspace::pathOpened, this, &MainWindow::addRecentFile);
-    connect(page, &Workspace::statusMessage, this,
-            [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(page, &Workspace::statusMessage, this, &MainWindow::showStatus);
   }
   setCentralWidget(tabs_);
   addDockWidget(Qt::RightDockWidgetArea, monitor_);
@@ -186,6 +185,10 @@ void MainWindow::rebuildRecentMenu() {
     });
   }
   recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showStatus(const QString& message) {
+  statusBar()->showMessage(message, 5000);
 }
 
 void MainWindow::showAbout() {

@@ -35,6 +35,8 @@ public:
   void startDemo(const QString& folder);
 
   QStringList recentFiles() const;
+  // A message in the status bar for a few seconds.
+  void showStatus(const QString& message);
   TrainingMonitorDock* monitorDock() const { return monitor_; }
   JobsDock* jobsDock() const { return jobs_; }
   LogDock* logDock() const { return log_; }

@@ -1,4 +1,5 @@
 // lumen: the desktop application.
+#include "LumenApplication.h"
 #include "MainWindow.h"
 #include "RegisterWorkspaces.h"
 #include "common/Log.h"
@@ -6,7 +7,6 @@
 #include "vtk/VtkViewWidget.h"
 #include "workspace/WorkspaceRegistry.h"
 
-#include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QTimer>
@@ -14,7 +14,7 @@
 int main(int argc, char** argv) {
   // OpenGL 3.2 core without multisampling must be the default before QApplication exists.
   lumen::VtkViewWidget::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
+  lumen::LumenApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("Lumen"));
   QApplication::setApplicationName(QStringLiteral("Lumen"));
   QApplication::setApplicationVersion(QString::fromStdString(lumen::lumenVersion()));
@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   lumen::WorkspaceRegistry registry;
   lumen::registerWorkspaces(registry);
   lumen::MainWindow window(registry);
+  QObject::connect(&app, &lumen::LumenApplication::unexpectedError, &window,
+                   [&window](const QString& message) {
+                     window.showStatus(QObject::tr("Unexpected error: %1").arg(message));
+                   });
   window.show();
   if (parser.isSet(demo))
     window.startDemo(parser.value(demo));

@@ -76,18 +76,30 @@ std::optional<RunStatus> readRunStatus(const std::string& runDir) {
   if (j.is_discarded() || !j.is_object())
     return std::nullopt;
   RunStatus s;
-  s.state = j.value("state", "unknown");
-  s.task = j.value("task", "");
-  s.step = j.value("step", int64_t{0});
-  s.totalSteps = j.value("total_steps", int64_t{0});
-  s.epoch = j.value("epoch", int64_t{0});
-  s.bestMetric = j.value("best_metric", "");
+  // A hand-edited or foreign status.json may hold any type under any key: a value of the wrong
+  // type reads as its default, never as an exception in the UI thread that shows the runs.
+  const auto text = [&](const char* key, std::string fallback) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+  };
+  const auto number = [&](const char* key, double fallback) {
+    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
+  };
+  const auto whole = [&](const char* key) {
+    const double v = number(key, 0.0);
+    return std::isfinite(v) && std::abs(v) < 9e18 ? int64_t(v) : int64_t{0};
+  };
+  s.state = text("state", "unknown");
+  s.task = text("task", "");
+  s.step = whole("step");
+  s.totalSteps = whole("total_steps");
+  s.epoch = whole("epoch");
+  s.bestMetric = text("best_metric", "");
   if (j.contains("best") && j["best"].is_number())
     s.best = j["best"].get<double>();
-  s.message = j.value("message", "");
-  s.pid = j.value("pid", 0);
-  s.host = j.value("host", "");
-  s.updated = j.value("updated", 0.0);
+  s.message = text("message", "");
+  s.pid = int(std::clamp<int64_t>(whole("pid"), 0, INT32_MAX));
+  s.host = text("host", "");
+  s.updated = number("updated", 0.0);
   if (s.state == "running") {
     if (const auto locked = runIsLocked(runDir)) {
       if (!*locked)

@@ -121,6 +121,26 @@ private Q_SLOTS:
     QCOMPARE(readMetricsFile(bigPath).size(), size_t(120000));
   }
 
+  void aForeignStatusFileNeverThrows() {
+    // Hand-edited or written by another tool: wrong types read as defaults, garbage as nothing.
+    const auto dir = test::freshDir("runfiles-status");
+    test::writeText(dir + "/status.json",
+                    R"({"state": 3, "step": "twelve", "total_steps": 1e300, "pid": -5,)"
+                    R"( "best": "low", "task": ["x"], "updated": null})");
+    const auto status = readRunStatus(dir);
+    QVERIFY(status.has_value());
+    QCOMPARE(status->state, std::string("unknown"));
+    QCOMPARE(status->step, int64_t(0));
+    QCOMPARE(status->totalSteps, int64_t(0));
+    QCOMPARE(status->pid, 0);
+    QVERIFY(!status->best);
+    QCOMPARE(status->task, std::string());
+    test::writeText(dir + "/status.json", "{not json");
+    QVERIFY(!readRunStatus(dir).has_value());
+    test::writeText(dir + "/status.json", "[1, 2]");
+    QVERIFY(!readRunStatus(dir).has_value());
+  }
+
   void truncateDropsRepeatedSteps() {
     const auto path = test::freshDir("runfiles-truncate") + "/metrics.jsonl";
     {
