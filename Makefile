@@ -14,7 +14,7 @@ export CCACHE_MAXSIZE ?= 5G
 # worktrees) share one cache.
 export CCACHE_BASEDIR ?= $(abspath $(CURDIR)/..)
 
-.PHONY: all deps configure build test demo demo-headless package bench fuzz format clean
+.PHONY: all deps configure build test sanitize demo demo-headless package bench fuzz format clean
 
 all: build
 
@@ -32,6 +32,19 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && $(XVFB) ctest --output-on-failure -j 1 $(CTEST_ARGS)
+
+# The engine, lumen-cli, the core test suites and the fuzz replay built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (no GUI): a memory error or undefined behaviour fails its test.
+SANITIZE_DIR ?= build-sanitize
+export ASAN_OPTIONS ?= detect_leaks=0:abort_on_error=1:check_initialization_order=1:strict_string_checks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+sanitize: deps
+	@test -f $(SANITIZE_DIR)/build.ninja || cmake -S . -B $(SANITIZE_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DCMAKE_C_FLAGS_SANITIZE="-O1 -g1" \
+	  -DLUMEN_SANITIZE=ON -DLUMEN_BUILD_GUI=OFF -DLUMEN_BUILD_BENCH=OFF \
+	  -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ctest --output-on-failure -j 1 $(CTEST_ARGS)
 
 # With a display the GUI opens on the demo workspace; without one the headless demo runs instead.
 demo: build
