@@ -1,6 +1,7 @@
 // Small helpers shared by the test suites.
 #pragma once
 #include <QString>
+#include <functional>
 #include <string>
 
 namespace lumen::test {
@@ -13,6 +14,11 @@ std::string freshDir(const std::string& name);
 std::string sharedDataFile(const std::string& relative);
 
 std::string readText(const std::string& path);
+
+// Calls `poll` (a session's follow-ups, as the GUI's timer runs them) every 10 ms until `done`
+// says so or `seconds` pass; returns whether it did.
+bool pollUntil(const std::function<void()>& poll, const std::function<bool()>& done,
+               int seconds = 60);
 void writeText(const std::string& path, const std::string& text);
 
 } // namespace lumen::test

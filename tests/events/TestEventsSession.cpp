@@ -10,25 +10,15 @@
 #include "events/SyntheticEvents.h"
 
 #include <QtTest>
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 using namespace lumen;
 namespace fs = std::filesystem;
 
 namespace {
 
-// Runs the session's follow-ups, as the GUI's timer does, until `done` or the timeout.
 bool pollUntil(EventsSession& session, const std::function<bool()>& done, int seconds = 60) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    session.poll();
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+  return test::pollUntil([&] { session.poll(); }, done, seconds);
 }
 
 } // namespace

@@ -11,9 +11,7 @@
 #include "shapes/SyntheticHeart.h"
 
 #include <QtTest>
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 using namespace lumen;
 namespace fs = std::filesystem;
@@ -21,14 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool pollUntil(ShapesSession& session, const std::function<bool()>& done, int seconds = 120) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    session.poll();
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+  return test::pollUntil([&] { session.poll(); }, done, seconds);
 }
 
 } // namespace
