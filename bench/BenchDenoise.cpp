@@ -40,7 +40,8 @@ void BM_InferWindowNetwork(benchmark::State& state) {
   const auto events = windowEvents(20'000);
   const auto grid = lumen::encodeVoxelGrid(events, 0, events.size(), 0, 20000, {});
   for (auto _ : state)
-    benchmark::DoNotOptimize(lumen::denoiseGrid(model, grid, "reflect", torch::kCPU).values.data());
+    benchmark::DoNotOptimize(
+        lumen::denoiseGrid(model, grid, lumen::EventTrainConfig{}, torch::kCPU).values.data());
   state.counters["windows/s"] =
       benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }

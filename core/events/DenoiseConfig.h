@@ -11,11 +11,12 @@ namespace lumen {
 struct EventDataConfig {
   std::string noisy_dir = "background_with_flare_events";
   std::string clean_dir = "background_with_light_events";
-  std::string prepared; // voxel-pair cache (HDF5); empty: <run dir>/prepared.h5
+  std::string prepared; // voxel-pair cache (HDF5); empty: <run dir>/prepared.h5 (see
+                        // ensurePreparedPairs: made again when its settings differ)
   int64_t window_us = 20000;
   int bins = 8;
   std::string anchor = "window";
-  std::string normalization = "none";
+  std::string normalization = "none"; // of the network's input only (DenoiseModel.h)
   double val_fraction = 0.2;
   int split_seed = 0;
   int patch = 64; // training crops of patch x patch pixels; 0 = whole frames

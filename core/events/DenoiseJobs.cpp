@@ -13,17 +13,14 @@ namespace lumen {
 
 JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir,
                         const TrainingRunOptions& options) {
-  const std::string prepared =
-      config.data.prepared.empty() ? runDir + "/prepared.h5" : config.data.prepared;
   return trainingRunJob(
       "Event denoiser training · " + std::filesystem::path(runDir).filename().string(), "events",
       runDir, configToYaml(config),
-      [config, runDir, prepared](const TrainingRun& run) {
-        if (!std::filesystem::exists(prepared)) {
-          logInfo("preparing voxel pairs into ", prepared);
-          prepareVoxelPairs(config.data, prepared, &run.job);
-        }
-        EventDenoiseTask task(config, loadVoxelPairs(prepared));
+      [config, runDir](const TrainingRun& run) {
+        // Before preparing, which can take minutes, refuse a network that cannot run.
+        checkDenoiseModelFits(config);
+        const std::string prepared = ensurePreparedPairs(config.data, runDir, &run.job);
+        EventDenoiseTask task(config, loadVoxelPairs(prepared, config.data));
         Trainer trainer(config.trainer, task, runDir, "events");
         run.attach(trainer);
         trainer.fit(&run.job);

@@ -9,8 +9,9 @@
 
 namespace lumen {
 
-// Prepares <runDir>/prepared.h5 (or data.prepared) if missing, saves config.yaml and trains
-// (or resumes) the 3D U-Net into runDir.
+// Saves config.yaml, prepares the voxel pairs unless a file prepared with the same settings
+// exists (ensurePreparedPairs: <runDir>/prepared.h5 or data.prepared) and trains (or resumes)
+// the 3D U-Net into runDir.
 JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDir,
                         const TrainingRunOptions& options = {});
 

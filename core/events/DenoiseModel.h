@@ -1,5 +1,11 @@
 // The event denoiser: a 3D U-Net over voxel grids (bins as depth), its padding to the network's
 // spatial multiple and back (SPEC E5), and the training task for the shared trainer.
+//
+// Grids are event counts going in and coming out; data.normalization only conditions what the
+// network sees. Each window's counts are normalised (normalizeVoxelGrid, over the whole frame)
+// into the network's input, and the network answers in counts: with model.residual a
+// correction added to the un-normalised counts (clean = noisy + residual), without it the clean
+// counts themselves. Training, validation and inference all go through predictCounts.
 #pragma once
 #include "events/DenoiseConfig.h"
 #include "events/VoxelPairs.h"
@@ -8,14 +14,31 @@
 
 namespace lumen {
 
+UNet3dOptions denoiseUNetOptions(const EventModelConfig& config);
+// With model.residual the output convolution starts at zero: an untrained denoiser returns its
+// input.
 UNet3d makeDenoiseModel(const EventModelConfig& config);
+
+// Refuses settings the U-Net cannot run with, before any data is prepared or loaded: isotropic
+// pooling deeper than data.bins allows, a patch that is not a multiple of the network's.
+void checkDenoiseModelFits(const EventTrainConfig& config);
 
 // Pads the last two dimensions of x (N, C, D, H, W) up to multiples of `multiple`.
 torch::Tensor padToMultiple(const torch::Tensor& x, int multiple, const std::string& mode);
 torch::Tensor cropTo(const torch::Tensor& x, int64_t height, int64_t width);
 
-// Runs the network on one grid (no gradient) and returns the denoised grid.
-VoxelGrid denoiseGrid(UNet3d& model, const VoxelGrid& grid, const std::string& padMode,
+// The network's input for counts (N, 1, B, H, W): each sample normalised as `mode` says (the
+// counts themselves for None).
+torch::Tensor networkInput(const torch::Tensor& counts, VoxelNormalization mode);
+
+// Denoised counts for `counts` (N, 1, B, H, W), given the network's `input` for the same frames
+// (networkInput). The input alone is padded to the network's multiple (data.pad) and the output
+// is cropped back, so no padded cell reaches a loss or the decoder.
+torch::Tensor predictCounts(UNet3d& model, const torch::Tensor& input, const torch::Tensor& counts,
+                            const EventTrainConfig& config);
+
+// Runs the network on one grid of counts (no gradient) and returns the denoised counts.
+VoxelGrid denoiseGrid(UNet3d& model, const VoxelGrid& counts, const EventTrainConfig& config,
                       const torch::Device& device);
 
 torch::Tensor voxelLoss(const torch::Tensor& prediction, const torch::Tensor& target,
@@ -29,13 +52,16 @@ public:
   void to(const torch::Device& device) override;
   int64_t batchesPerEpoch() const override;
   StepOutput trainStep(int64_t epoch, int64_t batch) override;
+  // loss, mse and psnr of the network, and loss_noisy_input / psnr_noisy_input of the identity
+  // (the noisy counts taken as the answer): the bar a denoiser has to clear.
   std::map<std::string, double> validate(Job* job) override;
 
 private:
   EventTrainConfig config_;
+  VoxelNormalization normalization_ = VoxelNormalization::None;
   UNet3d model_{nullptr};
   torch::Device device_ = torch::kCPU;
-  torch::Tensor trainRaw_, trainLabel_, valRaw_, valLabel_; // (S, 1, B, H, W)
+  torch::Tensor trainRaw_, trainLabel_, valRaw_, valLabel_; // (S, 1, B, H, W) event counts
   double dataRange_ = 1.0;
 };
 

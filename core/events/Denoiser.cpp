@@ -1,7 +1,10 @@
 #include "events/Denoiser.h"
 
+#include "common/AtomicFile.h"
+#include "common/Checked.h"
 #include "common/Config.h"
 #include "common/Error.h"
+#include "common/Files.h"
 #include "common/Job.h"
 #include "events/DenoiseModel.h"
 #include "events/EventFile.h"
@@ -12,8 +15,8 @@
 #include "train/RunDirectory.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -42,11 +45,16 @@ const EventTrainConfig& TrainedDenoiser::config() const {
 }
 
 VoxelGrid TrainedDenoiser::denoise(const VoxelGrid& grid) const {
-  return denoiseGrid(state_->model, grid, state_->config.data.pad, state_->device);
+  return denoiseGrid(state_->model, grid, state_->config, state_->device);
 }
 
-DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::string& in,
-                                   const std::string& out, const DecodeOptions& decode, Job* job) {
+namespace {
+
+// Window by window: encode as counts -> network -> decode. `progress`, when given, receives the
+// fraction of windows done, with `stage` before the window count.
+DenoiseFileResult denoiseWindows(const TrainedDenoiser& denoiser, const std::string& in,
+                                 const std::string& out, const DecodeOptions& decode,
+                                 ProgressSpan* progress, const std::string& stage) {
   const auto& data = denoiser.config().data;
   const VoxelOptions voxel = voxelOptionsOf(data);
   EventFileReader reader(in);
@@ -56,13 +64,16 @@ DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::s
   // Decoded timestamps are re-spread inside their bins: evaluation matches within one bin.
   writer.setAttribute("match_tolerance_us", std::to_string(data.window_us / data.bins));
   if (reader.size() > 0) {
-    const int64_t t0 = reader.timeAt(0), last = reader.timeAt(reader.size() - 1);
-    const int64_t windows = (last - t0) / data.window_us + 1;
+    const int64_t t0 = reader.timeAt(0);
+    const auto span = checkedSubtract(reader.timeAt(reader.size() - 1), t0);
+    if (!span)
+      throw InputError(in + ": /events/t spans more microseconds than 64 bits hold");
+    const int64_t windows = *span / data.window_us + 1;
     for (int64_t k = 0; k < windows; ++k) {
-      if (job) {
-        job->checkCancelled();
-        job->setProgress(double(k) / double(windows),
-                         "window " + std::to_string(k + 1) + "/" + std::to_string(windows));
+      if (progress) {
+        progress->job().checkCancelled();
+        progress->set(double(k) / double(windows),
+                      stage + "window " + std::to_string(k + 1) + "/" + std::to_string(windows));
       }
       const int64_t ws = t0 + k * data.window_us, we = ws + data.window_us;
       const EventArray events = reader.readTimeRange(ws, we);
@@ -80,6 +91,16 @@ DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::s
   return result;
 }
 
+} // namespace
+
+DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::string& in,
+                                   const std::string& out, const DecodeOptions& decode, Job* job) {
+  std::optional<ProgressSpan> progress;
+  if (job)
+    progress.emplace(*job, 0.0, 1.0);
+  return denoiseWindows(denoiser, in, out, decode, progress ? &*progress : nullptr, "");
+}
+
 namespace {
 void accumulate(DenoiseMetrics& total, const DenoiseMetrics& m) {
   total.denoised += m.denoised;
@@ -95,7 +116,8 @@ void accumulate(DenoiseMetrics& total, const DenoiseMetrics& m) {
 std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* job) {
   const auto pairs = findEventPairs(config.noisy_dir, config.clean_dir);
   TrainedDenoiser denoiser(config.checkpoint, config.device);
-  fs::create_directories(config.output_dir);
+  const std::string resultsPath = (fs::path(config.output_dir) / "results.json").string();
+  requireWritableParent(resultsPath, "output_dir");
   std::vector<MethodScore> scores = {
       {"network", {}, 0}, {"stcf", {}, 0}, {"baf", {}, 0}, {"noisy input", {}, 0}};
   std::vector<std::vector<float>> aucScores(3);
@@ -113,7 +135,12 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
     const std::string stem = fs::path(pairs[i].name).stem().string();
     const std::string denoisedPath =
         (fs::path(config.output_dir) / (stem + "_network.h5")).string();
-    denoiseEventFile(denoiser, pairs[i].noisy, denoisedPath, {});
+    std::optional<ProgressSpan> progress;
+    if (job)
+      progress.emplace(*job, double(i) / double(pairs.size()),
+                       double(i + 1) / double(pairs.size()));
+    denoiseWindows(denoiser, pairs[i].noisy, denoisedPath, {}, progress ? &*progress : nullptr,
+                   "testing " + pairs[i].name + ": ");
     const EventArray denoised = EventFileReader(denoisedPath).readAll();
     nlohmann::json row{{"file", pairs[i].name}};
     auto score = [&](size_t method, const EventArray& output, int64_t tol) {
@@ -155,8 +182,8 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
                        {"snr_db", s.metrics.snrDb},
                        {"esr", s.esr},
                        {"auc", s.metrics.auc ? nlohmann::json(*s.metrics.auc) : nlohmann::json()}});
-  std::ofstream(fs::path(config.output_dir) / "results.json")
-      << nlohmann::json{{"summary", summary}, {"files", perFile}}.dump(2) << "\n";
+  writeFileAtomically(resultsPath,
+                      nlohmann::json{{"summary", summary}, {"files", perFile}}.dump(2) + "\n");
   return scores;
 }
 

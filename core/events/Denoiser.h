@@ -37,12 +37,14 @@ DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::s
                                    Job* job = nullptr);
 
 struct MethodScore {
-  std::string method; // "network", "baf", "stcf", "none (noisy input)"
+  std::string method; // "network", "stcf", "baf", "noisy input"
   DenoiseMetrics metrics;
   double esr = 0;
 };
 
-// Per method: metrics summed over all held-out files (micro-averaged).
+// Per method: metrics summed over all held-out files (micro-averaged), in the order network,
+// stcf, baf, noisy input (the bar: everything kept). Writes each file's network output and
+// results.json (summary and per-file scores, atomically) into config.output_dir.
 std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* job = nullptr);
 
 } // namespace lumen

@@ -49,6 +49,12 @@ UNet3dImpl::UNet3dImpl(const UNet3dOptions& options) : options_(options) {
 }
 
 torch::Tensor UNet3dImpl::forward(const torch::Tensor& x) {
+  // Pooling a single slice with a kernel of 2 fails deep inside LibTorch with no hint why.
+  if (x.dim() == 5 && x.size(2) < options_.minimumDepth())
+    throw InputError("a " + std::to_string(options_.levels) +
+                     "-level U-Net with isotropic pooling needs at least " +
+                     std::to_string(options_.minimumDepth()) + " depth slices, got " +
+                     std::to_string(x.size(2)));
   const std::vector<int64_t> pool =
       options_.anisotropicPooling ? std::vector<int64_t>{1, 2, 2} : std::vector<int64_t>{2, 2, 2};
   std::vector<torch::Tensor> skips;
@@ -67,10 +73,7 @@ torch::Tensor UNet3dImpl::forward(const torch::Tensor& x) {
                               .mode(torch::kNearest));
     y = decoders_[k]->forward(torch::cat({skip, y}, 1));
   }
-  y = head_->forward(y);
-  if (options_.residual && options_.inChannels == options_.outChannels)
-    y = y + x;
-  return y;
+  return head_->forward(y);
 }
 
 } // namespace lumen

@@ -2,8 +2,9 @@
 // GroupNorm -> 3x3x3 Conv -> ReLU blocks, feature maps f_maps * 2^level, max pooling between
 // levels, nearest-neighbour upsampling + concatenation with the skip connection on the way up,
 // a final 1x1x1 convolution and no output activation. Pooling can be anisotropic (1, 2, 2) so a
-// shallow depth (8 temporal bins) survives 4-5 levels. With `residual`, the network predicts a
-// correction added to its input (clean = noisy + residual).
+// shallow depth (8 temporal bins) survives 4-5 levels. A residual connection is left to the
+// caller: the event denoiser adds its correction to event counts, while the network itself may
+// see a normalised copy of them.
 #pragma once
 #include <torch/torch.h>
 
@@ -16,7 +17,10 @@ struct UNet3dOptions {
   int levels = 4;
   int groups = 8;
   bool anisotropicPooling = true; // pool (1, 2, 2) instead of (2, 2, 2)
-  bool residual = true;
+  // The multiple H and W must be padded to.
+  int spatialMultiple() const { return 1 << (levels - 1); }
+  // The fewest depth slices D the poolings leave at least one of.
+  int minimumDepth() const { return anisotropicPooling ? 1 : spatialMultiple(); }
 };
 
 // GroupNorm -> Conv3d(3x3x3) -> ReLU, twice.
@@ -34,11 +38,11 @@ TORCH_MODULE(DoubleConv3d);
 class UNet3dImpl : public torch::nn::Module {
 public:
   explicit UNet3dImpl(const UNet3dOptions& options);
-  // x: (N, C, D, H, W) with H and W divisible by 2^(levels-1) (and D too for isotropic pooling).
+  // x: (N, C, D, H, W) with H and W divisible by 2^(levels-1) (and D at least that for isotropic
+  // pooling).
   torch::Tensor forward(const torch::Tensor& x);
   const UNet3dOptions& options() const { return options_; }
-  // The multiple H and W must be padded to.
-  int spatialMultiple() const { return 1 << (options_.levels - 1); }
+  int spatialMultiple() const { return options_.spatialMultiple(); }
 
 private:
   UNet3dOptions options_;

@@ -263,7 +263,9 @@ private Q_SLOTS:
     QTRY_VERIFY_WITH_TIMEOUT(denoised->hasStream(), 20000);
     QCOMPARE(QString::fromStdString(denoised->stream().path),
              EventsWorkspace::denoisedPathFor(noisy_));
-    QVERIFY(denoised->cloud()->displayedPoints() > 0 || denoised->stream().stats.numEvents == 0);
+    // A residual denoiser starts from its input, so even a short run writes events to show.
+    QVERIFY(denoised->stream().stats.numEvents > 0);
+    QVERIFY(denoised->cloud()->displayedPoints() > 0);
     QTest::qWait(300);
     screenshot(ws_.get(), "events_workspace_denoised.png");
   }
