@@ -1,6 +1,7 @@
 #include "events/VoxelPairs.h"
 
 #include "common/AtomicFile.h"
+#include "common/DatasetSplit.h"
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Log.h"
@@ -47,10 +48,7 @@ std::vector<EventPair> findEventPairs(const std::string& noisyDir, const std::st
 }
 
 bool isValidationFile(const std::string& name, int seed, double fraction) {
-  uint64_t hash = 1469598103934665603ULL ^ uint64_t(seed) * 1099511628211ULL;
-  for (unsigned char c : name)
-    hash = (hash ^ c) * 1099511628211ULL;
-  return double(hash % 1000000) / 1e6 < fraction;
+  return isValidationName(name, uint64_t(seed), fraction);
 }
 
 VoxelOptions voxelOptionsOf(const EventDataConfig& data) {
