@@ -34,6 +34,10 @@ Vec3 spacingOption(const ParsedArgs& args, Vec3 fallback) {
   Vec3 s{};
   if (std::sscanf(text->c_str(), "%lf,%lf,%lf", &s[0], &s[1], &s[2]) != 3)
     throw UsageError("--spacing expects X,Y,Z in millimetres, e.g. 1.25,1.25,2.5");
+  // Finer than 0.25 mm, a phantom heart would need billions of voxels.
+  for (double mm : s)
+    if (!(mm >= 0.25 && mm <= 20))
+      throw UsageError("--spacing: each voxel side must be 0.25 to 20 mm, got " + formatNumber(mm));
   return s;
 }
 
@@ -301,7 +305,7 @@ void addShapesCommands(Command& root) {
       .positional({"OUTDIR", "folder for heart_###.nii.gz"})
       .option({"--cases", "N", "number of hearts (default 10)"})
       .option({"--seed", "S", "seed of the first heart; case c uses S + c (default 0)"})
-      .option({"--spacing", "X,Y,Z", "voxel size in mm (default 1.25,1.25,1.25)"})
+      .option({"--spacing", "X,Y,Z", "voxel size in mm, 0.25-20 (default 1.25,1.25,1.25)"})
       .handler(synthCommand);
   shapes.subcommand("prepare", "Prepare label maps for shape learning: one HDF5 per case")
       .description("Per case: surface points with one-hot classes, volume and near-surface "

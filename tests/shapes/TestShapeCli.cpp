@@ -1,8 +1,8 @@
 // `lumen-cli shapes` on broken input, as a user meets it: a label map cut short by a failed
 // download is refused by name with exit code 1 and no output (prepare and complete), a completion
-// whose meshes cannot be written leaves no label map behind, --resolution is bounded, and a case
-// list that points outside its dataset folder is refused. A tiny model is trained once, through
-// the command line itself.
+// whose meshes cannot be written leaves no label map behind, --resolution and --spacing are
+// bounded, and a case list that points outside its dataset folder is refused. A tiny model is
+// trained once, through the command line itself.
 #include "TestSupport.h"
 
 #include <QDir>
@@ -146,6 +146,17 @@ private Q_SLOTS:
                qPrintable(result.err));
     }
     QVERIFY(!QFile::exists(dir_ + "/res/x.nii.gz"));
+  }
+
+  void synthBoundsTheSpacing() {
+    for (const QString spacing : {"0,1,1", "1,1,-2", "1,1,nan", "0.01,0.01,0.01"}) {
+      const auto result =
+          runCli({"shapes", "synth", dir_ + "/tiny-voxels", "--cases", "1", "--spacing", spacing});
+      QCOMPARE(result.code, 2);
+      QVERIFY2(result.err.contains("--spacing: each voxel side must be 0.25 to 20 mm"),
+               qPrintable(result.err));
+    }
+    QVERIFY(!QFile::exists(dir_ + "/tiny-voxels"));
   }
 
   void evalRefusesCaseIdsThatLeaveTheDataset() {

@@ -554,6 +554,8 @@ private Q_SLOTS:
     QVERIFY_THROWS_EXCEPTION(InputError, classMapByName("acdc"));
     QCOMPARE(parseHeartClassList("lv, 5,Aorta"), (std::vector<int>{3, 5, 6}));
     QVERIFY_THROWS_EXCEPTION(InputError, parseHeartClassList("3,heart"));
+    QVERIFY_THROWS_EXCEPTION(InputError, parseHeartClassList("99999999999")); // not out_of_range
+    QCOMPARE(parseHeartClassList("007,10"), (std::vector<int>{7, 10}));
   }
 
   void syntheticHeartHasAllClasses() {
