@@ -5,9 +5,12 @@
 #include "common/AtomicFile.h"
 #include "common/Config.h"
 #include "common/Error.h"
+#include "common/Files.h"
 #include "common/Resources.h"
+#include "common/Text.h"
 #include "io/NiftiIO.h"
 #include "shapes/ClassMeshes.h"
+#include "shapes/CompletionFiles.h"
 #include "shapes/ShapeCompletion.h"
 #include "shapes/ShapeDataset.h"
 #include "shapes/ShapeEvaluation.h"
@@ -18,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -30,19 +34,24 @@ Vec3 spacingOption(const ParsedArgs& args, Vec3 fallback) {
     return fallback;
   Vec3 s{};
   char rest = 0;
-  if (std::sscanf(text->c_str(), "%lf,%lf,%lf%c", &s[0], &s[1], &s[2], &rest) != 3 ||
-      !std::all_of(s.begin(), s.end(), [](double v) { return v >= 0.01 && v <= 100.0; }))
-    throw UsageError("--spacing expects X,Y,Z in millimetres between 0.01 and 100, e.g. "
-                     "1.25,1.25,2.5");
+  if (std::sscanf(text->c_str(), "%lf,%lf,%lf%c", &s[0], &s[1], &s[2], &rest) != 3)
+    throw UsageError("--spacing expects X,Y,Z in millimetres, e.g. 1.25,1.25,2.5");
+  // Finer than 0.25 mm, a phantom heart would need billions of voxels.
+  for (double mm : s)
+    if (!(mm >= 0.25 && mm <= 20))
+      throw UsageError("--spacing: each voxel side must be 0.25 to 20 mm, got " + formatNumber(mm));
   return s;
 }
+
+
+constexpr int64_t kMaxSeed = int64_t(1) << 53; // as large as every tool reading seeds agrees on
 
 int synthCommand(const ParsedArgs& args) {
   SyntheticHeartOptions options;
   options.spacing = spacingOption(args, options.spacing);
   const std::string out = args.positional(0);
   const int cases = int(args.integer("--cases", 10, 1, 100000));
-  const auto seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  const auto seed = uint64_t(args.integer("--seed", 0, 0, kMaxSeed));
   std::vector<std::string> paths;
   const int code = runWithProgress(makeJob("synthetic hearts", [&](Job& job) {
     paths = writeSyntheticHearts(out, cases, seed, options, &job);
@@ -59,17 +68,19 @@ int prepareCommand(const ParsedArgs& args) {
   ShapeDatasetOptions options;
   options.prepare.classMap = args.value("--class-map", "heart10");
   parseOption("--class-map", [&] { return classMapByName(options.prepare.classMap); });
-  options.prepare.points = int(args.integer("--points", 8192, 64, 1 << 22));
-  const int queries = int(args.integer("--queries", 100000, 0, 1 << 24));
+  options.prepare.points = int(args.integer("--points", 8192, 1, 1 << 22));
+  const int queries = int(args.integer("--queries", 100000, 0, 10000000));
   options.prepare.volumeQueries = queries;
   options.prepare.nearQueries = queries;
-  options.prepare.grid = int(args.integer("--grid", 128, 16, 512));
-  options.prepare.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  options.prepare.grid =
+      int(args.integer("--grid", 128, kMinPreparationGrid, kMaxPreparationGrid));
+  options.prepare.seed = uint64_t(args.integer("--seed", 0, 0, kMaxSeed));
   if (const auto list = args.value("--unannotated"))
     options.prepare.unannotated =
         parseOption("--unannotated", [&] { return parseHeartClassList(*list); });
-  options.valFraction = args.number("--val-fraction", 0.2, 0.0, 0.9);
-  options.threads = int(args.integer("--threads", 0, 0, 256));
+  options.valFraction = args.number("--val-fraction", 0.2, 0.0, 1.0);
+  options.splitSeed = uint64_t(args.integer("--split-seed", 0, 0, kMaxSeed));
+  options.threads = int(args.integer("--threads", 0, 0, 1024));
   ShapeDatasetResult result;
   const int code = runWithProgress(makeJob("prepare " + *input, [&](Job& job) {
     result = prepareShapeDataset(*input, *output, options, &job);
@@ -99,27 +110,38 @@ int completeCommand(const ParsedArgs& args) {
   if (!checkpoint || !input || !output)
     throw UsageError("shapes complete needs --checkpoint CK, --input LABELS.nii.gz and --output "
                      "OUT.nii.gz");
+  requireWritableParent(*output, "--output");
   CompletionOptions options;
-  options.classMap = args.value("--class-map", "heart10");
-  parseOption("--class-map", [&] { return classMapByName(options.classMap); });
+  options.prepare.classMap = args.value("--class-map", "heart10");
+  parseOption("--class-map", [&] { return classMapByName(options.prepare.classMap); });
+  // Sampled as `shapes prepare` samples a file of this name, so a prepared case completes from
+  // exactly the input the model was trained and evaluated on.
+  options.prepare.seed = caseSeed(0, caseIdOfPath(*input));
   if (const auto keep = args.value("--keep"))
     options.keep = parseOption("--keep", [&] { return parseHeartClassList(*keep); });
-  options.resolution = int(args.integer("--resolution", 128, 16, 512));
+  options.resolution = int(
+      args.integer("--resolution", 128, kMinCompletionResolution, kMaxCompletionResolution));
   options.modelOnly = args.flag("--model-only");
   options.largestComponent = !args.flag("--keep-islands");
   const std::string meshes = args.value("--meshes", "");
   std::vector<std::string> formats{"vtp"};
-  if (!meshes.empty())
-    formats.push_back(args.value("--mesh-format", "stl"));
+  if (!meshes.empty()) {
+    const std::string format = args.value("--mesh-format", "stl");
+    if (format != "stl" && format != "obj" && format != "ply")
+      throw UsageError("--mesh-format must be stl, obj or ply, got '" + format + "'");
+    formats.push_back(format);
+    if (std::filesystem::exists(meshes) && !std::filesystem::is_directory(meshes))
+      throw UsageError("--meshes " + meshes + " is a file, expected a folder");
+  }
   CompletionResult result;
   std::vector<std::string> meshFiles;
   const int code = runWithProgress(makeJob("complete " + *input, [&](Job& job) {
-    const TrainedShapeModel model(*checkpoint, args.value("--device", "auto"));
+    // The input first: a broken file fails before the model is loaded.
     const LabelVolume labels = readLabelVolume(*input);
+    const TrainedShapeModel model(*checkpoint, args.value("--device", "auto"));
     result = completeLabelMap(model, labels, options, &job);
-    writeLabelVolume(*output, result.labels);
-    if (!meshes.empty())
-      meshFiles = writeClassMeshes(meshes, result.meshes, formats);
+    // All or nothing: a failure part-way leaves neither the label map nor some of the meshes.
+    meshFiles = writeCompletionFiles(result, *output, meshes, formats);
   }));
   if (code != 0)
     return code;
@@ -156,7 +178,7 @@ int evalCommand(const ParsedArgs& args) {
   options.baseline = !args.flag("--no-baseline");
   options.largestComponent = !args.flag("--keep-islands");
   options.maxCases = int(args.integer("--max-cases", 0, 0, 1 << 30));
-  options.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  options.seed = uint64_t(args.integer("--seed", 0, 0, kMaxSeed));
   options.device = args.value("--device", "auto");
   const bool json = args.flag("--json");
   ShapeEvaluation result;
@@ -181,13 +203,19 @@ int evalCommand(const ParsedArgs& args) {
   }
   std::printf("%zu cases of %s (%s), inputs: %s\n", result.cases.size(), data->c_str(),
               options.split.c_str(), result.inputs.c_str());
-  std::printf("%-10s %-10s %6s %8s %10s %10s %12s\n", "METHOD", "CLASSES", "PAIRS", "DICE",
-              "HD95 mm", "ASSD mm", "CHAMFER mm");
+  std::printf("%-10s %-10s %6s %7s %8s %10s %10s %12s\n", "METHOD", "CLASSES", "PAIRS", "MISSED",
+              "DICE", "HD95 mm", "ASSD mm", "CHAMFER mm");
+  int missed = 0;
   for (const auto& [method, splits] : result.summary())
-    for (const auto& [split, s] : splits)
-      std::printf("%-10s %-10s %6d %8s %10s %10s %12s\n", method.c_str(), split.c_str(), s.pairs,
-                  cell(s.dice, "%.4f").c_str(), cell(s.hd95, "%.2f").c_str(),
+    for (const auto& [split, s] : splits) {
+      std::printf("%-10s %-10s %6d %7d %8s %10s %10s %12s\n", method.c_str(), split.c_str(),
+                  s.pairs, s.missed, cell(s.dice, "%.4f").c_str(), cell(s.hd95, "%.2f").c_str(),
                   cell(s.assd, "%.2f").c_str(), cell(s.chamfer, "%.2f").c_str());
+      missed += s.missed;
+    }
+  if (missed > 0)
+    std::printf("MISSED: classes a method did not predict at all; they count in the means with "
+                "Dice 0 and the case grid's diagonal as distance\n");
   std::printf("(%.1f s)\n", result.seconds);
   return 0;
 }
@@ -234,13 +262,14 @@ int shapesDemo(const std::string& workspace) {
   const std::string completed = workspace + "/" + caseId + "_completed.nii.gz";
   CompletionOptions options;
   options.keep = parseHeartClassList("myo,la,lv,ra,rv");
+  options.prepare.grid = 96; // as the demo prepared its dataset
+  options.prepare.seed = caseSeed(0, caseId);
   ShapeEvaluation scores;
   code = runWithProgress(makeJob("complete " + caseId + " and evaluate", [&](Job& job) {
     const TrainedShapeModel model(checkpoint);
     const auto result =
         completeLabelMap(model, readLabelVolume(hearts + "/" + caseId + ".nii.gz"), options, &job);
-    writeLabelVolume(completed, result.labels);
-    writeClassMeshes(workspace + "/" + caseId + "_meshes", result.meshes, {"vtp", "stl"});
+    writeCompletionFiles(result, completed, workspace + "/" + caseId + "_meshes", {"vtp", "stl"});
     ShapeEvalOptions eval;
     eval.data = prepared;
     eval.drop = parseHeartClassList("ao,pa,laa,cor,pv");
@@ -268,7 +297,7 @@ void addShapesCommands(Command& root) {
       .positional({"OUTDIR", "folder for heart_###.nii.gz"})
       .option({"--cases", "N", "number of hearts (default 10)"})
       .option({"--seed", "S", "seed of the first heart; case c uses S + c (default 0)"})
-      .option({"--spacing", "X,Y,Z", "voxel size in mm (default 1.25,1.25,1.25)"})
+      .option({"--spacing", "X,Y,Z", "voxel size in mm, 0.25-20 (default 1.25,1.25,1.25)"})
       .handler(synthCommand);
   shapes.subcommand("prepare", "Prepare label maps for shape learning: one HDF5 per case")
       .description("Per case: surface points with one-hot classes, volume and near-surface "
@@ -284,8 +313,11 @@ void addShapesCommands(Command& root) {
                "labelled dataset)"})
       .option({"--points", "N", "surface points per case (default 8192)"})
       .option({"--queries", "Q", "volume and near-surface queries each (default 100000)"})
-      .option({"--grid", "N", "distance-field grid per axis (default 128)"})
-      .option({"--val-fraction", "F", "share of cases for validation (default 0.2)"})
+      .option({"--grid", "N", "distance-field grid per axis, 8-256 (default 128)"})
+      .option({"--val-fraction", "F",
+               "share of cases for validation (default 0.2); a case's split follows from its "
+               "name alone"})
+      .option({"--split-seed", "S", "seed of the name hash that splits the cases (default 0)"})
       .option({"--seed", "S", "sampling seed (default 0)"})
       .option({"--threads", "N", "parallel cases (default: one per core)"})
       .handler(prepareCommand);
@@ -313,7 +345,8 @@ void addShapesCommands(Command& root) {
       .option({"--class-map", "NAME", "heart10 (default) or mmwhs7"})
       .option({"--meshes", "DIR", "also write per-class meshes (VTP and --mesh-format)"})
       .option({"--mesh-format", "FMT", "stl (default), obj or ply"})
-      .option({"--resolution", "N", "grid samples along the heart's longest side (default 128)"})
+      .option(
+          {"--resolution", "N", "grid samples along the heart's longest side, 8-512 (default 128)"})
       .option({"--model-only", "",
                "output the network's labels everywhere (default: the input's "
                "classes keep their voxels)"})

@@ -2,6 +2,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Checked.h"
+#include "common/DatasetSplit.h"
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Log.h"
@@ -190,8 +191,7 @@ std::vector<EventPair> findEventPairs(const std::string& noisyDir, const std::st
 }
 
 bool isValidationFile(const std::string& name, int seed, double fraction) {
-  const uint64_t hash = fnv1a(name, kFnvBasis ^ uint64_t(seed) * kFnvPrime);
-  return double(hash % 1000000) / 1e6 < fraction;
+  return isValidationName(name, uint64_t(seed), fraction);
 }
 
 VoxelOptions voxelOptionsOf(const EventDataConfig& data) {

@@ -2,14 +2,16 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "common/Text.h"
+#include "io/NiftiStorage.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <itkImage.h>
-#include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
 #include <itkNiftiImageIO.h>
+#include <type_traits>
 
 namespace lumen {
 namespace {
@@ -27,8 +29,17 @@ itk::NiftiImageIO::Pointer headerOf(const std::string& path) {
   if (!std::filesystem::is_regular_file(path))
     throw IoError(path + ": no such file");
   auto io = itk::NiftiImageIO::New();
-  if (!io->CanReadFile(path.c_str()))
+  if (!io->CanReadFile(path.c_str())) {
+    bool nifti2 = false;
+    try {
+      nifti2 = readNiftiStorage(path).version == 2;
+    } catch (const Error&) {
+    }
+    if (nifti2)
+      throw InputError(path + ": a NIfTI-2 header, which this build's ITK (5.2) cannot read; "
+                              "save the image as NIfTI-1 (e.g. nibabel's Nifti1Image)");
     throw IoError(path + ": not a NIfTI file (expected a .nii or .nii.gz with a NIfTI-1 header)");
+  }
   io->SetFileName(path);
   try {
     io->ReadImageInformation();
@@ -71,34 +82,31 @@ template <class T> Volume<T> readVolume(const std::string& path, const NiftiRead
       throw InputError(path + ": dimension " + std::to_string(a + 1) + " is empty");
     if (!(g.spacing[a] > 0) || !std::isfinite(g.spacing[a]))
       throw InputError(path + ": voxel spacing along axis " + std::to_string(a + 1) +
-                       " must be a positive number, got " + std::to_string(g.spacing[a]));
+                       " must be a positive number, got " + formatNumber(g.spacing[a]));
   }
+  const std::string size =
+      std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" + std::to_string(g.size[2]);
   if (g.voxels() > limits.maxVoxels)
-    throw InputError(path + ": " + std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) +
-                     "x" + std::to_string(g.size[2]) + " voxels exceed the limit of " +
+    throw InputError(path + ": " + size + " voxels exceed the limit of " +
                      std::to_string(limits.maxVoxels) +
-                     " (the memory guard); crop or resample "
-                     "the image first");
+                     " (the memory guard); crop or resample the image first");
   g.physicalToIndex(g.origin); // rejects singular geometry before reading voxels
-  // ITK fills a short uncompressed file silently: check the size against the header first.
-  if (path.size() < 3 || path.substr(path.size() - 3) != ".gz") {
-    const uint64_t needed = 352 + g.voxels() * io->GetComponentSize();
-    const uint64_t actual = std::filesystem::file_size(path);
-    if (actual < needed)
-      throw IoError(path + ": truncated: the header describes " + std::to_string(g.voxels()) +
-                    " voxels (" + std::to_string(needed) +
-                    " bytes with the header), the file has " + std::to_string(actual) + " bytes");
-  }
-  auto reader = itk::ImageFileReader<Image3<T>>::New();
-  reader->SetImageIO(io);
-  reader->SetFileName(path);
+  const NiftiStorage storage = readNiftiStorage(path);
+  if (storage.values() != g.voxels() || storage.dims[0] != g.size[0] ||
+      storage.dims[1] != g.size[1] || storage.dims[2] != g.size[2])
+    throw InputError(path + ": the header's dimensions (" + std::to_string(storage.values()) +
+                     " voxels) disagree with the " + size + " image ITK reads from it");
   try {
-    reader->Update();
-  } catch (const itk::ExceptionObject& e) {
-    throw IoError(path + ": cannot read the voxels (truncated or corrupt file?): " + describe(e));
+    volume.values.resize(g.voxels());
+  } catch (const std::bad_alloc&) {
+    throw InputError(path + ": not enough memory for " + size + " voxels (" +
+                     formatNumber(double(g.voxels() * sizeof(T)) / 1e9) + " GB)");
   }
-  const T* data = reader->GetOutput()->GetBufferPointer();
-  volume.values.assign(data, data + g.voxels());
+  // Straight into the volume's own buffer: one copy of the voxels, however they are stored.
+  if constexpr (std::is_same_v<T, int32_t>)
+    readNiftiLabels(storage, volume.values.data());
+  else
+    readNiftiFloats(storage, volume.values.data());
   return volume;
 }
 
@@ -150,22 +158,7 @@ ImageGeometry readNiftiGeometry(const std::string& path, std::string* pixelType)
 }
 
 LabelVolume readLabelVolume(const std::string& path, const NiftiReadLimits& limits) {
-  auto io = headerOf(path);
-  const auto type = io->GetComponentType();
-  if (type != itk::IOComponentEnum::FLOAT && type != itk::IOComponentEnum::DOUBLE)
-    return readVolume<int32_t>(path, limits);
-  const FloatVolume floats = readVolume<float>(path, limits);
-  LabelVolume labels;
-  labels.geometry = floats.geometry;
-  labels.values.resize(floats.values.size());
-  for (size_t i = 0; i < floats.values.size(); ++i) {
-    const float v = floats.values[i];
-    if (!std::isfinite(v) || v != std::round(v) || std::abs(v) > 2.0e9f)
-      throw InputError(path + ": a label map must hold whole numbers; voxel " + std::to_string(i) +
-                       " holds " + std::to_string(v));
-    labels.values[i] = int32_t(v);
-  }
-  return labels;
+  return readVolume<int32_t>(path, limits);
 }
 
 FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limits) {

@@ -1,5 +1,6 @@
-// NIfTI-1 label maps and intensity images (.nii, .nii.gz) read and written through ITK's
-// NiftiImageIO, with the full physical geometry (LPS). Errors name the file and what was wrong.
+// NIfTI-1 label maps and intensity images (.nii, .nii.gz, .hdr/.img pairs) with the full physical
+// geometry (LPS): ITK's NiftiImageIO reads the header and writes files; the voxels are read by
+// NiftiStorage, which refuses a file cut short. Errors name the file and what was wrong.
 #pragma once
 #include "io/Volume.h"
 
@@ -13,9 +14,10 @@ struct NiftiReadLimits {
 // Reads only the header: the geometry and the stored pixel type (e.g. "uint8", "float").
 ImageGeometry readNiftiGeometry(const std::string& path, std::string* pixelType = nullptr);
 
-// Reads a label map. Integer files are read as is; float files are accepted only when every
-// value is a whole number (label maps saved as float by some tools), else an InputError names
-// the first offending voxel.
+// Reads a label map. Integer files are read as is; float (or scaled) files are accepted only when
+// every value is a whole number (label maps saved as float by some tools), else an InputError
+// names the first offending voxel. The voxels are converted as they stream in, so the peak memory
+// is the int32 volume itself.
 LabelVolume readLabelVolume(const std::string& path, const NiftiReadLimits& limits = {});
 FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limits = {});
 

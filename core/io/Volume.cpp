@@ -23,7 +23,13 @@ Vec3 ImageGeometry::physicalToIndex(const Vec3& point) const {
   const double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
                      m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
                      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-  if (std::abs(det) < 1e-12)
+  // Relative to the columns' lengths (Hadamard's bound |det| <= product of column norms), so
+  // micro-CT spacings of a few micrometres are as regular as millimetre ones; only directions
+  // that (nearly) coincide, or a zero spacing, are singular.
+  double columns = 1;
+  for (int c = 0; c < 3; ++c)
+    columns *= std::sqrt(m[0][c] * m[0][c] + m[1][c] * m[1][c] + m[2][c] * m[2][c]);
+  if (!(std::abs(det) > 1e-9 * columns))
     throw InputError("the image's direction and spacing form a singular matrix: voxels have no "
                      "well-defined position");
   const double inv[3][3] = {

@@ -27,7 +27,8 @@ struct ImageGeometry {
   }
   Vec3 indexToPhysical(const Vec3& index) const;
   // The continuous index of a physical point (the inverse of indexToPhysical; any invertible
-  // direction matrix, orthogonal or not). Throws InputError when the matrix is singular.
+  // direction matrix, orthogonal or not). Throws InputError when the matrix is singular: its
+  // determinant is below 1e-9 of the product of its column lengths, whatever the spacing.
   Vec3 physicalToIndex(const Vec3& point) const;
   // Three-letter orientation code of the axes as radiologists read it (RAS+ letters the axes
   // point towards), e.g. "LAS"; "oblique" axes get their dominant letter.

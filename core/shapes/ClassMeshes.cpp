@@ -25,6 +25,12 @@ ClassMeshes labelMapMeshes(const Volume<uint8_t>& classes, Job* job) {
         a = {std::min(a[0], i), std::min(a[1], j), std::min(a[2], k)};
         b = {std::max(b[0], i), std::max(b[1], j), std::max(b[2], k)};
       }
+  const auto& m = g.direction;
+  const double det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
+                     m[2] * (m[3] * m[7] - m[4] * m[6]);
+  // Meshes are extracted in index space and mapped through the direction matrix; a mirroring
+  // one (det < 0, e.g. LAS data) turns every triangle inside out, so its winding is reversed.
+  const bool mirrored = det < 0;
   ClassMeshes meshes;
   for (int c = 1; c <= kHeartClasses; ++c) {
     if (job) {
@@ -55,6 +61,9 @@ ClassMeshes labelMapMeshes(const Volume<uint8_t>& classes, Job* job) {
       for (size_t d = 0; d < 3; ++d)
         mesh.points[p + d] = float(mm[d]);
     }
+    if (mirrored)
+      for (size_t t = 0; t + 2 < mesh.triangles.size(); t += 3)
+        std::swap(mesh.triangles[t + 1], mesh.triangles[t + 2]);
     meshes[size_t(c - 1)] = std::move(mesh);
   }
   return meshes;

@@ -15,7 +15,8 @@ class Job;
 using ClassMeshes = std::array<TriangleMesh, kHeartClasses>;
 
 // The boundary of each class's voxels (half-way between inside and outside voxel centres),
-// lightly smoothed, in physical coordinates (the volume's direction, spacing and origin).
+// lightly smoothed, in physical coordinates (the volume's direction, spacing and origin), with
+// outward normals by the right-hand rule whatever the direction's handedness (LAS data too).
 ClassMeshes labelMapMeshes(const Volume<uint8_t>& classes, Job* job = nullptr);
 
 // Writes every non-empty class as <dir>/<NN>_<name>.<ext> for each extension in `formats`

@@ -66,7 +66,9 @@ std::vector<int> parseHeartClassList(const std::string& text) {
       continue;
     int label = 0;
     if (std::all_of(item.begin(), item.end(), ::isdigit)) {
-      label = std::stoi(item);
+      // Digit by digit and capped: std::stoi would throw out_of_range past 2^31.
+      for (char digit : item)
+        label = std::min(label * 10 + (digit - '0'), 1000);
     } else {
       const std::string key = lower(item);
       for (int c = 1; c <= kHeartClasses; ++c) {

@@ -2,6 +2,8 @@
 
 #include "common/Job.h"
 #include "io/NiftiIO.h"
+#include "shapes/ShapeDataset.h"
+#include "shapes/ShapeEvaluation.h"
 #include "shapes/ShapePreparation.h"
 
 namespace lumen {
@@ -47,31 +49,21 @@ ScoredCompletion completeAndScore(const ShapeCase& shapeCase, const std::string&
     job->setProgress(0.0, "loading the model");
   const TrainedShapeModel model(checkpoint, "auto");
   CompletionOptions options;
-  options.classMap = shapeCase.classMap;
+  options.prepare.classMap = shapeCase.classMap;
+  // Sampled as `shapes prepare` samples this file, so the scores are those `shapes eval` gives
+  // for the case with the same classes hidden.
+  options.prepare.seed = caseSeed(0, caseIdOfPath(shapeCase.path));
   options.keep = keep;
   options.resolution = resolution;
   // The network's own labels everywhere: with the input copied through, visible classes would
   // score a perfect Dice that says nothing about the model.
   options.modelOnly = true;
-  scored.result = completeLabelMap(model, shapeCase.labels, options, job);
+  ScoredLabelMapCompletion completed =
+      completeAndScoreLabelMap(model, shapeCase.labels, options, job);
+  scored.result = std::move(completed.completion);
   scored.hidden = shapeCase.present & ~scored.result.visible;
-
-  // The completion is on the input's grid with values 0..10 already, so it compares voxel by
-  // voxel with the mapped ground truth.
-  const auto& g = shapeCase.truth.geometry;
-  std::vector<uint8_t> predicted(scored.result.labels.values.size());
-  for (size_t v = 0; v < predicted.size(); ++v)
-    predicted[v] = uint8_t(scored.result.labels.values[v]);
-  const std::vector<int> labels = classLabels(shapeCase.present);
-  for (size_t i = 0; i < labels.size(); ++i) {
-    if (job) {
-      job->checkCancelled();
-      job->setProgress(0.95 + 0.05 * double(i) / double(labels.size()),
-                       "scoring " + heartClassName(labels[i]));
-    }
-    scored.scores.push_back(
-        scoreClass(predicted, shapeCase.truth.values, g.size, g.spacing, labels[i]));
-  }
+  for (const auto& [label, score] : completed.scores.classes)
+    scored.scores.push_back(score);
   return scored;
 }
 

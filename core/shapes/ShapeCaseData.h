@@ -41,7 +41,9 @@ struct ScoredCompletion {
 };
 
 // Completes the case from the `keep` classes with the network's own prediction for every class
-// (model-only, so visible classes are scored too), then scores each ground-truth class.
+// (model-only, so visible classes are scored too) and scores each ground-truth class through
+// completeAndScoreLabelMap: on the case's prepared grid, as `shapes eval` scores it, so the
+// workspace and the command line give the same numbers for the same case.
 ScoredCompletion completeAndScore(const ShapeCase& shapeCase, const std::string& checkpoint,
                                   const std::vector<int>& keep, int resolution, Job* job = nullptr);
 

@@ -230,44 +230,52 @@ DecodedGrid TrainedShapeModel::decode(const std::vector<float>& points,
   return out;
 }
 
+CompletionInput completionInput(const LabelVolume& input, const CompletionOptions& options,
+                                double margin) {
+  CompletionInput in;
+  const ClassMap map = classMapByName(options.prepare.classMap);
+  in.classes = mapClasses(input, map);
+  std::array<uint8_t, kHeartClasses> annotated{};
+  for (int c = 0; c < kHeartClasses; ++c)
+    annotated[size_t(c)] = map.annotated[size_t(c)] ? 1 : 0;
+  ShapePrepareOptions prepare = options.prepare;
+  // Queries are drawn after the surface points, so leaving them out changes no point.
+  prepare.volumeQueries = prepare.nearQueries = 0;
+  in.prepared = prepareClasses(in.classes, annotated, "input", prepare);
+  const ClassSet available = classSetOf(in.prepared.present) & classSetOf(in.prepared.annotated);
+  const ClassSet wanted = options.keep.empty() ? available : classSetOf(options.keep);
+  in.visible = wanted & available;
+  if (in.visible.none())
+    throw InputError("none of the input classes (" + describeClasses(wanted) +
+                     ") has a voxel in the label map; present: " + describeClasses(available));
+  in.network = visibleInput(in.prepared.surfacePoints.data(), in.prepared.surfaceLabels.data(),
+                            in.prepared.surfaceLabels.size(), in.visible, margin);
+  in.frameMm = inputFrameInMm(in.prepared.frame, in.network.frame);
+  return in;
+}
+
 CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVolume& input,
                                   const CompletionOptions& options, Job* job) {
   const auto start = std::chrono::steady_clock::now();
-  const ClassMap map = classMapByName(options.classMap);
-  Volume<uint8_t> classes = mapClasses(input, map);
-  ClassSet present;
-  for (uint8_t label : classes.values)
-    if (label > 0)
-      present[size_t(label - 1)] = true;
-  ClassSet annotated;
-  for (int c = 0; c < kHeartClasses; ++c)
-    annotated[size_t(c)] = map.annotated[size_t(c)];
-  const ClassSet keep = (options.keep.empty() ? annotated : classSetOf(options.keep)) & present;
-  if (keep.none())
-    throw InputError("none of the input classes (" +
-                     describeClasses(options.keep.empty() ? annotated : classSetOf(options.keep)) +
-                     ") has a voxel in the label map; present: " + describeClasses(present));
-  Volume<uint8_t> visible = classes;
+  if (options.resolution < kMinCompletionResolution ||
+      options.resolution > kMaxCompletionResolution)
+    throw InputError("the completion resolution must be " +
+                     std::to_string(kMinCompletionResolution) + " to " +
+                     std::to_string(kMaxCompletionResolution) + " samples, got " +
+                     std::to_string(options.resolution));
+  if (job)
+    job->setProgress(0.05, "sampling the visible surfaces");
+  CompletionInput in = completionInput(input, options, model.config().data.margin);
+  const ClassSet keep = in.visible;
+  Volume<uint8_t>& visible = in.classes;
   for (uint8_t& label : visible.values)
     if (label > 0 && !keep[size_t(label - 1)])
       label = 0;
 
-  // The visible classes' surface points in their own frame, exactly as training built inputs.
-  if (job)
-    job->setProgress(0.05, "sampling the visible surfaces");
-  ShapePrepareOptions prepare;
-  prepare.points = options.surfacePoints;
-  prepare.volumeQueries = 0;
-  prepare.nearQueries = 0;
-  prepare.margin = model.config().data.margin;
-  prepare.seed = options.seed;
-  std::array<uint8_t, kHeartClasses> allAnnotated;
-  allAnnotated.fill(1);
-  const PreparedShape shape = prepareClasses(visible, allAnnotated, "input", prepare);
-
   CompletionResult result;
   result.visible = keep;
-  result.frame = shape.frame;
+  result.frame = in.frameMm;
+  const NetworkInput& network = in.network;
 
   // Coarse pass over the whole region the network was taught about, to find the heart's extent.
   const double extent = model.config().data.far_extent;
@@ -279,7 +287,7 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
   decodeOptions.coarsest = 33;
   decodeOptions.largestComponent = options.largestComponent;
   const DecodedGrid rough =
-      model.decode(shape.surfacePoints, shape.surfaceLabels, coarse, decodeOptions, options.seed);
+      model.decode(network.points, network.labels, coarse, decodeOptions, options.seed);
   Vec3 lo{-1, -1, -1}, hi{1, 1, 1};
   for (int64_t k = 0; k < 33; ++k)
     for (int64_t j = 0; j < 33; ++j)
@@ -294,7 +302,7 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
           }
         }
   const double longest = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
-  const double step = longest / double(std::max(options.resolution, 8) - 1);
+  const double step = longest / double(options.resolution - 1);
   GridSpec fine;
   for (size_t d = 0; d < 3; ++d) {
     fine.size[d] = int64_t(std::ceil((hi[d] - lo[d]) / step)) + 1;
@@ -304,8 +312,8 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
   decodeOptions = ShapeDecodeOptions{};
   decodeOptions.keepFields = true;
   decodeOptions.largestComponent = options.largestComponent;
-  const DecodedGrid decoded = model.decode(shape.surfacePoints, shape.surfaceLabels, fine,
-                                           decodeOptions, options.seed, job);
+  const DecodedGrid decoded =
+      model.decode(network.points, network.labels, fine, decodeOptions, options.seed, job);
   result.gridSamples = int64_t(decoded.samples()) + int64_t(rough.samples());
   result.evaluated = decoded.evaluated + rough.evaluated;
 
@@ -315,12 +323,12 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
   const ImageGeometry& g = input.geometry;
   result.labels.geometry = g;
   result.labels.values.assign(input.values.size(), 0);
-  const Vec3 o = shape.frame.toNormalized(g.indexToPhysical({0, 0, 0}));
+  const Vec3 o = result.frame.toNormalized(g.indexToPhysical({0, 0, 0}));
   std::array<Vec3, 3> axis;
   for (size_t d = 0; d < 3; ++d) {
     Vec3 unit{0, 0, 0};
     unit[d] = 1;
-    const Vec3 p = shape.frame.toNormalized(g.indexToPhysical(unit));
+    const Vec3 p = result.frame.toNormalized(g.indexToPhysical(unit));
     axis[d] = {p[0] - o[0], p[1] - o[1], p[2] - o[2]};
   }
   ClassSet produced;
@@ -360,12 +368,13 @@ CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVol
     TriangleMesh mesh = extractIsoSurface(field, fine, 0.0, {0, 0, 0},
                                           {fine.size[0] - 1, fine.size[1] - 1, fine.size[2] - 1});
     for (size_t p = 0; p < mesh.points.size(); p += 3) {
-      const Vec3 mm = shape.frame.toMm({mesh.points[p], mesh.points[p + 1], mesh.points[p + 2]});
+      const Vec3 mm = result.frame.toMm({mesh.points[p], mesh.points[p + 1], mesh.points[p + 2]});
       for (size_t d = 0; d < 3; ++d)
         mesh.points[p + d] = float(mm[d]);
     }
     result.meshes[size_t(c - 1)] = std::move(mesh);
   }
+  result.prepared = std::move(in.prepared);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

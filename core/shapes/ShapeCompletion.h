@@ -5,7 +5,9 @@
 // per-class fields give meshes in millimetres. Torch-free interface (widgets may include it).
 #pragma once
 #include "io/Volume.h"
+#include "shapes/PreparedShape.h"
 #include "shapes/ShapeConfig.h"
+#include "shapes/ShapePreparation.h"
 #include "shapes/ShapeSampling.h"
 #include "shapes/SurfaceMesh.h"
 
@@ -58,15 +60,36 @@ private:
   std::unique_ptr<State> state_;
 };
 
+// The completion grid's samples along the heart's longest side: at least a few per class, and at
+// most what one job can decode and hold (512^3 samples x 10 fields of 4 bytes is 5 GB).
+constexpr int kMinCompletionResolution = 8, kMaxCompletionResolution = 512;
+
 struct CompletionOptions {
-  std::string classMap = "heart10";
   std::vector<int> keep;        // input classes; empty: every present, annotated class
   int resolution = 128;         // fine grid samples along the completed heart's longest side
   bool modelOnly = false;       // false: visible classes keep the input's voxels exactly
   bool largestComponent = true; // see ShapeDecodeOptions
-  uint64_t seed = 0;
-  int surfacePoints = 8192; // sampled from the visible classes, as in preparation
+  uint64_t seed = 0;            // the network's choice of input points
+  // How the input is sampled, as `shapes prepare` sampled the training data (class map, grid,
+  // surface points, margin, seed; query counts are ignored), so the network sees the input as it
+  // saw training cases. With prepare.seed = caseSeed(dataset seed, case id), a label map of a
+  // prepared folder gives exactly its prepared case.
+  ShapePrepareOptions prepare;
 };
+
+// What a completion shows the network: the label map prepared as `shapes prepare` does (the case
+// frame from every annotated class present, surface points sampled over all of them), then the
+// kept classes' points in their own frame, exactly as training builds its inputs.
+struct CompletionInput {
+  Volume<uint8_t> classes; // the input's classes 0..10
+  PreparedShape prepared;  // case frame, surface points and /grid/labels (the ground truth)
+  ClassSet visible;        // kept classes with a voxel
+  NetworkInput network;    // what TrainedShapeModel::decode receives
+  ShapeFrame frameMm;      // the input frame in millimetres (case frame composed with network's)
+};
+// `margin`: the model's data.margin. Throws InputError when none of the kept classes has a voxel.
+CompletionInput completionInput(const LabelVolume& input, const CompletionOptions& options,
+                                double margin);
 
 struct CompletionResult {
   LabelVolume labels; // in the input's geometry, values 0..10
@@ -74,12 +97,13 @@ struct CompletionResult {
   ClassSet completed; // classes the network added (present in the output, not in the input)
   std::array<TriangleMesh, kHeartClasses> meshes; // per class, in millimetres
   ShapeFrame frame;                               // the input frame in millimetres
+  PreparedShape prepared;                         // the input as preparation samples it
   int64_t gridSamples = 0, evaluated = 0;
   double seconds = 0;
 };
 
-// Completes a label map (raw values, mapped with options.classMap). Throws InputError when none of
-// the kept classes has a voxel.
+// Completes a label map (raw values, mapped with options.prepare.classMap). Throws InputError
+// when none of the kept classes has a voxel or the resolution is outside 8..512.
 CompletionResult completeLabelMap(const TrainedShapeModel& model, const LabelVolume& input,
                                   const CompletionOptions& options, Job* job = nullptr);
 

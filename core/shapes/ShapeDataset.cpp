@@ -1,10 +1,12 @@
 #include "shapes/ShapeDataset.h"
 
 #include "common/AtomicFile.h"
+#include "common/DatasetSplit.h"
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Log.h"
 #include "common/Parallel.h"
+#include "common/Text.h"
 #include "io/NiftiIO.h"
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <random>
 #include <sstream>
 #include <thread>
 
@@ -21,14 +22,6 @@ namespace fs = std::filesystem;
 
 namespace lumen {
 namespace {
-
-std::string caseIdOf(const std::string& path) {
-  std::string name = fs::path(path).filename().string();
-  for (const std::string ext : {".nii.gz", ".nii"})
-    if (name.size() > ext.size() && name.substr(name.size() - ext.size()) == ext)
-      return name.substr(0, name.size() - ext.size());
-  return name;
-}
 
 void writeCaseList(const std::string& path, const std::vector<std::string>& cases) {
   std::string text = "case,file\n";
@@ -45,7 +38,8 @@ std::vector<std::string> findLabelMaps(const std::string& inputDir) {
   std::vector<std::string> paths;
   for (const auto& entry : fs::directory_iterator(inputDir)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && caseIdOf(name) != name)
+    // Hidden files are no cases: "._heart.nii.gz" is macOS metadata, not a label map.
+    if (entry.is_regular_file() && name[0] != '.' && caseIdOfPath(name) != name)
       paths.push_back(entry.path().string());
   }
   std::sort(paths.begin(), paths.end());
@@ -54,7 +48,45 @@ std::vector<std::string> findLabelMaps(const std::string& inputDir) {
   return paths;
 }
 
+std::string caseIdOfPath(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  for (const std::string ext : {".nii.gz", ".nii"})
+    if (name.size() > ext.size() && name.substr(name.size() - ext.size()) == ext)
+      return name.substr(0, name.size() - ext.size());
+  return name;
+}
+
+std::string caseIdProblem(const std::string& id) {
+  constexpr size_t kMaxLength = 128;
+  if (id.empty())
+    return "a case id must not be empty";
+  if (id.size() > kMaxLength)
+    return "a case id has at most " + std::to_string(kMaxLength) + " bytes, this one " +
+           std::to_string(id.size());
+  for (unsigned char c : id) {
+    if (c == '/' || c == '\\')
+      return "a case id must not contain a path separator";
+    if (c == ',')
+      return "a case id must not contain a comma";
+    if (c < 0x20 || c == 0x7f)
+      return "a case id must not contain control characters";
+  }
+  if (id[0] == '.')
+    return "a case id must not start with a dot";
+  return {};
+}
+
+uint64_t caseSeed(uint64_t datasetSeed, const std::string& caseId) {
+  return nameHash(caseId, datasetSeed);
+}
+
+bool isValidationCase(const std::string& caseId, const ShapeDatasetOptions& options) {
+  return isValidationName(caseId, options.splitSeed, options.valFraction);
+}
+
 std::string caseFile(const std::string& dir, const std::string& caseId) {
+  if (const std::string problem = caseIdProblem(caseId); !problem.empty())
+    throw InputError("case id '" + truncateText(caseId, 40) + "': " + problem);
   return (fs::path(dir) / (caseId + ".h5")).string();
 }
 
@@ -62,7 +94,8 @@ ShapeDatasetResult prepareShapeDataset(const std::string& inputDir, const std::s
                                        const ShapeDatasetOptions& options, Job* job) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::string> inputs = findLabelMaps(inputDir);
-  classMapByName(options.prepare.classMap); // a wrong name fails before any work
+  classMapByName(options.prepare.classMap); // a wrong name or grid fails before any work
+  requirePreparationGrid(options.prepare.grid);
   fs::create_directories(outputDir);
   const size_t cases = inputs.size();
   const int threads = std::max(
@@ -76,12 +109,13 @@ ShapeDatasetResult prepareShapeDataset(const std::string& inputDir, const std::s
   parallelFor(
       cases, threads,
       [&](size_t k) {
-        const std::string id = caseIdOf(inputs[k]);
+        const std::string id = caseIdOfPath(inputs[k]);
         try {
+          const std::string file = caseFile(outputDir, id); // an invalid id fails first
           ShapePrepareOptions o = options.prepare;
-          o.seed = options.prepare.seed + k; // reproducible whatever the thread order
+          o.seed = caseSeed(options.prepare.seed, id); // whatever the other files and threads
           const PreparedShape shape = prepareShape(readLabelVolume(inputs[k]), id, o);
-          writePreparedShape(caseFile(outputDir, id), shape);
+          writePreparedShape(file, shape);
           std::lock_guard lock(mutex);
           prepared.push_back(id);
         } catch (const CancelledError&) {
@@ -100,28 +134,28 @@ ShapeDatasetResult prepareShapeDataset(const std::string& inputDir, const std::s
 
   ShapeDatasetResult result;
   std::sort(prepared.begin(), prepared.end());
-  std::mt19937_64 rng(options.splitSeed);
-  std::vector<std::string> shuffled = prepared;
-  std::shuffle(shuffled.begin(), shuffled.end(), rng);
-  size_t valCount = size_t(std::lround(options.valFraction * double(shuffled.size())));
-  if (options.valFraction > 0 && shuffled.size() >= 2)
-    valCount = std::clamp<size_t>(valCount, 1, shuffled.size() - 1);
-  result.val.assign(shuffled.begin(), shuffled.begin() + long(valCount));
-  result.train.assign(shuffled.begin() + long(valCount), shuffled.end());
-  std::sort(result.train.begin(), result.train.end());
-  std::sort(result.val.begin(), result.val.end());
-  writeCaseList((fs::path(outputDir) / "train.csv").string(), result.train);
-  writeCaseList((fs::path(outputDir) / "val.csv").string(), result.val);
+  for (const std::string& id : prepared)
+    (isValidationCase(id, options) ? result.val : result.train).push_back(id);
+  if (options.valFraction > 0 && result.val.empty() && prepared.size() >= 2)
+    logWarning("shape preparation: no case id of ", outputDir, " hashes below the validation ",
+               "fraction ", formatNumber(options.valFraction),
+               ", so there is no validation case (a case's split follows from its id alone; "
+               "another split seed draws another split)");
+  // Lists only for a dataset that has cases: a folder of failures gets no output at all.
+  if (!prepared.empty()) {
+    writeCaseList((fs::path(outputDir) / "train.csv").string(), result.train);
+    writeCaseList((fs::path(outputDir) / "val.csv").string(), result.val);
+  }
   std::sort(failed.begin(), failed.end());
   result.failed = failed;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!failed.empty()) {
-    std::string list;
+    std::vector<std::string> reasons;
     for (const std::string& f : failed)
-      list += "\n  " + f;
+      reasons.push_back(truncateText(f, 300));
     throw InputError(std::to_string(failed.size()) + " of " + std::to_string(cases) +
                      " cases could not be prepared (the other " + std::to_string(prepared.size()) +
-                     " were written):" + list);
+                     " were written):\n  " + joinLimited(reasons, 5, "\n  "));
   }
   return result;
 }
@@ -138,10 +172,10 @@ std::vector<std::string> readCaseList(const std::string& dir, const std::string&
     ++number;
     if (number == 1 || line.empty())
       continue;
-    const auto comma = line.find(',');
-    const std::string id = line.substr(0, comma);
-    if (id.empty())
-      throw InputError(path + ":" + std::to_string(number) + ": empty case id");
+    const std::string id = line.substr(0, line.find(','));
+    if (const std::string problem = caseIdProblem(id); !problem.empty())
+      throw InputError(path + ":" + std::to_string(number) + ": case id '" + truncateText(id, 40) +
+                       "': " + problem);
     cases.push_back(id);
   }
   return cases;

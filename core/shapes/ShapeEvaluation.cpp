@@ -1,5 +1,6 @@
 #include "shapes/ShapeEvaluation.h"
 
+#include "common/DatasetSplit.h"
 #include "common/Error.h"
 #include "common/Job.h"
 #include "shapes/PreparedShape.h"
@@ -26,30 +27,71 @@ std::vector<std::string> casesOf(const std::string& dir, const std::string& spli
   return readCaseList(dir, split);
 }
 
-MethodScores score(const std::string& method, const std::vector<uint8_t>& predicted,
-                   const PreparedShape& truth, ClassSet classes) {
-  MethodScores scores;
-  scores.method = method;
-  const std::array<int64_t, 3> size{truth.grid.n, truth.grid.n, truth.grid.n};
-  const double h = truth.grid.step() * truth.frame.scaleMm;
-  for (int c : classLabels(classes))
-    scores.classes[c] = scoreClass(predicted, truth.grid.labels, size, {h, h, h}, c);
-  return scores;
-}
-
 nlohmann::json number(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 nlohmann::json toJson(const SummaryScores& s) {
-  return {{"dice", number(s.dice)},
-          {"hd95_mm", number(s.hd95)},
-          {"assd_mm", number(s.assd)},
-          {"chamfer_mm", number(s.chamfer)},
-          {"pairs", s.pairs}};
+  return {{"dice", number(s.dice)},    {"hd95_mm", number(s.hd95)},
+          {"assd_mm", number(s.assd)}, {"chamfer_mm", number(s.chamfer)},
+          {"pairs", s.pairs},          {"missed_pairs", s.missed}};
 }
 
 } // namespace
+
+MethodScores scoreOnCaseGrid(const std::string& method, const std::vector<uint8_t>& predicted,
+                             const PreparedShape& truth, ClassSet scored) {
+  if (truth.grid.n == 0)
+    throw InputError(truth.caseId +
+                     " has no /grid/labels: prepare it again with this version of Lumen");
+  if (predicted.size() != truth.grid.labels.size())
+    throw InputError(method + ": " + std::to_string(predicted.size()) + " labels for the " +
+                     std::to_string(truth.grid.labels.size()) + " samples of " + truth.caseId +
+                     "'s grid");
+  MethodScores scores;
+  scores.method = method;
+  const std::array<int64_t, 3> size{truth.grid.n, truth.grid.n, truth.grid.n};
+  const double h = truth.grid.step() * truth.frame.scaleMm;
+  for (int c : classLabels(scored))
+    scores.classes[c] = scoreClass(predicted, truth.grid.labels, size, {h, h, h}, c);
+  return scores;
+}
+
+MethodScores scoreModelOnCase(const TrainedShapeModel& model, const PreparedShape& truth,
+                              ClassSet visible, ClassSet scored, const ShapeDecodeOptions& decode,
+                              uint64_t seed) {
+  if (truth.grid.n == 0)
+    throw InputError(truth.caseId +
+                     " has no /grid/labels: prepare it again with this version of Lumen");
+  const NetworkInput input =
+      visibleInput(truth.surfacePoints.data(), truth.surfaceLabels.data(),
+                   truth.surfaceLabels.size(), visible, model.config().data.margin);
+  // The case grid's samples (-1 + step * i in case units) in the network's input frame.
+  GridSpec grid;
+  grid.size = {truth.grid.n, truth.grid.n, truth.grid.n};
+  for (size_t d = 0; d < 3; ++d) {
+    grid.origin[d] = (-1.0 - input.frame.center[d]) / input.frame.scale;
+    grid.spacing[d] = truth.grid.step() / input.frame.scale;
+  }
+  const DecodedGrid decoded = model.decode(input.points, input.labels, grid, decode, seed);
+  return scoreOnCaseGrid("model", decoded.labels, truth, scored);
+}
+
+ScoredLabelMapCompletion completeAndScoreLabelMap(const TrainedShapeModel& model,
+                                                  const LabelVolume& input,
+                                                  const CompletionOptions& options, Job* job) {
+  ScoredLabelMapCompletion out;
+  out.completion = completeLabelMap(model, input, options, job);
+  const PreparedShape& truth = out.completion.prepared;
+  if (job)
+    job->setProgress(0.95, "scoring on the case grid");
+  ShapeDecodeOptions decode;
+  decode.largestComponent = options.largestComponent;
+  out.scores = scoreModelOnCase(model, truth, out.completion.visible,
+                                classSetOf(truth.present) & classSetOf(truth.annotated), decode,
+                                options.seed);
+  return out;
+}
 
 ShapeEvaluation evaluateShapes(const std::string& checkpoint, const ShapeEvalOptions& o, Job* job) {
   const auto start = std::chrono::steady_clock::now();
@@ -94,7 +136,8 @@ ShapeEvaluation evaluateShapes(const std::string& checkpoint, const ShapeEvalOpt
     const ClassSet available = classSetOf(truth.present) & classSetOf(truth.annotated);
     ClassSet visible;
     if (o.drop.empty()) {
-      std::mt19937_64 rng(o.seed * 7919 + i);
+      // Drawn from the case's own name: the same inputs whichever cases are evaluated with it.
+      std::mt19937_64 rng(nameHash(ids[i], o.seed));
       visible = chooseInputClasses(o.protocol, available, o.phases, rng);
     } else {
       visible = available & ~dropped;
@@ -107,32 +150,14 @@ ShapeEvaluation evaluateShapes(const std::string& checkpoint, const ShapeEvalOpt
     evaluation.visible = visible;
     evaluation.completed = available & ~visible;
 
-    // The model decodes directly on the ground-truth grid, mapped into its input frame.
-    const ShapeFrame frame = visibleFrame(truth.surfacePoints.data(), truth.surfaceLabels.data(),
-                                          truth.surfaceLabels.size(), visible, margin);
-    std::vector<float> points;
-    std::vector<uint8_t> labels;
-    for (size_t p = 0; p < truth.surfaceLabels.size(); ++p)
-      if (visible[size_t(truth.surfaceLabels[p] - 1)]) {
-        for (size_t d = 0; d < 3; ++d)
-          points.push_back(
-              float((truth.surfacePoints[3 * p + d] - frame.centerMm[d]) / frame.scaleMm));
-        labels.push_back(truth.surfaceLabels[p]);
-      }
-    GridSpec grid;
-    grid.size = {truth.grid.n, truth.grid.n, truth.grid.n};
-    for (size_t d = 0; d < 3; ++d) {
-      grid.origin[d] = (-1.0 - frame.centerMm[d]) / frame.scaleMm;
-      grid.spacing[d] = truth.grid.step() / frame.scaleMm;
-    }
     ShapeDecodeOptions decode;
     decode.largestComponent = o.largestComponent;
-    const DecodedGrid decoded = model.decode(points, labels, grid, decode, o.seed);
-    evaluation.methods.push_back(score("model", decoded.labels, truth, available));
+    evaluation.methods.push_back(
+        scoreModelOnCase(model, truth, visible, available, decode, o.seed));
     if (baseline) {
       RetrievalBaseline::Match match;
       const auto predicted = baseline->predictGrid(truth, visible, &match);
-      evaluation.methods.push_back(score("retrieval", predicted, truth, available));
+      evaluation.methods.push_back(scoreOnCaseGrid("retrieval", predicted, truth, available));
       evaluation.methods.back().retrieved = match.caseId;
     }
     result.cases.push_back(std::move(evaluation));
@@ -142,37 +167,27 @@ ShapeEvaluation evaluateShapes(const std::string& checkpoint, const ShapeEvalOpt
 }
 
 std::map<std::string, std::map<std::string, SummaryScores>> ShapeEvaluation::summary() const {
-  struct Sums {
-    double dice = 0, hd95 = 0, assd = 0, chamfer = 0;
-    int pairs = 0, finite = 0;
-  };
-  std::map<std::string, std::map<std::string, Sums>> sums;
+  std::map<std::string, std::map<std::string, SummaryScores>> sums;
   for (const auto& c : cases)
     for (const auto& m : c.methods)
       for (const auto& [label, s] : m.classes) {
         auto& acc = sums[m.method][c.visible[size_t(label - 1)] ? "visible" : "completed"];
+        // Missed classes carry the penalty distance, so every pair counts in every mean.
         acc.dice += s.dice;
+        acc.hd95 += s.hd95;
+        acc.assd += s.assd;
+        acc.chamfer += s.chamfer;
         ++acc.pairs;
-        if (std::isfinite(s.hd95)) {
-          acc.hd95 += s.hd95;
-          acc.assd += s.assd;
-          acc.chamfer += s.chamfer;
-          ++acc.finite;
-        }
+        acc.missed += s.missed();
       }
-  std::map<std::string, std::map<std::string, SummaryScores>> out;
-  const double nan = std::nan("");
-  for (const auto& [method, splits] : sums)
-    for (const auto& [split, acc] : splits) {
-      SummaryScores s;
-      s.pairs = acc.pairs;
-      s.dice = acc.pairs ? acc.dice / acc.pairs : nan;
-      s.hd95 = acc.finite ? acc.hd95 / acc.finite : nan;
-      s.assd = acc.finite ? acc.assd / acc.finite : nan;
-      s.chamfer = acc.finite ? acc.chamfer / acc.finite : nan;
-      out[method][split] = s;
+  for (auto& [method, splits] : sums)
+    for (auto& [split, s] : splits) {
+      s.dice /= s.pairs;
+      s.hd95 /= s.pairs;
+      s.assd /= s.pairs;
+      s.chamfer /= s.pairs;
     }
-  return out;
+  return sums;
 }
 
 std::string ShapeEvaluation::toJson() const {
@@ -183,6 +198,9 @@ std::string ShapeEvaluation::toJson() const {
   j["inputs"] = inputs;
   j["cases"] = cases.size();
   j["seconds"] = seconds;
+  j["missed_class_distance"] = "a class a method did not predict at all counts with Dice 0 and "
+                               "the case grid's diagonal in mm as HD95 and ASSD (twice it as "
+                               "Chamfer); missed_pairs counts them";
   for (const auto& [method, splits] : summary())
     for (const auto& [split, s] : splits)
       j["summary"][method][split] = lumen::toJson(s);
@@ -202,7 +220,8 @@ std::string ShapeEvaluation::toJson() const {
                                                   {"dice", number(s.dice)},
                                                   {"hd95_mm", number(s.hd95)},
                                                   {"assd_mm", number(s.assd)},
-                                                  {"chamfer_mm", number(s.chamfer)}};
+                                                  {"chamfer_mm", number(s.chamfer)},
+                                                  {"missed", s.missed()}};
         auto& acc = perClass[m.method][label][role];
         acc.first += s.dice;
         ++acc.second;

@@ -1,6 +1,7 @@
 #include "shapes/ShapeFrame.h"
 
 #include "common/Error.h"
+#include "common/Text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,7 @@ namespace {
 
 template <class T> ShapeFrame frameOfLabelled(const Volume<T>& labels, double margin) {
   if (!(margin >= 0.0 && margin < 0.9))
-    throw InputError("the frame margin must be in [0, 0.9), got " + std::to_string(margin));
+    throw InputError("the frame margin must be in [0, 0.9), got " + formatNumber(margin));
   const ImageGeometry& g = labels.geometry;
   // Index-space bounding box of the labelled voxels first (cheap), then its physical corners.
   std::array<int64_t, 3> lo{g.size}, hi{-1, -1, -1};
@@ -41,14 +42,35 @@ template <class T> ShapeFrame frameOfLabelled(const Volume<T>& labels, double ma
 
 } // namespace
 
-ShapeFrame frameOfBox(const Vec3& lo, const Vec3& hi, double margin) {
-  ShapeFrame frame;
+namespace {
+
+void centerAndScale(const Vec3& lo, const Vec3& hi, double margin, Vec3& center, double& scale) {
   double half = 0;
   for (size_t d = 0; d < 3; ++d) {
-    frame.centerMm[d] = 0.5 * (lo[d] + hi[d]);
+    center[d] = 0.5 * (lo[d] + hi[d]);
     half = std::max(half, 0.5 * (hi[d] - lo[d]));
   }
-  frame.scaleMm = std::max(half, 1e-9) / (1.0 - margin);
+  scale = std::max(half, 1e-9) / (1.0 - margin);
+}
+
+} // namespace
+
+ShapeFrame frameOfBox(const Vec3& lo, const Vec3& hi, double margin) {
+  ShapeFrame frame;
+  centerAndScale(lo, hi, margin, frame.centerMm, frame.scaleMm);
+  return frame;
+}
+
+InputFrame inputFrameOfBox(const Vec3& lo, const Vec3& hi, double margin) {
+  InputFrame frame;
+  centerAndScale(lo, hi, margin, frame.center, frame.scale);
+  return frame;
+}
+
+ShapeFrame inputFrameInMm(const ShapeFrame& caseFrame, const InputFrame& input) {
+  ShapeFrame frame;
+  frame.centerMm = caseFrame.toMm(input.center);
+  frame.scaleMm = caseFrame.scaleMm * input.scale;
   return frame;
 }
 

@@ -4,14 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace lumen {
 namespace {
 
 using Box = std::array<int64_t, 6>; // lo x, y, z, hi x, y, z (inclusive)
 
-// Surface voxels of `mask` (size `n`): inside voxels with an outside 6-neighbour or on the border.
+// Surface voxels of `mask` (size `n`): mask XOR its erosion by the 6-neighbour cross with an
+// empty border, i.e. mask voxels with an outside 6-neighbour or on the grid's border.
 std::vector<uint8_t> surfaceOf(const std::vector<uint8_t>& mask, const std::array<int64_t, 3>& n) {
   std::vector<uint8_t> surface(mask.size(), 0);
   auto at = [&](int64_t i, int64_t j, int64_t k) {
@@ -41,12 +41,6 @@ std::vector<double> directedDistances(const std::vector<uint8_t>& from,
   return d;
 }
 
-double percentile95(std::vector<double> d) {
-  const size_t k = size_t(std::ceil(0.95 * double(d.size()))) - 1;
-  std::nth_element(d.begin(), d.begin() + std::ptrdiff_t(k), d.end());
-  return d[k];
-}
-
 double mean(const std::vector<double>& d) {
   double s = 0;
   for (double x : d)
@@ -55,6 +49,27 @@ double mean(const std::vector<double>& d) {
 }
 
 } // namespace
+
+double interpolatedPercentile(std::vector<double> values, double q) {
+  const double position = q / 100.0 * double(values.size() - 1);
+  const auto below = size_t(std::floor(position));
+  const double t = position - double(below);
+  std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(below), values.end());
+  const double a = values[below];
+  if (t == 0 || below + 1 >= values.size())
+    return a;
+  const double b = *std::min_element(values.begin() + std::ptrdiff_t(below) + 1, values.end());
+  // numpy's lerp: from the nearer end, so the result never leaves [a, b] by rounding.
+  return t < 0.5 ? a + (b - a) * t : b - (b - a) * (1 - t);
+}
+
+double missedClassPenalty(const std::array<int64_t, 3>& size,
+                          const std::array<double, 3>& spacing) {
+  double squared = 0;
+  for (size_t d = 0; d < 3; ++d)
+    squared += std::pow(double(size[d]) * spacing[d], 2);
+  return std::sqrt(squared);
+}
 
 ClassScore scoreClass(const std::vector<uint8_t>& predicted, const std::vector<uint8_t>& truth,
                       const std::array<int64_t, 3>& size, const std::array<double, 3>& spacing,
@@ -79,9 +94,12 @@ ClassScore scoreClass(const std::vector<uint8_t>& predicted, const std::vector<u
       }
   const int64_t sum = score.predictedVoxels + score.truthVoxels;
   score.dice = sum == 0 ? 1.0 : 2.0 * double(both) / double(sum);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (score.predictedVoxels == 0 || score.truthVoxels == 0) {
-    score.hd95 = score.assd = score.chamfer = nan;
+  if (sum == 0)
+    return score; // both empty: perfect agreement, distances 0
+  if (score.penalised()) {
+    const double penalty = missedClassPenalty(size, spacing);
+    score.hd95 = score.assd = penalty;
+    score.chamfer = 2 * penalty;
     return score;
   }
   std::array<int64_t, 3> lo{}, n{};
@@ -98,10 +116,13 @@ ClassScore scoreClass(const std::vector<uint8_t>& predicted, const std::vector<u
         p[dst] = predicted[src] == label;
         t[dst] = truth[src] == label;
       }
+  // The crop keeps the grid's border where the masks touch it (lo = 0 or the last index), so the
+  // surfaces are those of the full grid.
   const auto ps = surfaceOf(p, n), ts = surfaceOf(t, n);
   const auto toTruth = directedDistances(ps, ts, n, spacing);
   const auto toPrediction = directedDistances(ts, ps, n, spacing);
-  score.hd95 = std::max(percentile95(toTruth), percentile95(toPrediction));
+  score.hd95 =
+      std::max(interpolatedPercentile(toTruth, 95), interpolatedPercentile(toPrediction, 95));
   double total = 0;
   for (double x : toTruth)
     total += x;

@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "shapes/DistanceTransform.h"
 #include "shapes/SurfaceMesh.h"
+#include "shapes/UnknownLabels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -36,22 +37,22 @@ Volume<uint8_t> mapClasses(const LabelVolume& labels, const ClassMap& map) {
     }
     classes.values[i] = it->second;
   }
-  if (!unknown.empty()) {
-    std::string list;
-    for (const auto& [value, count] : unknown)
-      list += (list.empty() ? "" : ", ") + std::to_string(value) + " (" + std::to_string(count) +
-              " voxels)";
-    throw InputError("label values " + list + " are not in class map '" + map.name +
-                     "', which knows " + map.knownValues() +
-                     "; choose the dataset's class map with --class-map");
-  }
+  if (!unknown.empty())
+    throw InputError(describeUnknownLabels(unknown, map));
   return classes;
 }
 
+void requirePreparationGrid(int n) {
+  if (n < kMinPreparationGrid || n > kMaxPreparationGrid)
+    throw InputError("the distance-field grid must have " + std::to_string(kMinPreparationGrid) +
+                     " to " + std::to_string(kMaxPreparationGrid) + " samples per axis, got " +
+                     std::to_string(n) +
+                     " (each case keeps 10 float fields of n^3 values while it is prepared, one "
+                     "case per core: 256 is 640 MB per case, 1024 would be 40 GB)");
+}
+
 ClassGrid resampleToFrame(const Volume<uint8_t>& classes, const ShapeFrame& frame, int n) {
-  if (n < 8 || n > 1024)
-    throw InputError("the distance-field grid must have 8 to 1024 samples per axis, got " +
-                     std::to_string(n));
+  requirePreparationGrid(n);
   ClassGrid grid;
   grid.n = n;
   grid.labels.assign(size_t(n) * size_t(n) * size_t(n), 0);

@@ -22,7 +22,7 @@ struct ShapePrepareOptions {
   int nearQueries = 100000;
   double nearSigmaSmall = 0.01; // near-surface offsets, normalised units (two scales)
   double nearSigmaLarge = 0.05;
-  int grid = 128; // distance-field resolution over [-1, 1]^3
+  int grid = 128; // distance-field resolution over [-1, 1]^3 (8..256)
   double margin = 0.1;
   uint64_t seed = 0;
   // Classes this dataset is taken not to label (1..10): their voxels become background and the
@@ -30,7 +30,14 @@ struct ShapePrepareOptions {
   std::vector<int> unannotated;
 };
 
-// Maps raw values to classes (InputError naming unknown values and their voxel counts).
+// The distance-field grid per axis. Preparation keeps a float field of grid^3 values for each of
+// the 10 classes, and prepares one case per core at once: 256 costs 640 MB per case (with the
+// transforms' scratch under 1 GB), while 1024 would need 40 GB per case.
+constexpr int kMinPreparationGrid = 8, kMaxPreparationGrid = 256;
+// InputError, saying why, for a grid outside those bounds.
+void requirePreparationGrid(int n);
+
+// Maps raw values to classes (InputError naming unknown values and the likely fix).
 Volume<uint8_t> mapClasses(const LabelVolume& labels, const ClassMap& map);
 ClassGrid resampleToFrame(const Volume<uint8_t>& classes, const ShapeFrame& frame, int n);
 

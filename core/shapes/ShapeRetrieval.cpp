@@ -11,7 +11,7 @@ namespace {
 using Points = std::vector<std::array<float, 3>>;
 
 // Up to `count` points of class `label`, evenly strided, in the frame `f` (case units).
-Points classPoints(const PreparedShape& s, int label, const ShapeFrame& f, size_t count) {
+Points classPoints(const PreparedShape& s, int label, const InputFrame& f, size_t count) {
   std::vector<size_t> index;
   for (size_t i = 0; i < s.surfaceLabels.size(); ++i)
     if (s.surfaceLabels[i] == label)
@@ -20,9 +20,8 @@ Points classPoints(const PreparedShape& s, int label, const ShapeFrame& f, size_
   const size_t stride = std::max<size_t>(1, index.size() / count);
   for (size_t k = 0; k < index.size() && points.size() < count; k += stride) {
     const float* p = s.surfacePoints.data() + 3 * index[k];
-    points.push_back({float((p[0] - f.centerMm[0]) / f.scaleMm),
-                      float((p[1] - f.centerMm[1]) / f.scaleMm),
-                      float((p[2] - f.centerMm[2]) / f.scaleMm)});
+    points.push_back({float((p[0] - f.center[0]) / f.scale), float((p[1] - f.center[1]) / f.scale),
+                      float((p[2] - f.center[2]) / f.scale)});
   }
   return points;
 }
@@ -40,7 +39,7 @@ double meanNearest(const Points& from, const Points& to) {
   return total / double(from.size());
 }
 
-ShapeFrame frameOf(const PreparedShape& s, ClassSet visible, double margin) {
+InputFrame frameOf(const PreparedShape& s, ClassSet visible, double margin) {
   return visibleFrame(s.surfacePoints.data(), s.surfaceLabels.data(), s.surfaceLabels.size(),
                       visible, margin);
 }
@@ -60,7 +59,7 @@ RetrievalBaseline::RetrievalBaseline(std::vector<PreparedShape> references, doub
 
 RetrievalBaseline::Match RetrievalBaseline::nearest(const PreparedShape& query,
                                                     ClassSet visible) const {
-  const ShapeFrame qf = frameOf(query, visible, margin_);
+  const InputFrame qf = frameOf(query, visible, margin_);
   std::vector<std::pair<int, Points>> queryPoints;
   for (int c : classLabels(visible))
     queryPoints.emplace_back(c, classPoints(query, c, qf, pointsPerClass_));
@@ -70,7 +69,7 @@ RetrievalBaseline::Match RetrievalBaseline::nearest(const PreparedShape& query,
     const auto& ref = references_[r];
     if ((classSetOf(ref.present) & visible).none())
       continue;
-    const ShapeFrame rf = frameOf(ref, visible, margin_);
+    const InputFrame rf = frameOf(ref, visible, margin_);
     double distance = 0;
     for (const auto& [c, points] : queryPoints) {
       const Points refPoints = classPoints(ref, c, rf, pointsPerClass_);
@@ -100,7 +99,7 @@ std::vector<uint8_t> RetrievalBaseline::predictGrid(const PreparedShape& query, 
   if (matchOut)
     *matchOut = match;
   const PreparedShape& ref = references_[match.index];
-  const ShapeFrame qf = frameOf(query, visible, margin_), rf = frameOf(ref, visible, margin_);
+  const InputFrame qf = frameOf(query, visible, margin_), rf = frameOf(ref, visible, margin_);
   const int n = query.grid.n, m = ref.grid.n;
   const double h = query.grid.step(), hr = ref.grid.step();
   std::vector<uint8_t> labels(query.grid.labels.size(), 0);
@@ -112,8 +111,8 @@ std::vector<uint8_t> RetrievalBaseline::predictGrid(const PreparedShape& query, 
         bool inside = true;
         for (size_t d = 0; d < 3; ++d) {
           // query case units -> shared visible frame -> reference case units -> reference sample
-          const double u = (p[d] - qf.centerMm[d]) / qf.scaleMm;
-          const double r = rf.centerMm[d] + rf.scaleMm * u;
+          const double u = (p[d] - qf.center[d]) / qf.scale;
+          const double r = rf.center[d] + rf.scale * u;
           index[d] = int(std::lround((r + 1) / hr));
           inside = inside && index[d] >= 0 && index[d] < m;
         }

@@ -106,7 +106,7 @@ std::vector<size_t> chooseInputPoints(const uint8_t* labels, size_t count, Class
   return chosen;
 }
 
-ShapeFrame visibleFrame(const float* points, const uint8_t* labels, size_t count, ClassSet visible,
+InputFrame visibleFrame(const float* points, const uint8_t* labels, size_t count, ClassSet visible,
                         double margin) {
   Vec3 lo{1e30, 1e30, 1e30}, hi{-1e30, -1e30, -1e30};
   size_t used = 0;
@@ -123,7 +123,26 @@ ShapeFrame visibleFrame(const float* points, const uint8_t* labels, size_t count
   if (used == 0)
     throw InputError("no surface point belongs to the input classes (" + describeClasses(visible) +
                      ")");
-  return frameOfBox(lo, hi, margin);
+  return inputFrameOfBox(lo, hi, margin);
+}
+
+NetworkInput visibleInput(const float* points, const uint8_t* labels, size_t count,
+                          ClassSet visible, double margin) {
+  NetworkInput input;
+  input.frame = visibleFrame(points, labels, count, visible, margin);
+  // Float arithmetic, as the tensors of the training batches were computed.
+  const float center[3] = {float(input.frame.center[0]), float(input.frame.center[1]),
+                           float(input.frame.center[2])};
+  const auto scale = float(input.frame.scale);
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t label = labels[i];
+    if (label < 1 || label > kHeartClasses || !visible[size_t(label - 1)])
+      continue;
+    for (size_t d = 0; d < 3; ++d)
+      input.points.push_back((points[3 * i + d] - center[d]) / scale);
+    input.labels.push_back(label);
+  }
+  return input;
 }
 
 } // namespace lumen

@@ -32,11 +32,21 @@ ClassSet chooseInputClasses(int phase, ClassSet available, const ShapePhaseConfi
                             std::mt19937_64& rng);
 
 // The frame, in the case's own normalised units, of the surface points of the `visible` classes:
-// centre of their bounding box, scale so the longest half-side ends at 1 - margin. Points p of
-// the case map to the network's input frame as (p - center) / scale. Throws InputError when no
-// point belongs to a visible class.
-ShapeFrame visibleFrame(const float* points, const uint8_t* labels, size_t count, ClassSet visible,
+// centre of their bounding box, scale so the longest half-side ends at 1 - margin. Throws
+// InputError when no point belongs to a visible class.
+InputFrame visibleFrame(const float* points, const uint8_t* labels, size_t count, ClassSet visible,
                         double margin);
+
+// What the network is shown of a case: every surface point of the visible classes in their
+// frame, with its class. Training, evaluation and completion all build their input here, in the
+// same float arithmetic, so one case gives one input whichever path it takes.
+struct NetworkInput {
+  InputFrame frame;            // case units
+  std::vector<float> points;   // M x 3, input frame
+  std::vector<uint8_t> labels; // M, 1..10
+};
+NetworkInput visibleInput(const float* points, const uint8_t* labels, size_t count,
+                          ClassSet visible, double margin);
 
 // Indices of `n` input points among the surface points whose class is visible: distinct when
 // there are enough, drawn with replacement otherwise; empty when no point is visible.

@@ -32,10 +32,10 @@ void cacheQueries(const QuerySet& set, int count, std::mt19937_64& rng, torch::T
   }
 }
 
-torch::Tensor toInputFrame(const torch::Tensor& points, const ShapeFrame& frame) {
+torch::Tensor toInputFrame(const torch::Tensor& points, const InputFrame& frame) {
   const auto center =
-      torch::tensor({float(frame.centerMm[0]), float(frame.centerMm[1]), float(frame.centerMm[2])});
-  return (points - center) / float(frame.scaleMm);
+      torch::tensor({float(frame.center[0]), float(frame.center[1]), float(frame.center[2])});
+  return (points - center) / float(frame.scale);
 }
 
 struct DiceCounts {
@@ -124,18 +124,20 @@ ShapeSample makeShapeSample(const CachedShape& shape, ClassSet input, const Shap
                             std::mt19937_64& rng, int64_t volumeQueries, int64_t nearQueries) {
   ShapeSample sample;
   sample.input = input;
-  const size_t total = shape.surfaceLabels.size();
-  sample.frame = visibleFrame(shape.surfacePoints.data(), shape.surfaceLabels.data(), total, input,
-                              data.margin);
+  // The same input completion builds: the visible classes' points in their own frame, then
+  // `input_points` of them.
+  const NetworkInput network = visibleInput(shape.surfacePoints.data(), shape.surfaceLabels.data(),
+                                            shape.surfaceLabels.size(), input, data.margin);
+  sample.frame = network.frame;
   const size_t n = size_t(data.input_points);
-  const auto visible = chooseInputPoints(shape.surfaceLabels.data(), total, input, n, rng);
-  auto points = torch::empty({int64_t(n), 3}, torch::kFloat32);
+  const auto visible =
+      chooseInputPoints(network.labels.data(), network.labels.size(), input, n, rng);
+  sample.points = torch::empty({int64_t(n), 3}, torch::kFloat32);
   std::vector<int64_t> labels(n);
   for (size_t i = 0; i < n; ++i) {
-    std::copy_n(shape.surfacePoints.data() + 3 * visible[i], 3, points.data_ptr<float>() + 3 * i);
-    labels[i] = int64_t(shape.surfaceLabels[visible[i]] - 1);
+    std::copy_n(network.points.data() + 3 * visible[i], 3, sample.points.data_ptr<float>() + 3 * i);
+    labels[i] = int64_t(network.labels[visible[i]] - 1);
   }
-  sample.points = toInputFrame(points, sample.frame);
   sample.classes =
       torch::one_hot(torch::tensor(labels, torch::kInt64), kHeartClasses).to(torch::kFloat32);
 
@@ -169,7 +171,7 @@ ShapeSample makeShapeSample(const CachedShape& shape, ClassSet input, const Shap
     for (int64_t k = 0, tries = 0; k < far && tries < 64 * far; ++tries) {
       std::array<float, 3> p{};
       for (size_t d = 0; d < 3; ++d)
-        p[d] = float(sample.frame.centerMm[d] + sample.frame.scaleMm * uniform(rng));
+        p[d] = float(sample.frame.center[d] + sample.frame.scale * uniform(rng));
       if (std::max({std::abs(p[0]), std::abs(p[1]), std::abs(p[2])}) <= 1.0f)
         continue;
       farPoints.insert(farPoints.end(), p.begin(), p.end());

@@ -44,7 +44,7 @@ struct ShapeSample {
   torch::Tensor occupancy;  // (Q, 10) float 0/1
   torch::Tensor supervised; // (10) float: 1 for annotated classes
   ClassSet input;
-  ShapeFrame frame; // input frame in case units: p_input = (p_case - center) / scale
+  InputFrame frame; // the visible classes' frame in case units
 };
 
 // `volumeQueries`/`nearQueries` < 0: the data config's random mix (with far background queries);

@@ -149,6 +149,10 @@ TrainSummary Trainer::fit(Job* job) {
     saveCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), position,
                    checkpointContext);
   };
+  // A change of settings the user accepted is recorded at once: even if no step follows, the
+  // next resume must find last.pt written with the configuration config.yaml now holds.
+  if (summary.resumed && !verifyConfig_)
+    saveLast();
   // Where a run that has to stop can be picked up again, for its messages.
   auto lastGood = [&] {
     return std::filesystem::exists(run.lastCheckpoint())

@@ -1,8 +1,12 @@
 // Shape completion end to end on small synthetic hearts: the VecSet autoencoder's shapes and
 // determinism, what each training phase shows and supervises, a phase-1 run whose loss falls and
-// whose Dice rises, completion back into the input geometry with meshes, metrics on known
-// shapes, the retrieval baseline and evaluation.
+// whose Dice rises, completion back into the input geometry with meshes, completion showing the
+// network exactly what training showed it, the workspace's scores equal to `shapes eval`'s, the
+// retrieval baseline and evaluation numbers checked against the model's own predictions. Every
+// test that needs a trained model trains it itself on first use (once per run), so each one runs
+// alone too.
 #include "TestSupport.h"
+#include "common/AtomicFile.h"
 #include "common/Config.h"
 #include "common/Error.h"
 #include "common/Resources.h"
@@ -14,15 +18,18 @@
 #include "shapes/ShapeEvaluation.h"
 #include "shapes/ShapeJobs.h"
 #include "shapes/ShapeMetrics.h"
+#include "shapes/ShapePreparation.h"
 #include "shapes/ShapeRetrieval.h"
 #include "shapes/ShapeTask.h"
 #include "shapes/SyntheticHeart.h"
+#include "train/Checkpoint.h"
 
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 using namespace lumen;
 namespace fs = std::filesystem;
@@ -73,6 +80,49 @@ class TestShapeModel : public QObject {
   Q_OBJECT
 
   std::string root_, hearts_, prepared_, partial_, phase1_;
+  std::map<std::string, double> untrained_; // validation metrics before the phase-1 run
+  ShapePrepareOptions preparation_;         // how initTestCase prepared the hearts
+
+  // The phase-1 run, trained on first use.
+  std::string phaseOne() {
+    if (!phase1_.empty())
+      return phase1_;
+    const std::string runDir = root_ + "/runs/p1";
+    const auto config = tinyConfig(prepared_, 1);
+    {
+      ShapeCompletionTask untrained(config, loadShapeData(config.data));
+      torch::NoGradGuard noGrad;
+      untrained.network()->eval();
+      untrained_ = untrained.validate(nullptr);
+    }
+    auto job = shapeTrainingJob(config, runDir);
+    job->run();
+    if (job->state() != JobState::Succeeded) // fails the test that asked for the model
+      throw std::runtime_error("the phase-1 run failed: " + job->errorMessage());
+    phase1_ = runDir;
+    return phase1_;
+  }
+
+  // A run folder holding the initial weights of the phase-1 architecture, never trained.
+  std::string untrainedRun() {
+    const std::string runDir = root_ + "/runs/untrained";
+    if (fs::exists(runDir + "/checkpoints/best.pt"))
+      return runDir;
+    const auto config = tinyConfig(prepared_, 1);
+    fs::create_directories(runDir + "/checkpoints");
+    writeFileAtomically(runDir + "/config.yaml", configToYaml(config));
+    ShapeCompletionTask task(config, loadShapeData(config.data));
+    saveModelWeights(runDir + "/checkpoints/best.pt", *task.network());
+    return runDir;
+  }
+
+  // Completion options that sample a label map as initTestCase prepared it.
+  CompletionOptions preparedLike(const std::string& caseId) const {
+    CompletionOptions options;
+    options.prepare = preparation_;
+    options.prepare.seed = caseSeed(preparation_.seed, caseId);
+    return options;
+  }
 
 private Q_SLOTS:
   void initTestCase() {
@@ -88,6 +138,7 @@ private Q_SLOTS:
     options.prepare.nearQueries = 8000;
     options.prepare.grid = 48;
     options.valFraction = 0.2;
+    preparation_ = options.prepare;
     prepared_ = root_ + "/prepared";
     prepareShapeDataset(hearts_, prepared_, options);
     // The same hearts as a dataset that does not label LAA, coronaries and pulmonary veins.
@@ -188,18 +239,8 @@ private Q_SLOTS:
   }
 
   void phaseOneLossFallsAndDiceRises() {
-    const std::string runDir = root_ + "/runs/p1";
-    const auto config = tinyConfig(prepared_, 1);
-    ShapeCompletionTask untrained(config, loadShapeData(config.data));
-    std::map<std::string, double> before;
-    {
-      torch::NoGradGuard noGrad;
-      untrained.network()->eval();
-      before = untrained.validate(nullptr);
-    }
-    auto job = shapeTrainingJob(config, runDir);
-    job->run();
-    QCOMPARE(int(job->state()), int(JobState::Succeeded));
+    const std::string runDir = phaseOne();
+    const auto& before = untrained_;
     const auto records = validationRecords(runDir);
     QVERIFY(records.size() >= 3);
     const auto& last = records.back();
@@ -208,15 +249,13 @@ private Q_SLOTS:
     QVERIFY(last.at("val/loss") < 0.9 * before.at("loss"));
     QVERIFY(last.at("val/dice") > before.at("dice") + 0.15);
     QVERIFY(fs::exists(runDir + "/checkpoints/best.pt"));
-    phase1_ = runDir;
   }
 
   void completionReturnsToInputGeometry() {
-    if (phase1_.empty())
-      QSKIP("needs the phase-1 run");
-    const TrainedShapeModel model(phase1_ + "/checkpoints/best.pt", "cpu");
-    const LabelVolume input = readLabelVolume(findLabelMaps(hearts_).back());
-    CompletionOptions options;
+    const TrainedShapeModel model(phaseOne() + "/checkpoints/best.pt", "cpu");
+    const std::string file = findLabelMaps(hearts_).back();
+    const LabelVolume input = readLabelVolume(file);
+    CompletionOptions options = preparedLike(caseIdOfPath(file));
     options.keep = {1, 2, 3, 4, 5};
     options.resolution = 48;
     const CompletionResult result = completeLabelMap(model, input, options);
@@ -261,29 +300,104 @@ private Q_SLOTS:
       if (v == 9)
         v = 0;
     QVERIFY_THROWS_EXCEPTION(InputError, completeLabelMap(model, noCoronaries, options));
+    // The completion grid is bounded.
+    options.keep = {1, 2, 3};
+    for (const int resolution : {4, 513}) {
+      options.resolution = resolution;
+      try {
+        completeLabelMap(model, input, options);
+        QFAIL("a resolution outside 8..512 was accepted");
+      } catch (const InputError& e) {
+        QVERIFY2(std::string(e.what()).find("8 to 512 samples, got " +
+                                            std::to_string(resolution)) != std::string::npos,
+                 e.what());
+      }
+    }
   }
 
-  void metricsOnKnownShapes() {
-    const std::array<int64_t, 3> size{20, 20, 20};
-    std::vector<uint8_t> truth(8000, 0), shifted(8000, 0);
-    for (int k = 5; k < 15; ++k)
-      for (int j = 5; j < 15; ++j)
-        for (int i = 5; i < 15; ++i) {
-          truth[size_t((k * 20 + j) * 20 + i)] = 3;
-          shifted[size_t((k * 20 + j) * 20 + i + 2)] = 3;
-        }
-    const auto same = scoreClass(truth, truth, size, {1.5, 1.5, 1.5}, 3);
-    QCOMPARE(same.dice, 1.0);
-    QCOMPARE(same.hd95, 0.0);
-    QCOMPARE(same.assd, 0.0);
-    const auto moved = scoreClass(shifted, truth, size, {1.5, 1.5, 1.5}, 3);
-    QCOMPARE(moved.dice, 2.0 * 800 / 2000);
-    QCOMPARE(moved.hd95, 3.0); // the far faces are 2 voxels of 1.5 mm apart
-    QVERIFY(moved.assd > 0 && moved.assd < 3.0);
-    QVERIFY(std::abs(moved.chamfer - 2 * moved.assd) < 1e-9); // symmetric by construction
-    const auto missing = scoreClass(std::vector<uint8_t>(8000, 0), truth, size, {1, 1, 1}, 3);
-    QCOMPARE(missing.dice, 0.0);
-    QVERIFY(std::isnan(missing.hd95));
+  void completionShowsTheNetworkWhatTrainingShows() {
+    // A training case as the trainer loads it from its prepared file...
+    const auto config = tinyConfig(prepared_, 2);
+    const ShapeData data = loadShapeData(config.data);
+    const CachedShape& cached = data.train.front();
+    const ClassSet input = classSetOf(std::vector<int>{1, 2, 3, 4, 5});
+    std::mt19937_64 trainingRng(17);
+    const ShapeSample sample = makeShapeSample(cached, input, config.data, trainingRng);
+    const NetworkInput trained =
+        visibleInput(cached.surfacePoints.data(), cached.surfaceLabels.data(),
+                     cached.surfaceLabels.size(), input, config.data.margin);
+    // ... and as completion builds it from the label map the case was prepared from.
+    CompletionOptions options = preparedLike(cached.caseId);
+    options.keep = classLabels(input);
+    const LabelVolume labels = readLabelVolume(hearts_ + "/" + cached.caseId + ".nii.gz");
+    const CompletionInput completion = completionInput(labels, options, config.data.margin);
+    QCOMPARE(completion.visible, input);
+    QCOMPARE(completion.network.labels, trained.labels);
+    QVERIFY(completion.network.points == trained.points); // bit for bit
+    QCOMPARE(completion.network.frame.center, sample.frame.center);
+    QCOMPARE(completion.network.frame.scale, sample.frame.scale);
+    // The batch tensor: the same draw of input points from the same generator.
+    std::mt19937_64 completionRng(17);
+    const size_t n = size_t(config.data.input_points);
+    const auto chosen =
+        chooseInputPoints(completion.network.labels.data(), completion.network.labels.size(), input,
+                          n, completionRng);
+    auto points = torch::empty({int64_t(n), 3});
+    for (size_t i = 0; i < n; ++i)
+      std::copy_n(completion.network.points.data() + 3 * chosen[i], 3,
+                  points.data_ptr<float>() + 3 * i);
+    QVERIFY(torch::equal(points, sample.points));
+    // The visible classes' points fill the input frame to 1 - margin, and in millimetres the
+    // frame is the case frame composed with theirs, not the visible voxels' box.
+    float extent = 0;
+    for (float v : completion.network.points)
+      extent = std::max(extent, std::abs(v));
+    QVERIFY(std::abs(extent - float(1 - config.data.margin)) < 1e-5f);
+    const ShapeFrame& mm = completion.frameMm;
+    const Vec3 center = completion.prepared.frame.toMm(completion.network.frame.center);
+    for (size_t d = 0; d < 3; ++d)
+      QCOMPARE(mm.centerMm[d], center[d]);
+    QCOMPARE(mm.scaleMm, completion.prepared.frame.scaleMm * completion.network.frame.scale);
+    Volume<uint8_t> visibleVoxels = completion.classes;
+    for (uint8_t& c : visibleVoxels.values)
+      c = c >= 1 && c <= 5 ? c : 0;
+    QVERIFY(std::abs(computeShapeFrame(visibleVoxels, config.data.margin).scaleMm - mm.scaleMm) >
+            1e-6);
+  }
+
+  void workspaceAndCommandLineScoreAlike() {
+    // `shapes eval` on the validation cases with the aorta and PA hidden, and the scoring the
+    // Shapes workspace does for the same label maps: one scoring, one grid, the same numbers.
+    const std::string checkpoint = phaseOne() + "/checkpoints/best.pt";
+    ShapeEvalOptions eval;
+    eval.data = prepared_;
+    eval.drop = {6, 7};
+    eval.device = "cpu";
+    eval.baseline = false;
+    const ShapeEvaluation cli = evaluateShapes(checkpoint, eval);
+    QVERIFY(!cli.cases.empty());
+    const TrainedShapeModel model(checkpoint, "cpu");
+    for (const auto& c : cli.cases) {
+      CompletionOptions options = preparedLike(c.caseId);
+      options.keep = classLabels(c.visible);
+      options.modelOnly = true;
+      options.resolution = 32;
+      const LabelVolume labels = readLabelVolume(hearts_ + "/" + c.caseId + ".nii.gz");
+      const ScoredLabelMapCompletion gui = completeAndScoreLabelMap(model, labels, options);
+      QVERIFY(gui.completion.prepared.grid.labels ==
+              readPreparedShape(caseFile(prepared_, c.caseId)).grid.labels);
+      const auto& expected = c.methods.at(0).classes;
+      QCOMPARE(gui.scores.classes.size(), expected.size());
+      for (const auto& [label, s] : expected) {
+        const ClassScore& g = gui.scores.classes.at(label);
+        QCOMPARE(g.truthVoxels, s.truthVoxels);
+        QCOMPARE(g.predictedVoxels, s.predictedVoxels);
+        QCOMPARE(g.dice, s.dice);
+        QCOMPARE(g.hd95, s.hd95);
+        QCOMPARE(g.assd, s.assd);
+        QCOMPARE(g.chamfer, s.chamfer);
+      }
+    }
   }
 
   void retrievalFindsAnIdenticalCase() {
@@ -302,28 +416,76 @@ private Q_SLOTS:
   }
 
   void evaluationScoresModelAndBaseline() {
-    if (phase1_.empty())
-      QSKIP("needs the phase-1 run");
     ShapeEvalOptions options;
     options.data = prepared_;
     options.drop = {6, 7};
     options.device = "cpu";
-    const ShapeEvaluation result = evaluateShapes(phase1_ + "/checkpoints/best.pt", options);
+    const std::string checkpoint = phaseOne() + "/checkpoints/best.pt";
+    const ShapeEvaluation result = evaluateShapes(checkpoint, options);
     QCOMPARE(result.cases.size(), readCaseList(prepared_, "val").size());
+    QVERIFY(!result.cases.empty());
+    // The model's numbers are its own prediction's: scoring its decoded grid again by hand
+    // gives them back.
+    const TrainedShapeModel model(checkpoint, "cpu");
+    double visibleDice = 0;
+    int visiblePairs = 0, missed = 0;
     for (const auto& c : result.cases) {
       QCOMPARE(c.completed, classSetOf(std::vector<int>{6, 7}));
       QCOMPARE(c.methods.size(), size_t(2));
-      for (const auto& m : c.methods) {
-        QCOMPARE(m.classes.size(), size_t(10));
-        for (const auto& [label, s] : m.classes)
-          QVERIFY(s.dice >= 0 && s.dice <= 1);
+      const PreparedShape truth = readPreparedShape(caseFile(prepared_, c.caseId));
+      const NetworkInput input =
+          visibleInput(truth.surfacePoints.data(), truth.surfaceLabels.data(),
+                       truth.surfaceLabels.size(), c.visible, model.config().data.margin);
+      GridSpec grid;
+      grid.size = {truth.grid.n, truth.grid.n, truth.grid.n};
+      for (size_t d = 0; d < 3; ++d) {
+        grid.origin[d] = (-1.0 - input.frame.center[d]) / input.frame.scale;
+        grid.spacing[d] = truth.grid.step() / input.frame.scale;
+      }
+      const auto predicted = model.decode(input.points, input.labels, grid).labels;
+      const double h = truth.grid.step() * truth.frame.scaleMm;
+      for (const auto& [label, s] : c.methods[0].classes) {
+        const ClassScore again =
+            scoreClass(predicted, truth.grid.labels, grid.size, {h, h, h}, label);
+        QCOMPARE(s.dice, again.dice);
+        QCOMPARE(s.hd95, again.hd95);
+        QCOMPARE(s.predictedVoxels, again.predictedVoxels);
+        QVERIFY(std::isfinite(s.hd95) && std::isfinite(s.assd) && std::isfinite(s.chamfer));
+        missed += s.missed();
+        if (c.visible[size_t(label - 1)]) {
+          visibleDice += s.dice;
+          ++visiblePairs;
+        }
       }
     }
     const auto summary = result.summary();
+    const SummaryScores& visible = summary.at("model").at("visible");
+    QCOMPARE(visible.pairs, visiblePairs);
+    QVERIFY(std::abs(visible.dice - visibleDice / visiblePairs) < 1e-12);
+    QCOMPARE(visible.missed + summary.at("model").at("completed").missed, missed);
+    // The same architecture untrained predicts (next to) nothing: its missed classes score Dice
+    // 0 and the penalty distance, so it cannot look better than the trained model by missing.
+    options.baseline = false;
+    const auto blank = evaluateShapes(untrainedRun() + "/checkpoints/best.pt", options).summary();
+    const SummaryScores& blankVisible = blank.at("model").at("visible");
+    qInfo("visible classes: trained Dice %.3f HD95 %.1f mm missed %d/%d, untrained Dice %.3f "
+          "HD95 %.1f mm missed %d/%d; retrieval completed Dice %.3f",
+          visible.dice, visible.hd95, visible.missed, visible.pairs, blankVisible.dice,
+          blankVisible.hd95, blankVisible.missed, blankVisible.pairs,
+          summary.at("retrieval").at("completed").dice);
+    QVERIFY(blankVisible.missed >= blankVisible.pairs * 3 / 4);
+    QVERIFY(visible.dice > blankVisible.dice + 0.1);
+    QVERIFY(visible.missed < blankVisible.missed);
+    QVERIFY(visible.hd95 < blankVisible.hd95);
+    // The large chambers it was shown are predicted in every case.
+    for (const auto& c : result.cases)
+      for (int chamber : {kLeftVentricle, kRightVentricle})
+        QVERIFY(c.methods[0].classes.at(chamber).predictedVoxels > 0);
     QVERIFY(summary.at("retrieval").at("completed").dice > 0.3);
     QCOMPARE(summary.at("model").at("completed").pairs, int(2 * result.cases.size()));
     const auto json = nlohmann::json::parse(result.toJson());
-    QVERIFY(json["summary"]["model"]["visible"]["dice"].is_number());
+    QCOMPARE(json["summary"]["model"]["visible"]["dice"].get<double>(), visible.dice);
+    QCOMPARE(json["summary"]["model"]["visible"]["missed_pairs"].get<int>(), visible.missed);
     QCOMPARE(json["per_case"].size(), result.cases.size());
   }
 

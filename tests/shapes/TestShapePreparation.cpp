@@ -1,19 +1,28 @@
 // Shape preparation end to end on synthetic hearts and the real MM-WHS-derived label map:
 // signed distances agree with occupancy, surface points lie on the surface with class shares
-// matching areas, files round-trip, datasets split deterministically, bad input is refused.
+// matching areas, files round-trip, a case's split and samples follow from its id whatever other
+// files come and go, case ids cannot leave the dataset folder, bad input (intensity images,
+// MM-WHS values under the wrong map, huge grids) is refused with a message that names the fix,
+// and a completion is saved all or nothing.
 #include "TestSupport.h"
+#include "common/DatasetSplit.h"
 #include "common/Error.h"
+#include "events/VoxelPairs.h"
 #include "io/NiftiIO.h"
+#include "shapes/ClassMeshes.h"
+#include "shapes/CompletionFiles.h"
 #include "shapes/ShapeDataset.h"
 #include "shapes/ShapePreparation.h"
 #include "shapes/SurfaceMesh.h"
 #include "shapes/SyntheticHeart.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 using namespace lumen;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -24,6 +33,38 @@ ShapePrepareOptions smallOptions() {
   o.nearQueries = 20000;
   o.grid = 96;
   return o;
+}
+
+// Just enough preparation to have a case file: the split and seeds are what is under test.
+ShapeDatasetOptions quickDataset(double valFraction) {
+  ShapeDatasetOptions options;
+  options.prepare.points = 128;
+  options.prepare.volumeQueries = options.prepare.nearQueries = 16;
+  options.prepare.grid = 24;
+  options.valFraction = valFraction;
+  options.threads = 2;
+  return options;
+}
+
+std::string errorOf(const std::function<void()>& run) {
+  try {
+    run();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+size_t lineCount(const std::string& text) {
+  return size_t(std::count(text.begin(), text.end(), '\n')) + 1;
+}
+
+// Files in `dir` whose names mark them as temporary.
+int temporaryFiles(const std::string& dir) {
+  int count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    count += entry.path().filename().string().find(".tmp-") != std::string::npos;
+  return count;
 }
 
 } // namespace
@@ -141,7 +182,8 @@ private Q_SLOTS:
     const ShapeDatasetResult result =
         prepareShapeDataset(dir + "/labels", dir + "/prepared", options);
     QCOMPARE(result.train.size() + result.val.size(), size_t(5));
-    QCOMPARE(result.val.size(), size_t(1));
+    // heart_001 and heart_002 hash to 0.076 and 0.191, the others of heart_000..004 above 0.2.
+    QCOMPARE(result.val, (std::vector<std::string>{"heart_001", "heart_002"}));
     QCOMPARE(readCaseList(dir + "/prepared", "train"), result.train);
     QCOMPARE(readCaseList(dir + "/prepared", "val"), result.val);
     const PreparedShape shape = readPreparedShape(caseFile(dir + "/prepared", "heart_002"));
@@ -159,6 +201,173 @@ private Q_SLOTS:
     // Re-running gives the same split.
     const ShapeDatasetResult again = prepareShapeDataset(dir + "/labels", dir + "/again", options);
     QCOMPARE(again.val, result.val);
+  }
+
+  void splitAndSamplesStayPutWhenCasesComeAndGo() {
+    const std::string dir = test::freshDir("shape-split");
+    SyntheticHeartOptions heart;
+    heart.spacing = {4, 4, 4};
+    writeSyntheticHearts(dir + "/labels", 8, 20, heart); // heart_000..007
+    const ShapeDatasetOptions options = quickDataset(0.3);
+    const ShapeDatasetResult first = prepareShapeDataset(dir + "/labels", dir + "/v1", options);
+    // Their ids hash to 0.45, 0.076, 0.19, 0.82, 0.96, 0.59, 0.70, 0.33.
+    QCOMPARE(first.val, (std::vector<std::string>{"heart_001", "heart_002"}));
+    // The next version of the dataset: a validation case lost, two added (heart_009 hashes to
+    // 0.050, heart_010 to 0.90) and one broken download (heart_011).
+    fs::remove(dir + "/labels/heart_002.nii.gz");
+    const auto extra = writeSyntheticHearts(dir + "/extra", 2, 40, heart);
+    fs::copy_file(extra[0], dir + "/labels/heart_009.nii.gz");
+    fs::copy_file(extra[1], dir + "/labels/heart_010.nii.gz");
+    const std::string packed = test::readText(extra[0]);
+    test::writeText(dir + "/labels/heart_011.nii.gz", packed.substr(0, packed.size() / 2));
+    const std::string error =
+        errorOf([&] { prepareShapeDataset(dir + "/labels", dir + "/v2", options); });
+    QVERIFY2(error.find("heart_011") != std::string::npos, error.c_str());
+    QCOMPARE(readCaseList(dir + "/v2", "val"),
+             (std::vector<std::string>{"heart_001", "heart_009"}));
+    std::vector<std::string> train = first.train;
+    train.push_back("heart_010");
+    QCOMPARE(readCaseList(dir + "/v2", "train"), train);
+    // An unchanged case is sampled alike: its seed is its id's, not its place in the folder.
+    for (const char* id : {"heart_004", "heart_007"}) {
+      const PreparedShape a = readPreparedShape(caseFile(dir + "/v1", id));
+      const PreparedShape b = readPreparedShape(caseFile(dir + "/v2", id));
+      QVERIFY2(a.surfacePoints == b.surfacePoints && a.volume.points == b.volume.points, id);
+    }
+    // The events pipeline splits by the same hash, unchanged.
+    QCOMPARE(splitPosition("heart_001", 0), 0.075873);
+    for (const std::string name : {"a.h5", "recording_17.h5", "heart_012"})
+      for (int seed : {0, 3, -1})
+        QCOMPARE(isValidationFile(name, seed, 0.4), isValidationName(name, uint64_t(seed), 0.4));
+  }
+
+  void caseIdsCannotLeaveTheDataset() {
+    const std::string dir = test::freshDir("shape-ids");
+    struct Bad {
+      std::string id, problem;
+    };
+    const std::vector<Bad> bad = {{"../escape", "a case id must not contain a path separator"},
+                                  {"sub/case", "a case id must not contain a path separator"},
+                                  {"c:\\x", "a case id must not contain a path separator"},
+                                  {".hidden", "a case id must not start with a dot"},
+                                  {"tab\tid", "a case id must not contain control characters"},
+                                  {std::string(129, 'x'), "a case id has at most 128 bytes"}};
+    for (const Bad& b : bad) {
+      test::writeText(dir + "/val.csv", "case,file\nheart_000,heart_000.h5\n" + b.id + ",x.h5\n");
+      const std::string error = errorOf([&] { readCaseList(dir, "val"); });
+      QVERIFY2(error.rfind(dir + "/val.csv:3: case id '", 0) == 0 &&
+                   error.find(b.problem) != std::string::npos && error.size() < 200,
+               error.c_str());
+      QVERIFY_THROWS_EXCEPTION(InputError, caseFile(dir, b.id));
+    }
+    test::writeText(dir + "/val.csv", "case,file\nheart_000,heart_000.h5\nheart 1 (é),x.h5\n");
+    QCOMPARE(readCaseList(dir, "val"), (std::vector<std::string>{"heart_000", "heart 1 (é)"}));
+    // Label maps whose names are no case id are reported; hidden files are not label maps.
+    SyntheticHeartOptions heart;
+    heart.spacing = {4, 4, 4};
+    const auto files = writeSyntheticHearts(dir + "/labels", 1, 0, heart);
+    fs::copy_file(files[0], dir + "/labels/._heart_000.nii.gz");
+    fs::copy_file(files[0], dir + "/labels/" + std::string(130, 'y') + ".nii.gz");
+    QCOMPARE(findLabelMaps(dir + "/labels").size(), size_t(2));
+    const std::string error =
+        errorOf([&] { prepareShapeDataset(dir + "/labels", dir + "/out", quickDataset(0.2)); });
+    QVERIFY2(error.find("1 of 2 cases") != std::string::npos &&
+                 error.find("a case id has at most 128 bytes") != std::string::npos,
+             error.c_str());
+    QCOMPARE(readCaseList(dir + "/out", "train"), std::vector<std::string>{"heart_000"});
+  }
+
+  void labelValueMessagesNameTheFix() {
+    LabelVolume image;
+    image.geometry.size = {30, 30, 30};
+    image.values.resize(image.geometry.voxels());
+    // A CT: 3000 distinct Hounsfield values.
+    for (size_t i = 0; i < image.values.size(); ++i)
+      image.values[i] = int32_t(i * 7 % 3000) - 1024;
+    std::string error = errorOf([&] { prepareShape(image, "ct", smallOptions()); });
+    QVERIFY2(error.find("looks like a CT intensity image, not a label map") != std::string::npos &&
+                 error.find("2989 distinct values from -1024 to 1975") != std::string::npos &&
+                 lineCount(error) == 1 && error.size() < 300,
+             error.c_str());
+    // An MR or other positive intensity image (values 1..10 are classes, the others not).
+    for (size_t i = 0; i < image.values.size(); ++i)
+      image.values[i] = int32_t(i * 7 % 3000);
+    error = errorOf([&] { prepareShape(image, "mr", smallOptions()); });
+    QVERIFY2(error.find("looks like an intensity image, not a label map") != std::string::npos &&
+                 error.find("2989 distinct values from 11 to 2999") != std::string::npos &&
+                 error.size() < 300,
+             error.c_str());
+    // MM-WHS values read with the 1..10 map.
+    LabelVolume mmwhs = makeSyntheticHeart(1);
+    for (int32_t& v : mmwhs.values)
+      v = v == 1 ? 205 : v == 3 ? 500 : v == 5 ? 600 : 0;
+    error = errorOf([&] { prepareShape(mmwhs, "wh", smallOptions()); });
+    QVERIFY2(error.find("looks like MM-WHS labels: use --class-map mmwhs7") != std::string::npos &&
+                 error.find("205, 500, 600") != std::string::npos,
+             error.c_str());
+    ShapePrepareOptions withMap = smallOptions();
+    withMap.classMap = "mmwhs7";
+    QCOMPARE(int(prepareShape(mmwhs, "wh", withMap).present[2]), 1);
+    // A few stray values are listed with their counts; many are cut to a few.
+    LabelVolume stray = makeSyntheticHeart(1);
+    stray.values[0] = 11;
+    stray.values[1] = 12;
+    stray.values[2] = 12;
+    error = errorOf([&] { prepareShape(stray, "stray", smallOptions()); });
+    QVERIFY2(error.find("label values 11 (1 voxel), 12 (2 voxels) are not in class map "
+                        "'heart10'") != std::string::npos,
+             error.c_str());
+    for (int32_t v = 0; v < 60; ++v)
+      stray.values[size_t(v)] = 20 + v;
+    error = errorOf([&] { prepareShape(stray, "stray", smallOptions()); });
+    QVERIFY2(error.find("and 52 more") != std::string::npos && error.size() < 400, error.c_str());
+    // The real CT of the shared data given as a label map.
+    const std::string ct = test::sharedDataFile("ct/abdomen_ct.nii.gz");
+    if (!ct.empty()) {
+      error = errorOf([&] { prepareShape(readLabelVolume(ct), "abdomen", smallOptions()); });
+      QVERIFY2(error.find("looks like a CT intensity image, not a label map") != std::string::npos,
+               error.c_str());
+    }
+  }
+
+  void distanceFieldGridIsBounded() {
+    const std::string dir = test::freshDir("shape-grid");
+    SyntheticHeartOptions heart;
+    heart.spacing = {4, 4, 4};
+    writeSyntheticHearts(dir + "/labels", 1, 0, heart);
+    ShapeDatasetOptions options = quickDataset(0.2);
+    options.prepare.grid = 1024;
+    const std::string error =
+        errorOf([&] { prepareShapeDataset(dir + "/labels", dir + "/out", options); });
+    QVERIFY2(error.find("8 to 256 samples per axis, got 1024") != std::string::npos &&
+                 error.find("40 GB") != std::string::npos,
+             error.c_str());
+    QVERIFY(!fs::exists(dir + "/out"));
+    ShapePrepareOptions big = smallOptions();
+    big.grid = 257;
+    QVERIFY_THROWS_EXCEPTION(InputError, prepareShape(makeSyntheticHeart(0), "big", big));
+  }
+
+  void completionFilesAreAllOrNothing() {
+    const std::string dir = test::freshDir("completion-files");
+    CompletionResult result;
+    result.labels = makeSyntheticHeart(2);
+    result.meshes = labelMapMeshes(mapClasses(result.labels, classMapByName("heart10")));
+    const auto files =
+        writeCompletionFiles(result, dir + "/ok/heart.nii.gz", dir + "/ok/meshes", {"vtp", "stl"});
+    QCOMPARE(files.size(), size_t(2 * kHeartClasses));
+    for (const std::string& f : files)
+      QVERIFY2(fs::file_size(f) > 500, f.c_str());
+    QCOMPARE(readLabelVolume(dir + "/ok/heart.nii.gz").values, result.labels.values);
+    // Meshes that cannot be written (their folder lies under a file): no label map either.
+    test::writeText(dir + "/blocker", "a file, not a folder");
+    QVERIFY_THROWS_EXCEPTION(
+        Error, writeCompletionFiles(result, dir + "/out.nii.gz", dir + "/blocker/meshes", {"vtp"}));
+    QVERIFY(!fs::exists(dir + "/out.nii.gz"));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, writeCompletionFiles(result, dir + "/out.nii.gz", dir + "/blocker", {"vtp"}));
+    QVERIFY(!fs::exists(dir + "/out.nii.gz"));
+    QCOMPARE(temporaryFiles(dir), 0);
   }
 
   void unannotatedClassesAreNeitherLabelledNorPresent() {
@@ -197,7 +406,7 @@ private Q_SLOTS:
       prepareShape(v, "odd", smallOptions());
       QFAIL("label 42 was accepted");
     } catch (const InputError& e) {
-      QVERIFY2(std::string(e.what()).find("42 (1 voxels)") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("42 (1 voxel)") != std::string::npos, e.what());
     }
     // A single class, a single voxel: prepared, other classes absent.
     v.at(5, 5, 5) = 0;

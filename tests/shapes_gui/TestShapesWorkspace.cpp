@@ -307,10 +307,18 @@ private Q_SLOTS:
     QCOMPARE(ws_->trainingPanel()->preparedDir(), prepared);
     QVERIFY(ws_->trainingPanel()->trainButton()->isEnabled());
 
-    const std::vector<std::string> tiny = {"trainer.epochs=2",    "model.width=32",
-                                           "model.latents=16",    "model.depth=1",
-                                           "model.heads=2",       "data.input_points=256",
-                                           "data.queries=256",    "data.cached_queries=2048",
+    // Enough steps that the model predicts the large chambers, so the checks below can fail.
+    const std::vector<std::string> tiny = {"trainer.epochs=150",
+                                           "trainer.validate_every=50",
+                                           "trainer.schedule.warmup_steps=5",
+                                           "trainer.optimizer.lr=0.003",
+                                           "model.width=32",
+                                           "model.latents=16",
+                                           "model.depth=1",
+                                           "model.heads=2",
+                                           "data.input_points=256",
+                                           "data.queries=256",
+                                           "data.cached_queries=2048",
                                            "data.val_queries=512"};
     QCOMPARE(ws_->initCheckpointFor(1, prepared), QString());
     JobPtr phase1 = ws_->startTraining(1, prepared, {}, tiny);
@@ -355,13 +363,17 @@ private Q_SLOTS:
     QCOMPARE(metrics->value(0, MetricsTable::Dice), ws_->completion()->scores[0].dice);
     QVERIFY(ws_->completion()->hidden == classSetOf(std::vector<int>{kAorta}));
 
-    // Whatever the model predicted is drawn in the completion view (an empty prediction would
-    // leave it blank, which the count of predicted voxels tells apart).
+    // The trained model predicts the chambers it was shown, and the prediction is drawn.
     int64_t predicted = 0;
     for (const auto& s : ws_->completion()->scores)
       predicted += s.predictedVoxels;
-    if (predicted > 0)
-      QVERIFY(countForeground(ws_->completionView()->grabRendered()) > 0);
+    QVERIFY2(predicted > 0, "the trained model predicts no voxel at all");
+    int overlapping = 0;
+    for (const auto& s : ws_->completion()->scores)
+      overlapping += s.label != kAorta && s.dice > 0.05;
+    QVERIFY2(overlapping >= 3,
+             qPrintable(QStringLiteral("%1 visible classes overlap their truth").arg(overlapping)));
+    QVERIFY(countForeground(ws_->completionView()->grabRendered()) > 0);
     screenshot(ws_.get(), "shapes_workspace_completed.png");
 
     const QString out = root_ + "/completed/heart_completed.nii.gz";
@@ -371,7 +383,7 @@ private Q_SLOTS:
     const LabelVolume saved = readLabelVolume(out.toStdString());
     QCOMPARE(saved.geometry.size, ws_->loadedCase()->labels.geometry.size);
     QVERIFY(saved.values == ws_->completion()->result.labels.values);
-    QVERIFY(QDir(root_ + "/completed/heart_completed_meshes").exists() || predicted == 0);
+    QVERIFY(!QDir(root_ + "/completed/heart_completed_meshes").entryList({"*.vtp"}).isEmpty());
 
     // Completing right after selecting another case completes that case once it has loaded.
     ws_->selectCase(2);
@@ -381,7 +393,8 @@ private Q_SLOTS:
     QCOMPARE(QString::fromStdString(ws_->loadedCase()->path),
              QFileInfo(QString::fromStdString(files_[2])).absoluteFilePath());
     QVERIFY(ws_->completion() != nullptr);
-    const auto& truth = ws_->loadedCase()->truth.values;
+    // Scored on the case's prepared grid, as `shapes eval` scores it.
+    const auto& truth = ws_->completion()->result.prepared.grid.labels;
     QCOMPARE(ws_->completion()->scores[0].truthVoxels,
              int64_t(std::count(truth.begin(), truth.end(), uint8_t(kMyocardium))));
     QCOMPARE(ws_->completion()->result.labels.geometry.size,

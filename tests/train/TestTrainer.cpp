@@ -421,6 +421,16 @@ private Q_SLOTS:
                 .find("resuming with a changed setting: "
                       "trainer.epochs: 2 -> 3") != std::string::npos);
     QVERIFY(test::readText(dir + "/config.yaml").find("epochs: 3") != std::string::npos);
+    // An accepted change that trains no further step is recorded too: the run then resumes
+    // with its (new) own settings without being refused.
+    auto chatty = longer;
+    chatty.trainer.log_every = 5;
+    auto noSteps = regressionTrainingJob(chatty, dir, accept);
+    noSteps->run();
+    QCOMPARE(noSteps->state(), JobState::Succeeded);
+    auto again = regressionTrainingJob(chatty, dir);
+    again->run();
+    QVERIFY2(again->state() == JobState::Succeeded, again->errorMessage().c_str());
   }
 
   void everyTaskResumesFromItsRunFolder() {
