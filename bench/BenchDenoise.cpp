@@ -1,6 +1,6 @@
 // Where the time of `lumen-cli events infer` goes, one DAVIS346 window (20 ms, 8 bins) at a
 // time: encoding, the default 3D U-Net (resources/configs/events/train.yaml) and decoding.
-// SPEC P1 asks that encoding, decoding and reading are not the bottleneck.
+// Encoding, decoding and reading must not be the bottleneck of `events infer`.
 #include "events/DenoiseModel.h"
 #include "events/VoxelGrid.h"
 

@@ -1,4 +1,4 @@
-// Event pipeline throughput (SPEC P1): voxel encoding and decoding in events/s, HDF5 event
+// Event pipeline throughput: voxel encoding and decoding in events/s, HDF5 event
 // reading in events/s, and sweeps over event count and sensor resolution.
 #include "LumenPaths.h"
 #include "events/EventFile.h"

@@ -1,4 +1,4 @@
-// Shape decoding throughput (SPEC H6, P2): a heart's latent set decoded on 64^3, 128^3 and 256^3
+// Shape decoding throughput: a heart's latent set decoded on 64^3, 128^3 and 256^3
 // grids, densely (every sample through the network) and coarse to fine (exact only near
 // boundaries and uncertain values). The refinement share depends on the model: set
 // LUMEN_SHAPE_CHECKPOINT to a trained run's best.pt for real figures; without it a freshly

@@ -1,4 +1,4 @@
-// Shape preparation throughput (SPEC P2): one synthetic heart prepared end to end (class mapping,
+// Shape preparation throughput: one synthetic heart prepared end to end (class mapping,
 // frame, resampling, per-class exact EDT signed distances, surfaces, surface points, two query
 // sets), and its stages alone, over grid sizes and query counts.
 #include "shapes/ShapePreparation.h"

@@ -2,6 +2,7 @@
 
 #include "LumenPaths.h"
 
+#include <QProcess>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -34,6 +35,14 @@ std::string readText(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+CommandResult runProgram(const QString& program, const QStringList& args, int timeoutMs) {
+  QProcess process;
+  process.start(program, args);
+  process.waitForFinished(timeoutMs);
+  return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+          QString::fromUtf8(process.readAllStandardError())};
 }
 
 bool pollUntil(const std::function<void()>& poll, const std::function<bool()>& done, int seconds) {

@@ -1,6 +1,7 @@
 // Small helpers shared by the test suites.
 #pragma once
 #include <QString>
+#include <QStringList>
 #include <functional>
 #include <string>
 
@@ -14,6 +15,13 @@ std::string freshDir(const std::string& name);
 std::string sharedDataFile(const std::string& relative);
 
 std::string readText(const std::string& path);
+
+// A command-line program run to its end: exit code and everything it printed.
+struct CommandResult {
+  int code;
+  QString out, err;
+};
+CommandResult runProgram(const QString& program, const QStringList& args, int timeoutMs);
 
 // Calls `poll` (a session's follow-ups, as the GUI's timer runs them) every 10 ms until `done`
 // says so or `seconds` pass; returns whether it did.

@@ -1,4 +1,4 @@
-// `lumen-cli events prepare|train|test|infer`: the learned denoiser (SPEC E7-E9).
+// `lumen-cli events prepare|train|test|infer`: the learned denoiser.
 #include "Commands.h"
 #include "TerminalProgress.h"
 #include "TrainingRunCommand.h"

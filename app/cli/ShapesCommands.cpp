@@ -43,7 +43,6 @@ Vec3 spacingOption(const ParsedArgs& args, Vec3 fallback) {
   return s;
 }
 
-
 constexpr int64_t kMaxSeed = int64_t(1) << 53; // as large as every tool reading seeds agrees on
 
 int synthCommand(const ParsedArgs& args) {
@@ -72,8 +71,7 @@ int prepareCommand(const ParsedArgs& args) {
   const int queries = int(args.integer("--queries", 100000, 0, 10000000));
   options.prepare.volumeQueries = queries;
   options.prepare.nearQueries = queries;
-  options.prepare.grid =
-      int(args.integer("--grid", 128, kMinPreparationGrid, kMaxPreparationGrid));
+  options.prepare.grid = int(args.integer("--grid", 128, kMinPreparationGrid, kMaxPreparationGrid));
   options.prepare.seed = uint64_t(args.integer("--seed", 0, 0, kMaxSeed));
   if (const auto list = args.value("--unannotated"))
     options.prepare.unannotated =
@@ -119,8 +117,8 @@ int completeCommand(const ParsedArgs& args) {
   options.prepare.seed = caseSeed(0, caseIdOfPath(*input));
   if (const auto keep = args.value("--keep"))
     options.keep = parseOption("--keep", [&] { return parseHeartClassList(*keep); });
-  options.resolution = int(
-      args.integer("--resolution", 128, kMinCompletionResolution, kMaxCompletionResolution));
+  options.resolution =
+      int(args.integer("--resolution", 128, kMinCompletionResolution, kMaxCompletionResolution));
   options.modelOnly = args.flag("--model-only");
   options.largestComponent = !args.flag("--keep-islands");
   const std::string meshes = args.value("--meshes", "");
@@ -324,7 +322,7 @@ void addShapesCommands(Command& root) {
   auto& shapesTrain =
       shapes.subcommand("train", "Train the VecSet autoencoder, one phase at a time");
   shapesTrain
-      .description("Phases (SPEC H5): 1 reconstruction (all present classes in, all out); 2 "
+      .description("Phases: 1 reconstruction (all present classes in, all out); 2 "
                    "completion (2-5 random\nclasses dropped from the input); 3 configured class "
                    "subsets and their unions in; 4 partially\nlabelled datasets. Dropped classes "
                    "stay supervised; unannotated ones never are. Each phase\nstarts from the "

@@ -1,4 +1,4 @@
-// Configuration of event denoising (SPEC E7-E9): the data (paired folders, windows, voxel
+// Configuration of event denoising: the data (paired folders, windows, voxel
 // encoding, split, patches), the 3D U-Net, the loss and the shared trainer. Defaults live in
 // resources/configs/events/{train,test,infer}.yaml.
 #pragma once

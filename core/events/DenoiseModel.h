@@ -1,5 +1,5 @@
 // The event denoiser: a 3D U-Net over voxel grids (bins as depth), its padding to the network's
-// spatial multiple and back (SPEC E5), and the training task for the shared trainer.
+// spatial multiple and back, and the training task for the shared trainer.
 //
 // Grids are event counts going in and coming out; data.normalization only conditions what the
 // network sees. Each window's counts are normalised (normalizeVoxelGrid, over the whole frame)

@@ -1,4 +1,4 @@
-// Using a trained denoiser (SPEC E9): `infer` turns a noisy recording into a denoised one,
+// Using a trained denoiser: `infer` turns a noisy recording into a denoised one,
 // window by window (encode -> network -> decode), and `test` scores the network against the
 // BAF and STCF baselines on held-out labelled pairs.
 #pragma once

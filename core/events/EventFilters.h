@@ -1,4 +1,4 @@
-// Classical denoising baselines (SPEC E10). Both look at the 8 neighbours of each event's pixel
+// Classical denoising baselines. Both look at the 8 neighbours of each event's pixel
 // in a map of the latest timestamps:
 //   BAF  (background activity filter): keeps an event when a neighbour fired within dt;
 //   STCF (spatiotemporal correlation filter): keeps it when at least k neighbours did.

@@ -1,4 +1,4 @@
-// Denoising metrics (SPEC E10).
+// Denoising metrics.
 //
 // With a labelled reference (the noisy synthetic file, 1 signal / 0 noise per event), the
 // denoised events are matched one-to-one to reference events at the same pixel and polarity

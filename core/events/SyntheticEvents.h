@@ -1,4 +1,4 @@
-// Synthetic, labelled event data (SPEC E11). An ideal DVS pixel model watches a moving scene:
+// Synthetic, labelled event data. An ideal DVS pixel model watches a moving scene:
 // each pixel fires an event whenever its log intensity moves one contrast threshold away from
 // the level of its last event (thresholds vary per pixel; a refractory period follows each
 // event; timestamps are interpolated to the threshold crossing). The clean stream is the scene's

@@ -1,5 +1,5 @@
-// The paired dataset of SPEC E8: noisy and clean recordings matched by file name across two
-// folders; each file gives one sample per window; `prepare` encodes every window of both into a
+// The paired dataset of denoiser training: noisy and clean recordings matched by file name across
+// two folders; each file gives one sample per window; `prepare` encodes every window of both into a
 // voxel-pair HDF5 (/raw and /label, (samples, bins, height, width) float32 event counts) with a
 // deterministic train/validation split by file, so training reads voxels instead of re-encoding
 // events. Both grids of a pair share one time axis, the noisy window's. The root attributes

@@ -7,7 +7,7 @@
 namespace lumen {
 
 struct NiftiReadLimits {
-  // The memory guard (SPEC R3): larger images are refused before any voxel is read.
+  // The memory guard: larger images are refused before any voxel is read.
   uint64_t maxVoxels = 1024ull * 1024ull * 1024ull;
 };
 

@@ -1,5 +1,5 @@
 // The VecSet shape autoencoder (Zhang et al., 3DShape2VecSet, SIGGRAPH 2023) for labelled point
-// sets (SPEC H4). A shape is a set of surface points, each with a one-hot class. Encoding:
+// sets. A shape is a set of surface points, each with a one-hot class. Encoding:
 // Fourier features of xyz concatenated with the class -> linear to `width`; M latent queries
 // (learnable, or the embeddings of farthest-point-sampled input points) cross-attend to the
 // points, followed by a GEGLU feed-forward; a bottleneck (a KL-regularised Gaussian, or a

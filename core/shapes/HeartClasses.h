@@ -1,4 +1,4 @@
-// The 10 cardiac classes of Lumen's shape workspace (SPEC H1) and class maps that bring other
+// The 10 cardiac classes of Lumen's shape workspace and class maps that bring other
 // datasets' label values into them (e.g. 7-class MM-WHS), marking the classes a dataset does not
 // annotate.
 #pragma once
@@ -37,7 +37,7 @@ std::vector<int> parseHeartClassList(const std::string& text);
 
 // Maps a dataset's raw label values to heart classes (0 = background or ignored) and says which
 // classes the dataset annotates at all. An unannotated class is absent by design, not by anatomy:
-// it is neither input nor supervised (SPEC H5).
+// it is neither input nor supervised.
 struct ClassMap {
   std::string name;
   std::map<int32_t, int> valueToClass;

@@ -1,4 +1,4 @@
-// One prepared case for shape learning (SPEC H3) and its HDF5 file, whose layout other tools read:
+// One prepared case for shape learning and its HDF5 file, whose layout other tools read:
 //   /surface/points (N x 3 float32, normalised), /surface/labels (N uint8, 1-10)
 //   /queries/volume/{points (Q x 3), occupancy (Q x 10 uint8), sdf (Q x 10 float32)}
 //   /queries/near/{points, occupancy, sdf}

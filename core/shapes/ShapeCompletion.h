@@ -1,4 +1,4 @@
-// Completing a heart with a trained autoencoder (SPEC H6): the visible classes' surface points
+// Completing a heart with a trained autoencoder: the visible classes' surface points
 // are encoded once; the latent set is decoded into per-class fields on a grid, coarse to fine
 // (exact evaluation only where the coarser level sees a class boundary or an uncertain value);
 // the argmax gives a label volume, which maps back to the input image's geometry, and the

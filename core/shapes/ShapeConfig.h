@@ -1,4 +1,4 @@
-// Configuration of shape-completion training (SPEC H4, H5): the prepared datasets, how a batch
+// Configuration of shape-completion training: the prepared datasets, how a batch
 // is sampled, the VecSet autoencoder, the training phase and the shared trainer. Defaults live in
 // resources/configs/shapes/{small,paper}.yaml.
 #pragma once
@@ -59,7 +59,7 @@ struct ShapeModelConfig {
   }
 };
 
-// What the input of a training case holds in each phase (SPEC H5).
+// What the input of a training case holds in each phase.
 struct ShapePhaseConfig {
   int drop_min = 2; // phase 2: classes dropped from the input
   int drop_max = 5;

@@ -1,4 +1,4 @@
-// Preparation of a folder of label maps into a shape dataset (SPEC H3): one HDF5 per case, in
+// Preparation of a folder of label maps into a shape dataset: one HDF5 per case, in
 // parallel over cases, plus train.csv / val.csv; and reading the dataset back. A case's split and
 // its sampling seed follow from its id alone (DatasetSplit), so adding, losing or failing other
 // files changes nothing about it. Case ids become file names: they are checked wherever they are

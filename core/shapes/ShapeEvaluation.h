@@ -1,4 +1,4 @@
-// Evaluation of shape completion on held-out prepared cases (SPEC H7): each case shows the model
+// Evaluation of shape completion on held-out prepared cases: each case shows the model
 // some of its classes (a fixed drop list, or the inputs of a training phase drawn per case); the
 // model's dense prediction on the case's ground-truth grid is scored per class (Dice, HD95, ASSD,
 // Chamfer in mm) separately for visible and completed classes, next to the nearest-neighbour

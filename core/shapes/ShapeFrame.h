@@ -1,4 +1,4 @@
-// The per-case normalisation frame (SPEC H2): a centre and an isotropic scale that map the union
+// The per-case normalisation frame: a centre and an isotropic scale that map the union
 // of a case's labels into [-1, 1]^3 with a margin. Stored with the prepared case so that
 // completions, meshes and distances map back to millimetres. Inside it, the network's input frame
 // (the visible classes' box, ShapeSampling) is a second frame in case units; the two compose.

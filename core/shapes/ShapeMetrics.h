@@ -1,5 +1,5 @@
-// Per-class agreement of a predicted label volume with the ground truth on the same grid
-// (SPEC H7): Dice, HD95, ASSD and Chamfer distance in millimetres, as MONAI defines them:
+// Per-class agreement of a predicted label volume with the ground truth on the same grid:
+// Dice, HD95, ASSD and Chamfer distance in millimetres, as MONAI defines them:
 //   surface: the mask XOR its erosion by the 6-neighbour cross, voxels beyond the grid counting as
 //     background (so mask voxels on the grid's border are surface voxels);
 //   directed distances: from every surface voxel of one mask to the nearest surface voxel of the

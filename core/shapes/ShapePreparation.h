@@ -1,4 +1,4 @@
-// Preparation of one label map for shape learning (SPEC H2, H3): class mapping, normalisation
+// Preparation of one label map for shape learning: class mapping, normalisation
 // frame, per-class signed distance fields from exact Euclidean distance transforms on a grid
 // over [-1, 1]^3 (never signed with mesh normals, which fail on thin touching structures),
 // area-weighted surface points, and volume + near-surface queries with per-class occupancy
@@ -26,7 +26,7 @@ struct ShapePrepareOptions {
   double margin = 0.1;
   uint64_t seed = 0;
   // Classes this dataset is taken not to label (1..10): their voxels become background and the
-  // classes are marked unannotated, as in a partially labelled dataset (SPEC H5 phase 4).
+  // classes are marked unannotated, as in a partially labelled dataset (training phase 4).
   std::vector<int> unannotated;
 };
 

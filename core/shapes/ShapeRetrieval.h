@@ -1,4 +1,4 @@
-// The nearest-neighbour retrieval baseline for shape completion (SPEC H7): align the visible
+// The nearest-neighbour retrieval baseline for shape completion: align the visible
 // classes of a case and of every reference case by their visible-class frames (centre and
 // isotropic scale, as the network's input), pick the reference whose visible surfaces are closest
 // (class-wise Chamfer distance), and copy its labels - the missing classes among them - into the

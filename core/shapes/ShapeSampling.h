@@ -1,4 +1,4 @@
-// Which classes a case shows the network and in which frame (SPEC H5). Training, validation,
+// Which classes a case shows the network and in which frame. Training, validation,
 // evaluation, completion and the retrieval baseline all go through these, so the input a model
 // sees at completion time is built exactly as in training: the visible classes' surface points,
 // normalised by the frame of the visible classes alone (a partial heart has no full-heart frame).

@@ -1,4 +1,4 @@
-// Training the VecSet autoencoder on prepared shapes (SPEC H4, H5): cases cached in memory,
+// Training the VecSet autoencoder on prepared shapes: cases cached in memory,
 // per-case samples built for a phase (visible classes in, every annotated class supervised), and
 // the TrainTask the shared trainer runs. A class dropped from the input is still supervised; a
 // class the dataset does not annotate never is.

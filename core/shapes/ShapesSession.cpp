@@ -5,6 +5,7 @@
 #include "common/Files.h"
 #include "common/Resources.h"
 #include "io/NiftiIO.h"
+#include "shapes/CompletionFiles.h"
 #include "shapes/ShapeDataset.h"
 #include "shapes/ShapeJobs.h"
 #include "train/RunDirectory.h"
@@ -340,10 +341,8 @@ JobPtr ShapesSession::saveCompletion(const std::string& labelMapPath) {
   const std::string out = labelMapPath, meshes = meshFolderFor(labelMapPath);
   auto job = submit_(makeJob("Save " + fileName(labelMapPath),
                              [scored, out, meshes](Job& job) {
-                               job.setProgress(0.0, "label map");
-                               writeLabelVolume(out, scored->result.labels);
-                               job.setProgress(0.5, "meshes");
-                               writeClassMeshes(meshes, scored->result.meshes, {"vtp", "stl"});
+                               job.setProgress(0.0, "label map and meshes");
+                               writeCompletionFiles(scored->result, out, meshes, {"vtp", "stl"});
                              }),
                      true);
   return job;

@@ -1,4 +1,4 @@
-// A parametric 10-class heart phantom (SPEC H8) for demos and tests: LV and RV cavities as
+// A parametric 10-class heart phantom for demos and tests: LV and RV cavities as
 // deformed half-ellipsoids, a myocardial shell around the LV, atria above them, an aorta leaving
 // the LV with root bulb, arch and descending part, a pulmonary trunk leaving the RV and
 // bifurcating, a left atrial appendage lobe on the LA, four pulmonary veins entering the LA, and
@@ -21,7 +21,8 @@ struct SyntheticHeartOptions {
   double marginMm = 8.0;          // background around the heart
 };
 
-// Labels 1..10 as SPEC H1, 0 background; direction identity (LPS), origin at the grid corner.
+// Labels 1..10 as HeartClasses.h numbers them, 0 background; direction identity (LPS), origin at
+// the grid corner.
 LabelVolume makeSyntheticHeart(uint64_t seed, const SyntheticHeartOptions& options = {});
 
 // Writes OUTDIR/heart_###.nii.gz for seeds seed..seed+cases-1; returns the paths.

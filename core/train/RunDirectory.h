@@ -1,4 +1,4 @@
-// The run directory every training or inference run writes (SPEC C7):
+// The run directory every training or inference run writes:
 //   config.yaml      the exact resolved configuration
 //   metrics.jsonl    one JSON object per logged step
 //   log.txt          the run's log

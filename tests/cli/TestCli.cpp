@@ -13,17 +13,10 @@
 using namespace lumen;
 
 namespace {
-struct Result {
-  int code;
-  QString out, err;
-};
+using Result = test::CommandResult;
 
 Result runCli(const QStringList& args, int timeoutMs = 120000) {
-  QProcess process;
-  process.start(QStringLiteral(LUMEN_CLI_PATH), args);
-  process.waitForFinished(timeoutMs);
-  return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-          QString::fromUtf8(process.readAllStandardError())};
+  return test::runProgram(QStringLiteral(LUMEN_CLI_PATH), args, timeoutMs);
 }
 
 // A short run of the regression task: 2 epochs x 16 steps.
@@ -129,7 +122,8 @@ private Q_SLOTS:
          "--anchor: unknown voxel anchor 'middle'"},
         {{"events", "import", "in.aedat4", out, "--sensor", "640x-1"},
          "--sensor expects WIDTHxHEIGHT"},
-        {{"shapes", "synth", dir + "/h", "--spacing", "1,nan,1"}, "--spacing expects X,Y,Z"},
+        {{"shapes", "synth", dir + "/h", "--spacing", "1,nan,1"},
+         "--spacing: each voxel side must be 0.25 to 20 mm, got nan"},
         {{"shapes", "synth", dir + "/h", "--cases", "-3"}, "--cases: -3 is out of range"},
         {{"shapes", "prepare", "--input", dir, "--output", dir + "/p", "--class-map", "heart11"},
          "--class-map: "},

@@ -1,4 +1,4 @@
-// The voxel grid of the current window (SPEC E3) as a row of B small images, one per temporal
+// The voxel grid of the current window as a row of B small images, one per temporal
 // bin, on a diverging scale: negative blue, zero white, positive red, shared across bins so
 // bins can be compared.
 #pragma once

@@ -10,21 +10,30 @@ namespace {
 
 constexpr int kValueRole = Qt::UserRole;
 
-QTableWidgetItem* numberItem(double value, int decimals) {
-  auto* item =
-      new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals) : "–");
+// A distance is shown as measured, or marked as the penalty a missed (or spurious) class gets.
+QTableWidgetItem* numberItem(double value, int decimals, bool penalty = false) {
+  QString text = std::isfinite(value) ? QString::number(value, 'f', decimals) : "–";
+  if (penalty)
+    text += QObject::tr(" (missed)");
+  auto* item = new QTableWidgetItem(text);
   item->setData(kValueRole, value);
   item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-  if (!std::isfinite(value))
+  if (penalty)
+    item->setToolTip(QObject::tr("The class is on one side only: the distance is the penalty, "
+                                 "the grid's diagonal, as in the evaluation's means"));
+  else if (!std::isfinite(value))
     item->setToolTip(QObject::tr("No surface in the prediction or the ground truth"));
   return item;
 }
 
-// Means of the finite values, so one empty prediction does not hide the other classes' scores.
+// Means over every class, a missed one with its penalty distances (as `shapes eval` reports
+// them), and how many were missed: a model that drops a class never looks better for it.
 QString meanText(const std::vector<const ClassScore*>& scores) {
   double sums[4] = {0, 0, 0, 0};
   int counts[4] = {0, 0, 0, 0};
+  int missed = 0;
   for (const ClassScore* s : scores) {
+    missed += s->penalised() ? 1 : 0;
     const double values[4] = {s->dice, s->hd95, s->assd, s->chamfer};
     for (int i = 0; i < 4; ++i)
       if (std::isfinite(values[i])) {
@@ -35,8 +44,11 @@ QString meanText(const std::vector<const ClassScore*>& scores) {
   const auto mean = [&](int i, int decimals) {
     return counts[i] ? QString::number(sums[i] / counts[i], 'f', decimals) : QStringLiteral("–");
   };
-  return QObject::tr("Dice %1, HD95 %2 mm, ASSD %3 mm, Chamfer %4 mm")
-      .arg(mean(0, 3), mean(1, 2), mean(2, 2), mean(3, 2));
+  QString text = QObject::tr("Dice %1, HD95 %2 mm, ASSD %3 mm, Chamfer %4 mm")
+                     .arg(mean(0, 3), mean(1, 2), mean(2, 2), mean(3, 2));
+  if (missed > 0)
+    text += QObject::tr(" · %n missed", nullptr, missed);
+  return text;
 }
 
 } // namespace
@@ -97,9 +109,9 @@ void MetricsTable::setScores(const std::vector<ClassScore>& scores, ClassSet vis
       }());
     setItem(row, Role, role);
     setItem(row, Dice, numberItem(s.dice, 3));
-    setItem(row, Hd95, numberItem(s.hd95, 2));
-    setItem(row, Assd, numberItem(s.assd, 2));
-    setItem(row, Chamfer, numberItem(s.chamfer, 2));
+    setItem(row, Hd95, numberItem(s.hd95, 2, s.penalised()));
+    setItem(row, Assd, numberItem(s.assd, 2, s.penalised()));
+    setItem(row, Chamfer, numberItem(s.chamfer, 2, s.penalised()));
   }
   QStringList parts;
   if (!seen.empty())

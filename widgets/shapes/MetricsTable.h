@@ -1,4 +1,4 @@
-// Per-class agreement of a completion with the case's ground truth (SPEC H7): class, whether the
+// Per-class agreement of a completion with the case's ground truth: class, whether the
 // model saw it ("visible") or had to complete it ("completed"), Dice, HD95, ASSD and Chamfer in
 // millimetres; plus the means of the visible and the completed classes, reported separately.
 #pragma once

@@ -1,5 +1,5 @@
 // The dataset and training controls of the Shapes workspace: the prepared dataset (made with
-// Prepare… from a folder of label maps, or an existing one), the training phase (SPEC H5) and
+// Prepare… from a folder of label maps, or an existing one), the training phase and
 // epochs, which checkpoint a phase starts from, and Train.
 #pragma once
 #include <QWidget>
