@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "TerminalProgress.h"
 #include "common/Error.h"
+#include "common/Text.h"
 #include "events/EventFile.h"
 #include "events/EventFilters.h"
 #include "events/EventImport.h"
@@ -9,6 +10,7 @@
 #include "events/SyntheticEvents.h"
 #include "events/VoxelFile.h"
 
+#include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -169,6 +171,16 @@ int filterCommand(const ParsedArgs& args) {
   return code;
 }
 
+// The tolerance `events filter` records with its output: whole microseconds, as text.
+int64_t recordedTolerance(const std::string& path, const std::string& text) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0)
+    throw InputError(path + ": /events: attribute 'match_tolerance_us' is '" +
+                     truncateText(text, 40) + "'; expected whole microseconds (0 or more)");
+  return value;
+}
+
 int evalCommand(const ParsedArgs& args) {
   const auto input = args.value("--input");
   const auto referencePath = args.value("--reference");
@@ -180,7 +192,7 @@ int evalCommand(const ParsedArgs& args) {
   int64_t tolerance = 0;
   auto file = Hdf5File::openRead(*input);
   if (auto recorded = file.stringAttribute("/events", "match_tolerance_us"))
-    tolerance = std::stoll(*recorded);
+    tolerance = recordedTolerance(*input, *recorded);
   tolerance = args.integer("--tolerance-us", tolerance, 0, int64_t(1) << 40);
   DenoiseMetrics m = compareWithLabels(denoised, reference, tolerance);
   if (file.exists("/input_scores/score")) {

@@ -54,15 +54,16 @@ void EventArray::sortByTime() {
   // over the span is O(events + span) instead of a comparison sort.
   const auto [lo, hi] = std::minmax_element(t.begin(), t.end());
   const int64_t first = *lo;
-  const uint64_t span = uint64_t(*hi - first);
+  // In unsigned arithmetic: *hi - *lo overflows int64 for timestamps of opposite extremes.
+  const uint64_t span = uint64_t(*hi) - uint64_t(first);
   std::vector<size_t> order(size());
   if (span < (uint64_t{1} << 24) && span <= 8 * uint64_t(size())) {
     std::vector<size_t> start(size_t(span) + 2, 0);
     for (int64_t time : t)
-      ++start[size_t(time - first) + 1];
+      ++start[size_t(uint64_t(time) - uint64_t(first)) + 1];
     std::partial_sum(start.begin(), start.end(), start.begin());
     for (size_t i = 0; i < size(); ++i)
-      order[start[size_t(t[i] - first)]++] = i;
+      order[start[size_t(uint64_t(t[i]) - uint64_t(first))]++] = i;
   } else {
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t[a] < t[b]; });
@@ -83,6 +84,11 @@ void EventArray::sortByTime() {
 
 size_t EventArray::lowerBound(int64_t time) const {
   return size_t(std::lower_bound(t.begin(), t.end(), time) - t.begin());
+}
+
+double EventStats::durationSeconds() const {
+  // In doubles: tLast - tFirst overflows int64 for timestamps of opposite extremes.
+  return (double(tLast) - double(tFirst)) * 1e-6;
 }
 
 double EventStats::eventsPerSecond() const {

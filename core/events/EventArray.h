@@ -7,10 +7,16 @@
 
 namespace lumen {
 
+// Coordinates are uint16: a sensor is at most 65535 pixels on a side, so x and y stay below it.
+// Every reader bounds what a file claims by these.
+constexpr int kMaxSensorSide = 65535;
+constexpr int kMaxCoordinate = kMaxSensorSide - 1;
+
 struct SensorSize {
   int width = 0;
   int height = 0;
   bool valid() const { return width > 0 && height > 0; }
+  bool withinLimits() const { return width <= kMaxSensorSide && height <= kMaxSensorSide; }
 };
 
 struct EventArray {
@@ -41,7 +47,7 @@ struct EventStats {
   SensorSize sensor;
   int64_t tFirst = 0, tLast = 0;
   uint64_t numPositive = 0, numNegative = 0;
-  double durationSeconds() const { return double(tLast - tFirst) * 1e-6; }
+  double durationSeconds() const;
   double eventsPerSecond() const;
 };
 

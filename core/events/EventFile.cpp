@@ -1,13 +1,12 @@
 #include "events/EventFile.h"
 
+#include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/Job.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 namespace lumen {
 namespace {
@@ -62,9 +61,11 @@ EventFileReader::EventFileReader(const std::string& path) : file_(Hdf5File::open
   for (const char* object : {"/", "/events"}) {
     if (auto resolution = file_.intAttribute(object, "sensor_resolution")) {
       if (resolution->size() != 2 || (*resolution)[0] <= 0 || (*resolution)[1] <= 0 ||
-          (*resolution)[0] > 65535 || (*resolution)[1] > 65535)
-        throw InputError(path + ": attribute sensor_resolution must be (height, width) with "
-                                "positive sizes below 65536");
+          (*resolution)[0] > kMaxSensorSide || (*resolution)[1] > kMaxSensorSide)
+        throw InputError(path +
+                         ": attribute sensor_resolution must be (height, width) with "
+                         "sizes in 1.." +
+                         std::to_string(kMaxSensorSide));
       sensor_ = {int((*resolution)[1]), int((*resolution)[0])};
       sensorFromAttribute_ = true;
       break;
@@ -75,14 +76,25 @@ EventFileReader::EventFileReader(const std::string& path) : file_(Hdf5File::open
 }
 
 SensorSize EventFileReader::inferSensor() const {
-  int maxX = -1, maxY = -1;
+  // Coordinates become uint16 and the sensor at most kMaxSensorSide wide: a larger one is refused
+  // here, where nothing else bounds it, instead of wrapping.
+  int64_t maxX = -1, maxY = -1;
+  auto largest = [&](const std::string& name, uint64_t begin, int64_t& largestSoFar) {
+    const auto values = file_.read<int64_t>(name, begin, int64_t(kChunk));
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i] < 0 || values[i] > kMaxCoordinate)
+        throw InputError(path() + ": " + name + "[" + std::to_string(begin + i) +
+                         "] = " + std::to_string(values[i]) + ": coordinates must lie in 0.." +
+                         std::to_string(kMaxCoordinate) +
+                         " (the file has no sensor_resolution attribute to check them against)");
+      largestSoFar = std::max(largestSoFar, values[i]);
+    }
+  };
   for (uint64_t begin = 0; begin < size_; begin += kChunk) {
-    for (auto v : file_.read<int64_t>("/events/x", begin, int64_t(kChunk)))
-      maxX = int(std::max<int64_t>(maxX, v));
-    for (auto v : file_.read<int64_t>(yName_, begin, int64_t(kChunk)))
-      maxY = int(std::max<int64_t>(maxY, v));
+    largest("/events/x", begin, maxX);
+    largest(yName_, begin, maxY);
   }
-  return {maxX + 1, maxY + 1};
+  return {int(maxX + 1), int(maxY + 1)};
 }
 
 std::vector<int64_t> EventFileReader::readTimes(uint64_t begin, uint64_t count) const {
@@ -186,10 +198,13 @@ EventStats EventFileReader::scan(Job* job, uint64_t chunk) const {
 }
 
 EventFileWriter::EventFileWriter(const std::string& path, SensorSize sensor, bool withLabels)
-    : path_(path), tempPath_(path + ".tmp-" + std::to_string(::getpid())), sensor_(sensor),
-      withLabels_(withLabels) {
+    : path_(path), tempPath_(uniqueTemporaryPath(path)), sensor_(sensor), withLabels_(withLabels) {
   if (!sensor.valid())
     throw InputError(path + ": cannot write events without a sensor size");
+  if (!sensor.withinLimits())
+    throw InputError(path + ": cannot write a " + std::to_string(sensor.width) + "x" +
+                     std::to_string(sensor.height) + " sensor; sides are at most " +
+                     std::to_string(kMaxSensorSide));
   file_ = std::make_unique<Hdf5File>(Hdf5File::create(tempPath_));
   file_->createExtensible<int64_t>("/events/t", {}, 1 << 16);
   file_->createExtensible<uint16_t>("/events/x", {}, 1 << 16);
@@ -246,8 +261,9 @@ void EventFileWriter::addDataset(const std::string& name, const std::vector<floa
 void EventFileWriter::commit() {
   file_->flush();
   file_.reset();
-  if (std::rename(tempPath_.c_str(), path_.c_str()) != 0)
-    throw IoError("cannot move " + tempPath_ + " to " + path_);
+  // On disk before the rename, so a crash leaves the old file or the whole new one.
+  syncFile(tempPath_);
+  commitTemporaryFile(tempPath_, path_);
   committed_ = true;
 }
 

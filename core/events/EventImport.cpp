@@ -50,6 +50,27 @@ std::ifstream openRecording(const std::string& path, uint64_t& size) {
   return in;
 }
 
+LineReader::LineReader(std::istream& in, std::string context, size_t maxChars)
+    : in_(in), context_(std::move(context)), buffer_(maxChars + 1) {}
+
+std::optional<std::string_view> LineReader::next() {
+  in_.getline(buffer_.data(), std::streamsize(buffer_.size()));
+  const auto extracted = size_t(in_.gcount()); // the '\n' included when there was one
+  if (in_.bad())
+    throw IoError(context_ + ": read error after line " + std::to_string(lineNumber_));
+  if (in_.fail()) {
+    if (extracted == 0 && in_.eof())
+      return std::nullopt;
+    // getline stores at most maxChars characters and fails when the line goes on.
+    throw InputError(context_ + ":" + std::to_string(lineNumber_ + 1) +
+                     ": the line is longer than " + std::to_string(buffer_.size() - 1) +
+                     " characters");
+  }
+  ++lineNumber_;
+  const size_t length = in_.eof() ? extracted : extracted - 1;
+  return std::string_view(buffer_.data(), length);
+}
+
 EventFormat detectEventFormat(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

@@ -8,7 +8,10 @@
 
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace lumen {
 
@@ -41,6 +44,27 @@ EventArray loadRecording(const std::string& path, const ImportOptions& options =
 
 // Opens a recording for binary reading and reports its size; throws IoError when it cannot.
 std::ifstream openRecording(const std::string& path, uint64_t& size);
+
+// Reads text recordings and headers line by line without letting a line grow past `maxChars`
+// (a binary file or a hostile one can hold gigabytes without a newline).
+class LineReader {
+public:
+  // Longer lines than any real recording or header has.
+  static constexpr size_t kMaxLineChars = 1 << 16;
+
+  // `context` starts the error for a line that is too long ("FILE", "FILE: RAW header").
+  LineReader(std::istream& in, std::string context, size_t maxChars = kMaxLineChars);
+  // The next line without its '\n', valid until the next call; nothing at the end of the input.
+  std::optional<std::string_view> next();
+  // The number of the line next() returned last, from 1.
+  uint64_t lineNumber() const { return lineNumber_; }
+
+private:
+  std::istream& in_;
+  std::string context_;
+  std::vector<char> buffer_;
+  uint64_t lineNumber_ = 0;
+};
 
 // Individual readers, each calling `sink` with consecutive batches of events in file order.
 using EventSink = std::function<void(EventArray&& batch)>;

@@ -9,11 +9,11 @@
 // Trigger and other word types are skipped.
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/Text.h"
 #include "events/EventImport.h"
 
-#include <cstring>
+#include <charconv>
 #include <fstream>
-#include <regex>
 
 namespace lumen {
 namespace {
@@ -21,34 +21,96 @@ namespace {
 struct RawHeader {
   int version = 0;
   SensorSize sensor;
-  std::streamoff dataStart = 0;
 };
 
+// Real headers are a few hundred bytes; the header of a hostile file must still end somewhere.
+constexpr uint64_t kMaxHeaderBytes = uint64_t(1) << 20;
+
+// The run of digits `text` starts with (maybe empty).
+std::string_view leadingDigits(std::string_view text) {
+  size_t n = 0;
+  while (n < text.size() && text[n] >= '0' && text[n] <= '9')
+    ++n;
+  return text.substr(0, n);
+}
+
+// The digits that follow `key` somewhere in the line: after at least one space when `spaced`,
+// then after `literal` ("format EVT3": key "format", literal "EVT"). Empty when nowhere.
+std::string_view digitsAfter(std::string_view line, std::string_view key, bool spaced,
+                             std::string_view literal = "") {
+  for (size_t at = line.find(key); at != std::string_view::npos; at = line.find(key, at + 1)) {
+    size_t p = at + key.size();
+    const size_t spacesStart = p;
+    while (p < line.size() && (line[p] == ' ' || line[p] == '\t'))
+      ++p;
+    if ((spaced && p == spacesStart) || line.compare(p, literal.size(), literal) != 0)
+      continue;
+    const std::string_view digits = leadingDigits(line.substr(p + literal.size()));
+    if (!digits.empty())
+      return digits;
+  }
+  return {};
+}
+
+// The text after `part`, which lies inside `line`.
+std::string_view after(std::string_view line, std::string_view part) {
+  return line.substr(size_t(part.data() - line.data()) + part.size());
+}
+
+// "format EVT3" or "evt 3.0": 2 or 3; 0 when the line names no format.
+int versionOf(std::string_view line) {
+  if (const auto format = digitsAfter(line, "format", true, "EVT"); !format.empty())
+    return format.front() - '0';
+  const auto evt = digitsAfter(line, "evt", true);
+  if (evt.size() == 1 && after(line, evt).rfind(".0", 0) == 0)
+    return evt.front() - '0';
+  return 0;
+}
+
+int sensorSide(std::string_view digits, const char* what, const std::string& path) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || value > kMaxSensorSide)
+    throw InputError(path + ": RAW header: " + what + " " + truncateText(std::string(digits), 40) +
+                     " is not a sensor size (sides are at most " + std::to_string(kMaxSensorSide) +
+                     ")");
+  return value;
+}
+
+// "% key value" lines up to "% end": the format ("format EVT3", "evt 3.0") and the geometry
+// ("geometry 640x480", or "width=1280" and "height=720" inside the format line).
 RawHeader readRawHeader(std::ifstream& in, const std::string& path) {
   RawHeader header;
-  std::string line;
+  LineReader lines(in, path + ": RAW header");
+  uint64_t headerBytes = 0;
   while (in.peek() == '%') {
-    std::getline(in, line);
+    const auto next = lines.next();
+    if (!next)
+      break;
+    const std::string_view line = *next;
+    headerBytes += line.size() + 1;
+    if (headerBytes > kMaxHeaderBytes)
+      throw InputError(path + ": the RAW header is longer than " +
+                       std::to_string(kMaxHeaderBytes >> 20) + " MiB (no '% end' line?)");
     if (line.rfind("% end", 0) == 0)
       break;
-    std::smatch m;
-    static const std::regex format(R"(format\s+EVT(\d))");
-    static const std::regex evt(R"(evt\s+(\d)\.0)");
-    static const std::regex geometry(R"(geometry\s+(\d+)x(\d+))");
-    static const std::regex width(R"(width=(\d+))"), height(R"(height=(\d+))");
-    if (std::regex_search(line, m, format) || std::regex_search(line, m, evt))
-      header.version = std::stoi(m[1].str());
-    if (std::regex_search(line, m, geometry))
-      header.sensor = {std::stoi(m[1].str()), std::stoi(m[2].str())};
-    if (std::regex_search(line, m, width))
-      header.sensor.width = std::stoi(m[1].str());
-    if (std::regex_search(line, m, height))
-      header.sensor.height = std::stoi(m[1].str());
+    if (const int version = versionOf(line))
+      header.version = version;
+    if (const auto width = digitsAfter(line, "geometry", true); !width.empty()) {
+      const std::string_view rest = after(line, width);
+      const std::string_view height = rest.empty() ? rest : leadingDigits(rest.substr(1));
+      if (!rest.empty() && rest[0] == 'x' && !height.empty())
+        header.sensor = {sensorSide(width, "geometry width", path),
+                         sensorSide(height, "geometry height", path)};
+    }
+    if (const auto width = digitsAfter(line, "width=", false); !width.empty())
+      header.sensor.width = sensorSide(width, "width", path);
+    if (const auto height = digitsAfter(line, "height=", false); !height.empty())
+      header.sensor.height = sensorSide(height, "height", path);
   }
-  header.dataStart = in.tellg();
   if (header.version != 2 && header.version != 3)
     throw InputError(path + ": the RAW header names no EVT 2.0 or EVT 3.0 format");
-  if (!header.sensor.valid() || header.sensor.width > 65535 || header.sensor.height > 65535)
+  if (!header.sensor.valid())
     throw InputError(path + ": the RAW header gives no valid sensor geometry");
   return header;
 }

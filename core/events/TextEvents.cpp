@@ -1,5 +1,10 @@
+// Text recordings: "t x y p" per line (spaces, tabs or commas), an optional "width height"
+// first line, '#' and '%' comments. Timestamps are integer µs, or seconds when written with a
+// decimal point or exponent. Every number is parsed with std::from_chars and bounded, and lines
+// are read with a length limit.
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/Text.h"
 #include "events/EventImport.h"
 
 #include <charconv>
@@ -11,8 +16,12 @@
 namespace lumen {
 namespace {
 
+// Timestamps written in seconds become int64 microseconds: anything beyond about 292,000 years
+// would not fit (and llround of it is undefined).
+constexpr double kMaxSeconds = 9.2e12;
+
 // Splits a line into up to 5 whitespace-separated fields.
-int fields(const std::string& line, std::string_view* out) {
+int fields(std::string_view line, std::string_view* out) {
   int n = 0;
   size_t i = 0;
   while (i < line.size() && n < 5) {
@@ -25,7 +34,7 @@ int fields(const std::string& line, std::string_view* out) {
     while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != ',' &&
            line[i] != '\r')
       ++i;
-    out[n++] = std::string_view(line).substr(start, i - start);
+    out[n++] = line.substr(start, i - start);
   }
   return n;
 }
@@ -47,13 +56,13 @@ SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64
   const double totalBytes = double(std::max<off_t>(1, info.st_size));
   SensorSize sensor;
   EventArray events;
-  std::string line;
+  LineReader lines(in, path);
   std::string_view f[5];
-  uint64_t lineNumber = 0;
   int maxX = -1, maxY = -1;
   bool first = true;
-  while (std::getline(in, line)) {
-    ++lineNumber;
+  while (const auto next = lines.next()) {
+    const std::string_view line = *next;
+    const auto at = [&] { return path + ":" + std::to_string(lines.lineNumber()); };
     if (line.empty() || line[0] == '#' || line[0] == '%')
       continue;
     const int n = fields(line, f);
@@ -61,38 +70,40 @@ SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64
       continue;
     if (first && n == 2) { // "width height" header
       first = false;
-      if (!parse(f[0], sensor.width) || !parse(f[1], sensor.height) || !sensor.valid())
-        throw InputError(path + ":" + std::to_string(lineNumber) +
-                         ": expected a 'width height' header with positive integers");
+      if (!parse(f[0], sensor.width) || !parse(f[1], sensor.height) || !sensor.valid() ||
+          !sensor.withinLimits())
+        throw InputError(at() + ": expected a 'width height' header with integers in 1.." +
+                         std::to_string(kMaxSensorSide));
       continue;
     }
     first = false;
     if (n != 4)
-      throw InputError(path + ":" + std::to_string(lineNumber) + ": expected 't x y p', found " +
-                       std::to_string(n) + " fields");
+      throw InputError(at() + ": expected 't x y p', found " + std::to_string(n) + " fields");
     int64_t t = 0;
+    const auto shownTime = [&] { return truncateText(std::string(f[0]), 40); };
     if (f[0].find('.') != std::string_view::npos || f[0].find('e') != std::string_view::npos) {
       double seconds = 0;
       if (!parse(f[0], seconds) || !std::isfinite(seconds))
-        throw InputError(path + ":" + std::to_string(lineNumber) + ": bad timestamp '" +
-                         std::string(f[0]) + "'");
+        throw InputError(at() + ": bad timestamp '" + shownTime() + "'");
+      if (std::abs(seconds) > kMaxSeconds)
+        throw InputError(at() + ": timestamp '" + shownTime() + "' s is out of range (at most " +
+                         formatNumber(kMaxSeconds) + " s)");
       t = std::llround(seconds * 1e6);
     } else if (!parse(f[0], t)) {
-      throw InputError(path + ":" + std::to_string(lineNumber) + ": bad timestamp '" +
-                       std::string(f[0]) + "'");
+      throw InputError(at() + ": bad timestamp '" + shownTime() + "'");
     }
     int x = 0, y = 0, p = 0;
-    if (!parse(f[1], x) || !parse(f[2], y) || x < 0 || y < 0 || x > 65535 || y > 65535)
-      throw InputError(path + ":" + std::to_string(lineNumber) +
-                       ": x and y must be integers in [0, 65535]");
+    if (!parse(f[1], x) || !parse(f[2], y) || x < 0 || y < 0 || x > kMaxCoordinate ||
+        y > kMaxCoordinate)
+      throw InputError(at() + ": x and y must be integers in [0, " +
+                       std::to_string(kMaxCoordinate) + "]");
     if (!parse(f[3], p) || (p != 0 && p != 1 && p != -1))
-      throw InputError(path + ":" + std::to_string(lineNumber) +
-                       ": polarity must be 0, 1 or -1, found '" + std::string(f[3]) + "'");
+      throw InputError(at() + ": polarity must be 0, 1 or -1, found '" +
+                       truncateText(std::string(f[3]), 40) + "'");
     if (sensor.valid() && (x >= sensor.width || y >= sensor.height))
-      throw InputError(path + ":" + std::to_string(lineNumber) + ": (x=" + std::to_string(x) +
-                       ", y=" + std::to_string(y) + ") lies outside the " +
-                       std::to_string(sensor.width) + "x" + std::to_string(sensor.height) +
-                       " sensor of the header");
+      throw InputError(at() + ": (x=" + std::to_string(x) + ", y=" + std::to_string(y) +
+                       ") lies outside the " + std::to_string(sensor.width) + "x" +
+                       std::to_string(sensor.height) + " sensor of the header");
     maxX = std::max(maxX, x);
     maxY = std::max(maxY, y);
     events.push(t, x, y, p == 1 ? 1 : -1);

@@ -17,6 +17,11 @@ EncodeFileResult encodeEventFile(const std::string& in, const std::string& out,
   EncodeFileResult result;
   result.sensor = reader.sensor();
   const SensorSize sensor = reader.sensor();
+  try { // before the output file exists
+    checkVoxelGridSize(options.voxel.bins, sensor.height, sensor.width);
+  } catch (const InputError& e) {
+    throw InputError(in + ": " + e.what());
+  }
   replaceFileAtomically(out, [&](const std::string& temp) {
     auto file = Hdf5File::create(temp);
     const uint64_t planeRows = 1;
@@ -35,16 +40,19 @@ EncodeFileResult encodeEventFile(const std::string& in, const std::string& out,
       return;
     const int64_t t0 = reader.timeAt(0);
     const int64_t last = reader.timeAt(reader.size() - 1);
-    const int64_t span = last - t0 + 1;
-    const int64_t windows =
-        span / options.windowUs + ((span % options.windowUs && options.keepPartial) ? 1 : 0);
-    for (int64_t k = 0; k < windows; ++k) {
+    uint64_t windows = 0;
+    try {
+      windows = countWindows(t0, last, options.windowUs, options.keepPartial);
+    } catch (const InputError& e) {
+      throw InputError(in + ": " + e.what());
+    }
+    for (uint64_t k = 0; k < windows; ++k) {
       if (job) {
         job->checkCancelled();
         job->setProgress(double(k) / double(windows),
                          "window " + std::to_string(k + 1) + "/" + std::to_string(windows));
       }
-      const int64_t ws = t0 + k * options.windowUs;
+      const int64_t ws = t0 + int64_t(k) * options.windowUs;
       const EventArray events = reader.readTimeRange(ws, ws + options.windowUs);
       const VoxelGrid grid =
           encodeVoxelGrid(events, 0, events.size(), ws, ws + options.windowUs, options.voxel);
@@ -67,18 +75,28 @@ DecodeFileResult decodeVoxelFile(const std::string& in, const std::string& out,
   if (info.dims.size() != 4)
     throw InputError(in + ": /voxels must be (segments, bins, height, width), has " +
                      std::to_string(info.dims.size()) + " dimensions");
-  const auto windows = file.read<int64_t>("/windows");
+  if (info.kind != H5Kind::Float && info.kind != H5Kind::Integer)
+    throw InputError(in + ": /voxels must hold numbers");
   const uint64_t segments = info.dims[0];
-  if (windows.size() != segments * 2)
-    throw InputError(in + ": /windows must hold one [t_start, t_end] pair per segment");
+  const uint64_t bins = info.dims[1], height = info.dims[2], width = info.dims[3];
+  // The grid's shape sizes every buffer below: bounded before any is allocated.
+  if (bins < 1 || bins > 1024 || height < 1 || height > uint64_t(kMaxSensorSide) || width < 1 ||
+      width > uint64_t(kMaxSensorSide) || bins * height * width > kMaxVoxelGridValues)
+    throw InputError(in + ": /voxels has grids of " + std::to_string(bins) + " x " +
+                     std::to_string(height) + " x " + std::to_string(width) +
+                     "; expected 1..1024 bins on a sensor of at most " +
+                     std::to_string(kMaxSensorSide) + " x " + std::to_string(kMaxSensorSide) +
+                     " (and at most " + std::to_string(kMaxVoxelGridValues) + " values)");
+  const auto windowsInfo = file.info("/windows");
+  if (windowsInfo.dims != std::vector<uint64_t>{segments, 2} || windowsInfo.kind != H5Kind::Integer)
+    throw InputError(in + ": /windows must hold one integer [t_start, t_end] pair per segment (" +
+                     std::to_string(segments) + " x 2)");
   if (auto hard = file.intAttribute("/", "hard"))
     options.hard = options.hard || (!hard->empty() && (*hard)[0] != 0);
   VoxelGrid grid;
-  grid.bins = int(info.dims[1]);
-  grid.height = int(info.dims[2]);
-  grid.width = int(info.dims[3]);
-  if (grid.width > 65535 || grid.height > 65535 || grid.bins < 1)
-    throw InputError(in + ": implausible voxel grid shape");
+  grid.bins = int(bins);
+  grid.height = int(height);
+  grid.width = int(width);
   DecodeFileResult result;
   EventFileWriter writer(out, {grid.width, grid.height});
   writer.setAttribute("source", in);
@@ -89,10 +107,16 @@ DecodeFileResult decodeVoxelFile(const std::string& in, const std::string& out,
                        "segment " + std::to_string(s + 1) + "/" + std::to_string(segments));
     }
     grid.values = file.read<float>("/voxels", s, 1);
-    grid.tStart = windows[2 * s];
-    grid.tEnd = windows[2 * s + 1];
+    const auto window = file.read<int64_t>("/windows", s, 1);
+    grid.tStart = window.at(0);
+    grid.tEnd = window.at(1);
     options.seed += s; // a different jitter per segment, still reproducible
-    const EventArray events = decodeVoxelGrid(grid, options);
+    EventArray events;
+    try {
+      events = decodeVoxelGrid(grid, options);
+    } catch (const InputError& e) {
+      throw InputError(in + ": segment " + std::to_string(s) + ": " + e.what());
+    }
     writer.append(events);
     result.events += events.size();
     ++result.segments;

@@ -1,6 +1,8 @@
 #include "events/VoxelGrid.h"
 
+#include "common/Checked.h"
 #include "common/Error.h"
+#include "common/Text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,12 +31,35 @@ VoxelNormalization parseVoxelNormalization(const std::string& text) {
                    "percentile");
 }
 
+void checkVoxelGridSize(int bins, int height, int width) {
+  const auto values = checkedProduct({uint64_t(bins), uint64_t(height), uint64_t(width)});
+  if (!values || *values > kMaxVoxelGridValues)
+    throw InputError("a " + std::to_string(bins) + " x " + std::to_string(height) + " x " +
+                     std::to_string(width) + " voxel grid holds more than the " +
+                     std::to_string(kMaxVoxelGridValues) +
+                     " values supported; use fewer --bins or a smaller sensor");
+}
+
+namespace {
+
+// tEnd - tStart, refused when extreme timestamps would overflow it.
+int64_t spanOf(int64_t tStart, int64_t tEnd) {
+  const auto span = checkedSubtract(tEnd, tStart);
+  if (!span)
+    throw InputError("the time span " + std::to_string(tStart) + ".." + std::to_string(tEnd) +
+                     " µs is longer than int64 microseconds can hold");
+  return *span;
+}
+
+} // namespace
+
 VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
                           int64_t windowEnd, const VoxelOptions& options) {
   if (options.bins < 1)
     throw InputError("voxel grids need at least one bin");
   if (!events.sensor.valid())
     throw InputError("cannot encode events without a sensor size");
+  checkVoxelGridSize(options.bins, events.sensor.height, events.sensor.width);
   VoxelGrid grid;
   grid.bins = options.bins;
   grid.width = events.sensor.width;
@@ -47,12 +72,18 @@ VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, in
     grid.tStart = events.t[begin];
     grid.tEnd = events.t[end - 1];
   }
+  // Events are sorted, so when the first and last lie within int64 reach of the start, all do.
+  const int64_t t0 = grid.tStart;
+  const int64_t rawSpan = spanOf(grid.tStart, grid.tEnd);
+  if (end > begin) {
+    spanOf(t0, events.t[begin]);
+    spanOf(t0, events.t[end - 1]);
+  }
   const size_t plane = size_t(grid.width) * size_t(grid.height);
   grid.values.assign(plane * size_t(grid.bins), 0.0f);
   // A zero span (one event, or all at one instant) would divide by zero: as event_utils does,
   // treat it as 1 µs so every event lands in the first bin.
-  const double span = grid.tEnd > grid.tStart ? double(grid.tEnd - grid.tStart) : 1.0;
-  const int64_t t0 = grid.tStart;
+  const double span = rawSpan > 0 ? double(rawSpan) : 1.0;
   const int64_t* t = events.t.data();
   const uint16_t* xs = events.x.data();
   const uint16_t* ys = events.y.data();
@@ -135,12 +166,68 @@ void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percent
   }
 }
 
+namespace {
+
+// The events each pixel emits: lround(sum over bins of |V|), or none below the threshold. Checks
+// what decoding would produce before anything is allocated for it.
+std::vector<double> pixelTotals(const VoxelGrid& grid, const DecodeOptions& options,
+                                uint64_t& eventCount) {
+  const size_t plane = size_t(grid.width) * size_t(grid.height);
+  std::vector<double> totals(plane, 0.0);
+  for (size_t b = 0; b < size_t(grid.bins); ++b) {
+    const float* values = grid.values.data() + b * plane;
+    for (size_t pixel = 0; pixel < plane; ++pixel)
+      totals[pixel] += std::abs(double(values[pixel]));
+  }
+  eventCount = 0;
+  for (size_t pixel = 0; pixel < plane; ++pixel) {
+    const double total = totals[pixel];
+    const auto where = [&] {
+      return "pixel (" + std::to_string(pixel % size_t(grid.width)) + ", " +
+             std::to_string(pixel / size_t(grid.width)) + ")";
+    };
+    if (!std::isfinite(total)) // NaN and infinities survive the sum of magnitudes
+      for (int b = 0; b < grid.bins; ++b)
+        if (const float v = grid.values[size_t(b) * plane + pixel]; !std::isfinite(v))
+          throw InputError("the voxel value at bin " + std::to_string(b) + ", " + where() + " is " +
+                           formatNumber(v) + "; voxel grids hold finite numbers");
+    if (total > double(kMaxDecodedEventsPerPixel))
+      throw InputError(where() + " would emit " + formatNumber(std::round(total)) +
+                       " events, more than the " + std::to_string(kMaxDecodedEventsPerPixel) +
+                       " a pixel may; the grid does not hold event counts");
+    if (total >= options.threshold)
+      eventCount += uint64_t(std::lround(total));
+  }
+  if (eventCount > kMaxDecodedEventsPerGrid)
+    throw InputError("the grid would decode into " + std::to_string(eventCount) +
+                     " events, more than the " + std::to_string(kMaxDecodedEventsPerGrid) +
+                     " supported; the grid does not hold event counts");
+  return totals;
+}
+
+} // namespace
+
 EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) {
-  EventArray events;
-  events.sensor = {grid.width, grid.height};
+  if (grid.bins < 1 || grid.width < 1 || grid.height < 1 || grid.width > kMaxSensorSide ||
+      grid.height > kMaxSensorSide)
+    throw InputError("cannot decode a " + std::to_string(grid.bins) + " x " +
+                     std::to_string(grid.height) + " x " + std::to_string(grid.width) +
+                     " voxel grid");
+  checkVoxelGridSize(grid.bins, grid.height, grid.width);
   const int B = grid.bins;
   const size_t plane = size_t(grid.width) * size_t(grid.height);
-  const double span = grid.tEnd > grid.tStart ? double(grid.tEnd - grid.tStart) : 1.0;
+  if (grid.values.size() != plane * size_t(B))
+    throw InputError("a " + std::to_string(B) + " x " + std::to_string(grid.height) + " x " +
+                     std::to_string(grid.width) + " voxel grid needs " +
+                     std::to_string(plane * size_t(B)) + " values, has " +
+                     std::to_string(grid.values.size()));
+  const int64_t rawSpan = spanOf(grid.tStart, grid.tEnd);
+  uint64_t eventCount = 0;
+  const std::vector<double> totals = pixelTotals(grid, options, eventCount);
+  EventArray events;
+  events.sensor = {grid.width, grid.height};
+  events.reserve(size_t(eventCount));
+  const double span = rawSpan > 0 ? double(rawSpan) : 1.0;
   // Bin k covers [k, k+1) * span/B when hard-binned; with bilinear weights bin k is centred on
   // k * span/(B-1) and reaches half a bin to each side (clipped to the window).
   auto binRange = [&](int b) -> std::pair<double, double> {
@@ -156,14 +243,12 @@ EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) 
   std::vector<int> counts(binCount);
   std::vector<double> remainder(binCount);
   for (size_t pixel = 0; pixel < plane; ++pixel) {
-    double total = 0;
-    for (int b = 0; b < B; ++b) {
-      magnitude[size_t(b)] = std::abs(double(grid.values[size_t(b) * plane + pixel]));
-      total += magnitude[size_t(b)];
-    }
+    const double total = totals[pixel];
     const long n = std::lround(total);
     if (n < 1 || total < options.threshold)
       continue;
+    for (int b = 0; b < B; ++b)
+      magnitude[size_t(b)] = std::abs(double(grid.values[size_t(b) * plane + pixel]));
     // Largest remainder: floors first, then the bins with the largest fractions get one more
     // (ties to the earlier bin). Fewer than B remain, so picking maxima one by one is cheap.
     long assigned = 0;
@@ -202,23 +287,46 @@ EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) 
   return events;
 }
 
+uint64_t countWindows(int64_t start, int64_t last, int64_t windowUs, bool keepPartial) {
+  if (windowUs <= 0)
+    throw InputError("--window-us must be positive (got " + std::to_string(windowUs) + " µs)");
+  if (last < start)
+    return 0;
+  const auto difference = checkedSubtract(last, start);
+  const auto span = difference ? checkedAdd(*difference, 1) : std::nullopt;
+  if (!span)
+    throw InputError("events from " + std::to_string(start) + " to " + std::to_string(last) +
+                     " µs span more than int64 microseconds can hold; no window length covers "
+                     "them (corrupt timestamps?)");
+  const uint64_t full = uint64_t(*span / windowUs);
+  const bool partial = *span % windowUs != 0;
+  const uint64_t count = full + ((partial && keepPartial) ? 1 : 0);
+  if (count > kMaxVoxelWindows)
+    throw InputError("events from " + std::to_string(start) + " to " + std::to_string(last) +
+                     " µs (" + formatNumber(double(*span) * 1e-6) + " s) make " +
+                     std::to_string(count) + " windows of " + std::to_string(windowUs) +
+                     " µs, more than the " + std::to_string(kMaxVoxelWindows) +
+                     " supported; choose a longer --window-us");
+  // The last window's end, start + count * windowUs, must be a timestamp too.
+  const auto reach = checkedMultiply(count, uint64_t(windowUs));
+  if (!reach || *reach > uint64_t(INT64_MAX) || !checkedAdd(start, int64_t(*reach)))
+    throw InputError("windows of " + std::to_string(windowUs) + " µs from " +
+                     std::to_string(start) + " µs end past the largest int64 timestamp");
+  return count;
+}
+
 std::vector<EventWindow> segmentWindows(const EventArray& events, int64_t windowUs,
                                         std::optional<int64_t> t0, bool keepPartial) {
   if (windowUs <= 0)
-    throw InputError("the window length must be positive (got " + std::to_string(windowUs) +
-                     " µs)");
+    throw InputError("--window-us must be positive (got " + std::to_string(windowUs) + " µs)");
   std::vector<EventWindow> windows;
   if (events.empty())
     return windows;
   const int64_t start = t0.value_or(events.t.front());
-  const int64_t last = events.t.back();
-  if (last < start)
-    return windows;
-  const int64_t full = (last - start + 1) / windowUs;
-  const bool partial = (last - start + 1) % windowUs != 0;
-  const int64_t count = full + ((partial && keepPartial) ? 1 : 0);
-  for (int64_t k = 0; k < count; ++k) {
-    const int64_t ws = start + k * windowUs, we = ws + windowUs;
+  const uint64_t count = countWindows(start, events.t.back(), windowUs, keepPartial);
+  windows.reserve(size_t(count));
+  for (uint64_t k = 0; k < count; ++k) {
+    const int64_t ws = start + int64_t(k) * windowUs, we = ws + windowUs;
     windows.push_back({ws, we, events.lowerBound(ws), events.lowerBound(we)});
   }
   return windows;

@@ -19,6 +19,14 @@
 
 namespace lumen {
 
+// What a grid, a stream's windows and a decoded grid may amount to. Window lengths, sensor sizes
+// and grid values come from files and command lines: a 1 µs window over an hour would be 3.6
+// billion windows, and a grid of huge values would decode into billions of events.
+constexpr uint64_t kMaxVoxelWindows = 10'000'000;
+constexpr uint64_t kMaxVoxelGridValues = uint64_t(1) << 30; // 4 GiB of floats
+constexpr uint64_t kMaxDecodedEventsPerPixel = 1'000'000;
+constexpr uint64_t kMaxDecodedEventsPerGrid = 100'000'000;
+
 enum class VoxelAnchor { Window, Events };
 enum class VoxelNormalization { None, NonzeroMeanStd, Percentile };
 
@@ -43,8 +51,13 @@ struct VoxelGrid {
 };
 
 // Encodes events [begin, end) of `events`, which lie in the window [windowStart, windowEnd).
+// InputError when the grid would hold more than kMaxVoxelGridValues values or the times lie
+// further apart than int64 microseconds can say.
 VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
                           int64_t windowEnd, const VoxelOptions& options);
+
+// InputError when a bins x height x width grid would hold more than kMaxVoxelGridValues values.
+void checkVoxelGridSize(int bins, int height, int width);
 
 // In-place normalisation of a grid's values.
 void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percentile = 99.0);
@@ -56,7 +69,9 @@ struct DecodeOptions {
   float threshold = 0.5f; // pixels whose total |V| rounds below one event emit nothing
 };
 
-// Decodes a grid back to events (sorted by time) on a sensor of the grid's size.
+// Decodes a grid back to events (sorted by time) on a sensor of the grid's size. InputError for a
+// non-finite value, a pixel that would emit more than kMaxDecodedEventsPerPixel events or a grid
+// more than kMaxDecodedEventsPerGrid: such a grid holds no event counts (normalised, or corrupt).
 EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options);
 
 // Fixed windows over a stream (SPEC E3): [t0 + k w, t0 + (k+1) w). The last partial window is
@@ -68,5 +83,10 @@ struct EventWindow {
 std::vector<EventWindow> segmentWindows(const EventArray& events, int64_t windowUs,
                                         std::optional<int64_t> t0 = std::nullopt,
                                         bool keepPartial = true);
+
+// How many windows of `windowUs` cover [start, last]: whole ones, plus the partial last one when
+// kept. InputError naming --window-us when that is more than kMaxVoxelWindows, or when the span
+// or the last window's end does not fit int64 microseconds.
+uint64_t countWindows(int64_t start, int64_t last, int64_t windowUs, bool keepPartial);
 
 } // namespace lumen

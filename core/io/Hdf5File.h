@@ -1,7 +1,11 @@
 // A small, safe layer over HDF5's C API: RAII handles, typed reads with conversion from whatever
 // integer or float type the file holds, partial (hyperslab) reads for files larger than memory,
-// chunked + compressed writes, and attributes. Every failure is an IoError naming the file and
-// the dataset; HDF5's own error printing is silenced.
+// chunked + compressed writes, and attributes. Every failure is a lumen::Error naming the file
+// and the dataset: an IoError when libhdf5 cannot do what was asked, an InputError when the file's
+// own headers are hostile or corrupt. Every size a header claims (rank, dimensions and their
+// product, type and chunk sizes, attribute lengths) is checked before anything is allocated
+// (io/Hdf5Checks.h), and reads are capped by a memory guard. HDF5's own error printing is
+// silenced on every thread that calls it, and no call leaves records on a thread's error stack.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -37,6 +41,7 @@ struct H5DatasetInfo {
   H5Kind kind = H5Kind::Other;
   size_t typeSize = 0;
   bool isSigned = false;
+  // The product of dims; info() refuses shapes whose product (in bytes) does not fit 64 bits.
   uint64_t elements() const;
 };
 
@@ -46,9 +51,17 @@ public:
   // Creates (truncates) the file. Callers that need atomicity write to a temporary path.
   static Hdf5File create(const std::string& path);
 
+  // The most bytes one read may allocate unless setReadLimit says otherwise.
+  static constexpr uint64_t kDefaultReadLimit = uint64_t(4) << 30;
+
   const std::string& path() const { return path_; }
   bool exists(const std::string& object) const;
   H5DatasetInfo info(const std::string& dataset) const;
+
+  // The memory guard: a read that would allocate more than this is refused with an InputError
+  // naming the dataset's shape.
+  void setReadLimit(uint64_t bytes) { readLimit_ = bytes; }
+  uint64_t readLimit() const { return readLimit_; }
 
   // Reads `count` elements from `offset` along the first dimension (all of the others), converted
   // to T. count = -1 reads to the end.
@@ -67,8 +80,11 @@ public:
                         uint64_t chunkRows, int compression = 4);
   template <class T> void append(const std::string& dataset, const std::vector<T>& rows);
 
+  // A numeric attribute's values (at most hdf5::kMaxAttributeValues), or nothing when absent.
   std::optional<std::vector<int64_t>> intAttribute(const std::string& object,
                                                    const std::string& name) const;
+  // A string attribute holding one string (at most 1 MiB), or nothing when absent or not a
+  // string. An attribute holding no string or several is an InputError, not its first element.
   std::optional<std::string> stringAttribute(const std::string& object,
                                              const std::string& name) const;
   void setIntAttribute(const std::string& object, const std::string& name,
@@ -82,15 +98,17 @@ public:
 private:
   Hdf5File(std::string path, H5Id file) : path_(std::move(path)), file_(std::move(file)) {}
   [[noreturn]] void fail(const std::string& object, const std::string& what) const;
+  std::string context(const std::string& object) const { return path_ + ": " + object; }
   void ensureParentGroups(const std::string& object);
   H5Id openDataset(const std::string& dataset) const;
   H5Id openObject(const std::string& object) const;
+  // The attribute, or an invalid handle when the object has none of that name.
+  H5Id openAttribute(const H5Id& object, const std::string& objectName,
+                     const std::string& name) const;
   // Reads a hyperslab of rows; `allocate` receives the element count and returns the buffer.
-  void checkStorage(hid_t set, hid_t fileType, const std::string& dataset,
-                    const std::vector<hsize_t>& dims) const;
   void readRaw(const std::string& dataset, hid_t memType, uint64_t offset, int64_t count,
                const std::function<void*(uint64_t elements)>& allocate) const;
-  void writeRaw(const std::string& dataset, hid_t memType, const void* data,
+  void writeRaw(const std::string& dataset, hid_t memType, const void* data, uint64_t elements,
                 const std::vector<uint64_t>& dims, int compression);
   void createExtensibleRaw(const std::string& dataset, hid_t memType,
                            const std::vector<uint64_t>& rowShape, uint64_t chunkRows,
@@ -99,6 +117,7 @@ private:
 
   std::string path_;
   H5Id file_;
+  uint64_t readLimit_ = kDefaultReadLimit;
 };
 
 // The HDF5 memory type for T.

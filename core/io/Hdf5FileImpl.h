@@ -42,7 +42,7 @@ std::vector<T> Hdf5File::read(const std::string& dataset, uint64_t offset, int64
 template <class T>
 void Hdf5File::write(const std::string& dataset, const std::vector<T>& data,
                      const std::vector<uint64_t>& dims, int compression) {
-  writeRaw(dataset, h5NativeType<T>(), data.data(), dims, compression);
+  writeRaw(dataset, h5NativeType<T>(), data.data(), data.size(), dims, compression);
 }
 
 template <class T>

@@ -1,13 +1,20 @@
 // Event HDF5 files: round trips, the field variants of E1 (float64 t, narrow integer x/y,
-// /events/Y, -1/+1 and boolean polarity, missing sensor attribute), windowed reads by time, and
-// clear errors for inconsistent, truncated and corrupt files.
+// /events/Y, -1/+1 and boolean polarity, missing sensor attribute), windowed reads by time,
+// clear errors for inconsistent, truncated and corrupt files, inferred sensors bounded, string
+// attributes of one string only, HDF5 errors silent and cleared on every thread, and writers of
+// one destination that do not collide.
 #include "TestSupport.h"
 #include "common/Error.h"
+#include "common/JobPool.h"
 #include "events/EventFile.h"
+#include "support/QtStdString.h"
 
 #include <QtTest>
+#include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <random>
+#include <unistd.h>
 
 using namespace lumen;
 namespace fs = std::filesystem;
@@ -32,6 +39,31 @@ std::string errorOf(const std::string& path) {
     reader.readAll();
   } catch (const Error& e) {
     return e.what();
+  }
+  return "<no error>";
+}
+
+// What `body` writes to stderr (file descriptor 2, where libhdf5 prints), from any thread.
+template <class Body> std::string capturedStderr(const std::string& path, Body body) {
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  const int capture = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(capture, 2);
+  body();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(capture);
+  return test::readText(path);
+}
+
+template <class Read> std::string stringAttributeError(const std::string& path, Read read) {
+  try {
+    read(Hdf5File::openRead(path));
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const Error& e) {
+    return std::string("<not an InputError> ") + e.what();
   }
   return "<no error>";
 }
@@ -192,6 +224,142 @@ private Q_SLOTS:
       bytes[i] = char(~bytes[i]);
     test::writeText(flipped, bytes);
     (void)errorOf(flipped);
+  }
+
+  void inferredSensorsAreBounded() {
+    // Without a sensor_resolution attribute the sensor comes from the largest coordinate, which
+    // used to be truncated to int and the coordinates wrapped to uint16: x = 70000 read as 4464.
+    const auto dir = test::freshDir("events-infer-bounds");
+    auto make = [&](const std::string& name, std::vector<int64_t> x, std::vector<int64_t> y) {
+      const auto path = dir + "/" + name + ".h5";
+      auto f = Hdf5File::create(path);
+      f.write<int64_t>("/events/t", {1, 2}, {2});
+      f.write<int64_t>("/events/x", x, {2});
+      f.write<int64_t>("/events/y", y, {2});
+      f.write<int8_t>("/events/p", {1, 0}, {2});
+      return path;
+    };
+    const auto wide = make("wide", {3, 70000}, {1, 2});
+    QVERIFY2(errorOf(wide).find(wide + ": /events/x[1] = 70000: coordinates must lie in "
+                                       "0..65534") != std::string::npos,
+             errorOf(wide).c_str());
+    const auto huge = make("huge", {3, 1}, {1, int64_t(1) << 40});
+    QVERIFY2(errorOf(huge).find("/events/y[1] = 1099511627776: coordinates must lie in") !=
+                 std::string::npos,
+             errorOf(huge).c_str());
+    const auto negative = make("negative", {-5, 1}, {1, 2});
+    QVERIFY2(errorOf(negative).find("/events/x[0] = -5") != std::string::npos,
+             errorOf(negative).c_str());
+    const auto largest = make("largest", {0, 65534}, {65534, 7});
+    EventFileReader reader(largest);
+    QCOMPARE(reader.sensor().width, 65535);
+    QCOMPARE(reader.sensor().height, 65535);
+    QCOMPARE(reader.readAll().x[1], uint16_t(65534));
+  }
+
+  void stringAttributesHoldOneString() {
+    // A string attribute of several elements used to be read whole into a buffer for one: a heap
+    // overflow for fixed-length strings, n pointers written into one for variable-length ones.
+    const auto dir = test::freshDir("events-string-attributes");
+    const auto path = dir + "/attributes.h5";
+    {
+      // The newest format keeps attributes above 64 kB in dense storage.
+      H5Id access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+      H5Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
+      H5Id events(H5Gcreate2(file.get(), "/events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  H5Gclose);
+      auto attribute = [&](const char* name, hid_t type, hsize_t n, const void* data) {
+        H5Id space(n == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, &n, nullptr), H5Sclose);
+        H5Id a(H5Acreate2(events.get(), name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+               H5Aclose);
+        QVERIFY(a.valid());
+        if (data)
+          QVERIFY(H5Awrite(a.get(), type, data) >= 0);
+      };
+      H5Id variable(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(variable.get(), H5T_VARIABLE);
+      std::vector<const char*> texts(500, "12");
+      attribute("variable", variable.get(), texts.size(), texts.data());
+      H5Id fixed(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(fixed.get(), 16);
+      H5Id two(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(two.get(), 2);
+      H5Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
+      H5Id single(
+          H5Acreate2(events.get(), "single", two.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+          H5Aclose);
+      QVERIFY(H5Awrite(single.get(), two.get(), "20") >= 0);
+      const std::string chars(16 * 1000, '7');
+      attribute("fixed", fixed.get(), 1000, chars.data());
+      attribute("empty", fixed.get(), 0, nullptr);
+      const std::vector<int64_t> many(70000, 3);
+      attribute("many", H5T_NATIVE_INT64, many.size(), many.data());
+    }
+    const auto read = [](const char* name) {
+      return [name](const Hdf5File& f) { (void)f.stringAttribute("/events", name); };
+    };
+    QCOMPARE(*Hdf5File::openRead(path).stringAttribute("/events", "single"), std::string("20"));
+    QCOMPARE(stringAttributeError(path, read("variable")),
+             path + ": /events: attribute 'variable' holds 500 strings (shape 500); expected "
+                    "one string");
+    QCOMPARE(stringAttributeError(path, read("fixed")),
+             path + ": /events: attribute 'fixed' holds 1000 strings (shape 1000); expected "
+                    "one string");
+    QCOMPARE(stringAttributeError(path, read("empty")),
+             path + ": /events: attribute 'empty' holds no string; expected one string");
+    QCOMPARE(stringAttributeError(
+                 path, [](const Hdf5File& f) { (void)f.intAttribute("/events", "many"); }),
+             path + ": /events: attribute 'many' holds 70000 values (shape 70000); at most "
+                    "65536 are read");
+  }
+
+  void hdf5ErrorsNeitherPrintNorLinger() {
+    // libhdf5's error printing and error stack are per thread: a job's worker that never called
+    // HDF5 printed "HDF5-DIAG" lines, and the records it left kept the library from closing at
+    // exit ("HDF5: infinite loop closing library").
+    const auto dir = test::freshDir("events-hdf5-threads");
+    const auto good = dir + "/good.h5", truncated = dir + "/truncated.h5";
+    writeEventFile(good, sampleEvents(20000));
+    fs::copy_file(good, truncated);
+    fs::resize_file(truncated, fs::file_size(good) / 2);
+    int recordsLeft = -1;
+    std::string message;
+    const auto printed = capturedStderr(dir + "/stderr.txt", [&] {
+      JobPool pool(1);
+      pool.submit("read a truncated file",
+                  [&](Job&) {
+                    try {
+                      EventFileReader reader(truncated);
+                      reader.readAll();
+                    } catch (const Error& e) {
+                      message = e.what();
+                    }
+                    recordsLeft = int(H5Eget_num(H5E_DEFAULT));
+                  })
+          ->wait();
+    });
+    QVERIFY2(message.find(truncated) != std::string::npos, message.c_str());
+    QCOMPARE(printed, std::string());
+    QCOMPARE(recordsLeft, 0);
+  }
+
+  void writersOfOneDestinationDoNotCollide() {
+    // Two writers of one path in one process shared the temporary name path.tmp-PID, so the
+    // second could not create it while the first had it open.
+    const auto dir = test::freshDir("events-two-writers");
+    const auto out = dir + "/out.h5";
+    const auto first = sampleEvents(500, 7), second = sampleEvents(300, 8);
+    EventFileWriter a(out, {64, 48}, true);
+    EventFileWriter b(out, {64, 48}, true);
+    a.append(first);
+    b.append(second);
+    a.commit();
+    QCOMPARE(readEventFile(out).size(), size_t(500));
+    b.commit();
+    const auto back = readEventFile(out);
+    QVERIFY(back.t == second.t && back.x == second.x && back.label == second.label);
+    QCOMPARE(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), long(1));
   }
 
   void aWriterThatIsNotCommittedLeavesNothing() {

@@ -1,6 +1,13 @@
 // Voxel grids by hand: window- and event-anchored bilinear values computed on paper, the
-// event_utils formula, zero time spans, hard-binned round trips, count preservation, windows.
+// event_utils formula, zero time spans, hard-binned round trips, count preservation, windows;
+// and the bounds on what files and options can ask for: extreme timestamps, window counts, grid
+// shapes, non-finite values and grids that would decode into billions of events.
+#include "TestSupport.h"
+#include "common/Error.h"
+#include "events/EventFile.h"
+#include "events/VoxelFile.h"
 #include "events/VoxelGrid.h"
+#include "support/QtStdString.h"
 
 #include <QtTest>
 #include <cmath>
@@ -53,6 +60,51 @@ EventArray randomEvents(int n, int w, int h, int64_t span, uint64_t seed) {
     e.push(times[size_t(i)], int(rng() % uint64_t(w)), int(rng() % uint64_t(h)),
            rng() % 2 ? 1 : -1);
   return e;
+}
+
+template <class Body> std::string inputErrorOf(Body body) {
+  try {
+    body();
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an InputError> ") + e.what();
+  }
+  return "<no error>";
+}
+
+#define QVERIFY_CONTAINS(text, part)                                                               \
+  QVERIFY2(std::string(text).find(part) != std::string::npos, std::string(text).c_str())
+
+EventArray twoEvents(int64_t first, int64_t last) {
+  EventArray e;
+  e.sensor = {4, 4};
+  e.push(first, 0, 0, 1);
+  e.push(last, 1, 1, -1);
+  return e;
+}
+
+// A voxel file as `events encode` writes it, with the shapes and values given.
+void writeVoxelFile(const std::string& path, const std::vector<float>& voxels,
+                    const std::vector<uint64_t>& voxelShape, const std::vector<int64_t>& windows,
+                    const std::vector<uint64_t>& windowShape) {
+  auto f = Hdf5File::create(path);
+  f.write("/voxels", voxels, voxelShape);
+  f.write("/windows", windows, windowShape);
+}
+
+// A chunked dataset of the given shape with nothing written: a file of a few kB that claims
+// any size.
+void addEmptyDataset(const std::string& path, const char* name, hid_t type,
+                     const std::vector<hsize_t>& dims) {
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  H5Id space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
+  H5Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  const std::vector<hsize_t> chunk(dims.size(), 1);
+  H5Pset_chunk(plist.get(), int(chunk.size()), chunk.data());
+  H5Id set(H5Dcreate2(file.get(), name, type, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT),
+           H5Dclose);
+  QVERIFY(set.valid());
 }
 
 } // namespace
@@ -185,6 +237,153 @@ private Q_SLOTS:
     QCOMPARE(int(segmentWindows(e, 20000).size()), 6);
     QCOMPARE(int(segmentWindows(e, 20000, std::nullopt, false).size()), 5);
     QCOMPARE(int(segmentWindows(e, 20000, int64_t(0)).size()), 6);
+  }
+
+  void windowsRefuseExtremeTimesAndCounts() {
+    // last - start + 1 overflowed int64 for extreme but finite timestamps.
+    const auto extreme = twoEvents(INT64_MIN + 5, INT64_MAX - 5);
+    QVERIFY_CONTAINS(inputErrorOf([&] { segmentWindows(extreme, 20000); }),
+                     "span more than int64 microseconds can hold");
+    // The last window would end past INT64_MAX.
+    const auto nearTheEnd = twoEvents(INT64_MAX - 30000, INT64_MAX - 1);
+    QVERIFY_CONTAINS(inputErrorOf([&] { segmentWindows(nearTheEnd, 20000); }),
+                     "end past the largest int64 timestamp");
+    // One entry per window: 1 µs windows over an hour are 3.6 billion of them.
+    const auto hour = twoEvents(0, 3'600'000'000);
+    QCOMPARE(inputErrorOf([&] { segmentWindows(hour, 1); }),
+             std::string("events from 0 to 3600000000 µs (3600.000001 s) make 3600000001 windows "
+                         "of 1 µs, more than the 10000000 supported; choose a longer "
+                         "--window-us"));
+    QCOMPARE(segmentWindows(hour, 600'000'000).size(), size_t(7));
+  }
+
+  void windowCountsAtTheLimit() {
+    QCOMPARE(countWindows(0, 3'599'999'999, 360, true), uint64_t(10'000'000));
+    QVERIFY_CONTAINS(inputErrorOf([] { countWindows(0, 3'600'000'000, 360, true); }),
+                     "make 10000001 windows of 360 µs");
+    QCOMPARE(countWindows(0, 3'600'000'000, 360, false), uint64_t(10'000'000));
+    QCOMPARE(countWindows(0, 99, 10, true), uint64_t(10));
+    QCOMPARE(countWindows(0, 100, 10, false), uint64_t(10));
+    QCOMPARE(countWindows(0, 100, 10, true), uint64_t(11));
+    QCOMPARE(countWindows(5, 4, 10, true), uint64_t(0));
+    QVERIFY_CONTAINS(inputErrorOf([] { countWindows(0, 1, 0, true); }),
+                     "--window-us must be positive");
+  }
+
+  void encodingRefusesExtremeSpansAndHugeGrids() {
+    const auto e = twoEvents(0, 10);
+    VoxelOptions o;
+    QVERIFY_CONTAINS(inputErrorOf([&] { encodeVoxelGrid(e, 0, 2, INT64_MIN, INT64_MAX, o); }),
+                     "is longer than int64 microseconds can hold");
+    auto far = twoEvents(INT64_MIN + 1, 0);
+    QVERIFY_CONTAINS(
+        inputErrorOf([&] { encodeVoxelGrid(far, 0, 2, INT64_MAX - 100, INT64_MAX, o); }),
+        "is longer than int64 microseconds can hold");
+    auto wide = e;
+    wide.sensor = {65535, 65535};
+    o.bins = 1024;
+    QCOMPARE(inputErrorOf([&] { encodeVoxelGrid(wide, 0, 2, 0, 20, o); }),
+             std::string("a 1024 x 65535 x 65535 voxel grid holds more than the 1073741824 values "
+                         "supported; use fewer --bins or a smaller sensor"));
+  }
+
+  void decodingRefusesGridsThatHoldNoCounts() {
+    VoxelGrid grid;
+    grid.bins = 2;
+    grid.height = 3;
+    grid.width = 4;
+    grid.tStart = 0;
+    grid.tEnd = 20000;
+    grid.values.assign(24, 0.0f);
+    grid.values[12 + 5] = std::nanf("");
+    QCOMPARE(inputErrorOf([&] { decodeVoxelGrid(grid, {}); }),
+             std::string("the voxel value at bin 1, pixel (1, 1) is nan; voxel grids hold finite "
+                         "numbers"));
+    grid.values[12 + 5] = -INFINITY;
+    QVERIFY_CONTAINS(inputErrorOf([&] { decodeVoxelGrid(grid, {}); }), "pixel (1, 1) is -inf");
+    // lround(sum |V|) events per pixel: 1e12 of them would never fit in memory.
+    grid.values[12 + 5] = 1e12f;
+    QCOMPARE(inputErrorOf([&] { decodeVoxelGrid(grid, {}); }),
+             std::string("pixel (1, 1) would emit 999999995904 events, more than the 1000000 a "
+                         "pixel may; the grid does not hold event counts"));
+    // Each pixel within its limit, the grid beyond its own.
+    grid.bins = 1;
+    grid.height = 200;
+    grid.width = 1;
+    grid.values.assign(200, 900000.0f);
+    QCOMPARE(inputErrorOf([&] { decodeVoxelGrid(grid, {}); }),
+             std::string("the grid would decode into 180000000 events, more than the 100000000 "
+                         "supported; the grid does not hold event counts"));
+    grid.values.assign(200, 0.0f);
+    grid.values[7] = 1000.0f;
+    grid.tEnd = INT64_MIN;
+    grid.tStart = INT64_MAX;
+    QVERIFY_CONTAINS(inputErrorOf([&] { decodeVoxelGrid(grid, {}); }),
+                     "is longer than int64 microseconds can hold");
+    grid.tStart = 0;
+    grid.tEnd = 1000;
+    const auto decoded = decodeVoxelGrid(grid, {});
+    QCOMPARE(decoded.size(), size_t(1000)); // at the limits' scale nothing is refused
+    QVERIFY(std::all_of(decoded.y.begin(), decoded.y.end(), [](uint16_t y) { return y == 7; }));
+  }
+
+  void voxelFilesAreCheckedBeforeDecoding() {
+    const auto dir = test::freshDir("voxel-file-bounds");
+    const std::string out = dir + "/decoded.h5";
+    // A height of 2^32 + 100 used to become int 100; the read of its first grid then asked for
+    // 4 x (2^32 + 100) floats.
+    const auto tall = dir + "/tall.h5";
+    writeVoxelFile(tall, {}, {0}, {0, 1}, {1, 2});
+    addEmptyDataset(tall, "/voxels2", H5T_NATIVE_FLOAT, {1, 4, (hsize_t(1) << 32) + 100, 1});
+    {
+      H5Id file(H5Fopen(tall.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      H5Ldelete(file.get(), "/voxels", H5P_DEFAULT);
+      H5Lmove(file.get(), "/voxels2", file.get(), "/voxels", H5P_DEFAULT, H5P_DEFAULT);
+    }
+    QCOMPARE(inputErrorOf([&] { decodeVoxelFile(tall, out, {}); }),
+             tall + ": /voxels has grids of 4 x 4294967396 x 1; expected 1..1024 bins on a "
+                    "sensor of at most 65535 x 65535 (and at most 1073741824 values)");
+    // /windows was read whole, whatever its size.
+    const auto windows = dir + "/windows.h5";
+    writeVoxelFile(windows, std::vector<float>(2 * 2 * 3 * 4, 0.0f), {2, 2, 3, 4}, {}, {0});
+    {
+      H5Id file(H5Fopen(windows.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      H5Ldelete(file.get(), "/windows", H5P_DEFAULT);
+    }
+    addEmptyDataset(windows, "/windows", H5T_NATIVE_INT64, {hsize_t(1) << 40, 2});
+    QCOMPARE(inputErrorOf([&] { decodeVoxelFile(windows, out, {}); }),
+             windows + ": /windows must hold one integer [t_start, t_end] pair per segment (2 x "
+                       "2)");
+    // Values that are no event counts name the file and the segment.
+    std::vector<float> values(2 * 2 * 3 * 4, 0.0f);
+    values[24 + 3] = std::nanf("");
+    const auto nan = dir + "/nan.h5";
+    writeVoxelFile(nan, values, {2, 2, 3, 4}, {0, 100, 100, 200}, {2, 2});
+    QCOMPARE(inputErrorOf([&] { decodeVoxelFile(nan, out, {}); }),
+             nan + ": segment 1: the voxel value at bin 0, pixel (3, 0) is nan; voxel grids "
+                   "hold finite numbers");
+    values[24 + 3] = 0.0f;
+    const auto extreme = dir + "/extreme.h5";
+    writeVoxelFile(extreme, values, {2, 2, 3, 4}, {0, 100, INT64_MIN, INT64_MAX}, {2, 2});
+    QVERIFY_CONTAINS(inputErrorOf([&] { decodeVoxelFile(extreme, out, {}); }),
+                     extreme + ": segment 1: the time span");
+    QVERIFY(!std::filesystem::exists(out));
+  }
+
+  void encodingAFileBoundsItsWindows() {
+    const auto dir = test::freshDir("voxel-encode-bounds");
+    const auto in = dir + "/hour.h5";
+    writeEventFile(in, twoEvents(0, 3'600'000'000));
+    EncodeFileOptions options;
+    options.windowUs = 1;
+    QCOMPARE(inputErrorOf([&] { encodeEventFile(in, dir + "/voxels.h5", options); }),
+             in + ": events from 0 to 3600000000 µs (3600.000001 s) make 3600000001 windows of "
+                  "1 µs, more than the 10000000 supported; choose a longer --window-us");
+    QVERIFY(!std::filesystem::exists(dir + "/voxels.h5"));
+    options.windowUs = 600'000'000;
+    const auto result = encodeEventFile(in, dir + "/voxels.h5", options);
+    QCOMPARE(result.segments, uint64_t(7));
+    QCOMPARE(result.events, uint64_t(2));
   }
 };
 

@@ -1,7 +1,9 @@
 // Deterministic fuzzing of every event and shape reader with the main compiler: valid seed files
-// of each format are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand
-// times and fed to the reader, which must answer each with data or an error, never a crash. The
-// coverage-guided libFuzzer targets in bench/fuzz use the same entry points.
+// of each format (synthetic AEDAT4 recordings included, so nothing here needs ../shared/data)
+// are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand times and fed to
+// the reader, which must answer each with data or an error, never a crash. The coverage-guided
+// libFuzzer targets in bench/fuzz use the same entry points. Byte flips never build the extreme
+// shapes and sizes of a crafted file: test_hostile_files builds those.
 #include "FuzzEventReader.h"
 #include "FuzzShapeReader.h"
 #include "TestSupport.h"
@@ -10,6 +12,7 @@
 #include "io/NiftiIO.h"
 #include "shapes/ShapePreparation.h"
 #include "shapes/SyntheticHeart.h"
+#include "support/Aedat4Writer.h"
 
 #include <QtTest>
 #include <random>
@@ -68,6 +71,29 @@ class TestFuzzReplay : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void aedat4() {
+    // Synthetic recordings of each compression (so a fresh clone fuzzes the parser too): event
+    // packets between IMU, trigger and frame packets, and the data table.
+    std::mt19937_64 rng(10);
+    using C = test::Aedat4Compression;
+    for (C compression : {C::None, C::Lz4, C::Zstd}) {
+      test::Aedat4Writer writer(compression);
+      writer.addStream({1, "FRME", "frames", 32, 24});
+      writer.addDvxplorerStreams(32, 24);
+      int64_t t = 1000;
+      for (int packet = 0; packet < 4; ++packet) {
+        std::vector<test::Aedat4Event> events;
+        for (int i = 0; i < 40; ++i)
+          events.push_back(
+              {t += int64_t(rng() % 5), int16_t(rng() % 32), int16_t(rng() % 24), rng() % 2 == 0});
+        writer.addEvents(0, events);
+        writer.addOpaquePacket(2, "IMUS", 96);
+        writer.addOpaquePacket(packet % 2 ? 1 : 3, packet % 2 ? "FRME" : "TRIG", 48);
+      }
+      replay("aedat4", bytesOf(writer.bytes()), 1500, 20 + uint64_t(compression));
+    }
+  }
+
+  void realAedat4() {
     const auto sample = test::sharedDataFile("events/dvxplorer_sample.aedat4");
     if (sample.empty())
       QSKIP("../shared/data is absent");
