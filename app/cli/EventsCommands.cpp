@@ -12,6 +12,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace lumen::cli {
@@ -186,6 +187,9 @@ int evalCommand(const ParsedArgs& args) {
   const auto referencePath = args.value("--reference");
   if (!input || !referencePath)
     throw UsageError("events eval needs --input DENOISED.h5 and --reference NOISY_WITH_LABELS.h5");
+  std::optional<int64_t> givenTolerance;
+  if (args.value("--tolerance-us"))
+    givenTolerance = args.integer("--tolerance-us", 0, 0, int64_t(1) << 40);
   EventFileReader denoisedReader(*input);
   const EventArray denoised = denoisedReader.readAll();
   const EventArray reference = EventFileReader(*referencePath).readAll();
@@ -193,7 +197,8 @@ int evalCommand(const ParsedArgs& args) {
   auto file = Hdf5File::openRead(*input);
   if (auto recorded = file.stringAttribute("/events", "match_tolerance_us"))
     tolerance = recordedTolerance(*input, *recorded);
-  tolerance = args.integer("--tolerance-us", tolerance, 0, int64_t(1) << 40);
+  if (givenTolerance)
+    tolerance = *givenTolerance;
   DenoiseMetrics m = compareWithLabels(denoised, reference, tolerance);
   if (file.exists("/input_scores/score")) {
     const auto scores = file.read<float>("/input_scores/score");

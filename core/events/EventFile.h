@@ -1,4 +1,4 @@
-// Event files (SPEC E1): HDF5 with /events/t (µs), /events/x, /events/y (or /events/Y),
+// Event files: HDF5 with /events/t (µs), /events/x, /events/y (or /events/Y),
 // /events/p and optionally /events/label. Any integer width for x/y; int64, uint64 or float64
 // t; p as bool, {0,1} or {-1,1}. The sensor size comes from a `sensor_resolution` attribute
 // (height, width) on the file or on /events, or is inferred from the largest coordinates.

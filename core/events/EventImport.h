@@ -1,4 +1,4 @@
-// Importing recordings into E1 event files (SPEC E2). The format is recognised from the file's
+// Importing recordings into event files (EventFile.h). The format is recognised from the file's
 // content (magic bytes, header) and, failing that, its extension: HDF5 event files (validated,
 // optionally sorted), text (`t x y p` per line, an optional `width height` first line;
 // timestamps in µs, or in seconds when written with a decimal point), iniVation AEDAT4 and
@@ -34,7 +34,7 @@ struct ImportResult {
   SensorSize sensor;
 };
 
-// Reads `in` and writes an E1 file at `out` atomically. Progress and cancellation via `job`.
+// Reads `in` and writes an event file (EventFile.h) at `out` atomically. Progress and cancellation via `job`.
 ImportResult importEvents(const std::string& in, const std::string& out,
                           const ImportOptions& options = {}, Job* job = nullptr);
 

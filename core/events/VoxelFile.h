@@ -2,7 +2,7 @@
 //   /voxels   (segments, bins, height, width) float32
 //   /windows  (segments, 2) int64: the [t_start, t_end] µs span each grid's bins cover
 // with root attributes bins, window_us, anchor, hard, normalization and sensor_resolution;
-// `events decode` turns such a file back into an E1 event file. Both work window by window, so
+// `events decode` turns such a file back into an event file. Both work window by window, so
 // recordings larger than memory stream through.
 #pragma once
 #include "events/VoxelGrid.h"

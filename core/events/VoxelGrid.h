@@ -1,4 +1,4 @@
-// Event stream <-> voxel grid (SPEC E3-E6).
+// Event stream <-> voxel grid: fixed windows, encoding, normalisation and decoding.
 //
 // Encoding spreads each event over B temporal bins with bilinear weights,
 //   V[b, y, x] += p * max(0, 1 - |tn - b|),  tn = (B - 1) (t - t_start) / (t_end - t_start),
@@ -74,7 +74,7 @@ struct DecodeOptions {
 // more than kMaxDecodedEventsPerGrid: such a grid holds no event counts (normalised, or corrupt).
 EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options);
 
-// Fixed windows over a stream (SPEC E3): [t0 + k w, t0 + (k+1) w). The last partial window is
+// Fixed windows over a stream: [t0 + k w, t0 + (k+1) w). The last partial window is
 // kept or dropped.
 struct EventWindow {
   int64_t tStart, tEnd;

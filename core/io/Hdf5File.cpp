@@ -2,6 +2,7 @@
 
 #include "common/Checked.h"
 #include "common/Error.h"
+#include "common/Files.h"
 #include "io/Hdf5Checks.h"
 
 #include <algorithm>
@@ -36,9 +37,11 @@ uint64_t H5DatasetInfo::elements() const {
 }
 
 Hdf5File Hdf5File::openRead(const std::string& path) {
+  // A missing path and a folder get their own messages; libhdf5 would call both "not HDF5".
+  requireFile(path, "an HDF5 file");
   const ThreadErrorScope scope;
   if (H5Fis_hdf5(path.c_str()) <= 0)
-    throw IoError(path + ": not an HDF5 file (missing, truncated or another format)");
+    throw IoError(path + ": not an HDF5 file (truncated, or another format)");
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid())
     throw IoError(path + ": cannot open HDF5 file (corrupt or unreadable)");

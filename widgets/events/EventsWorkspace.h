@@ -44,7 +44,7 @@ public:
   // Files are read by jobs: a file that turns out unreadable is reported in its slot and the
   // status bar.
   bool openPath(const QString& path, QString* error) override;
-  // Opens an E1 file into one slot.
+  // Opens an event file into one slot.
   void openInSlot(Slot slot, const QString& path);
 
   // Trains the denoiser on the folders of the open noisy/clean pair. Throws on a bad config.
