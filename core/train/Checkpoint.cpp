@@ -28,11 +28,14 @@ torch::Tensor scalar(int64_t v) {
 // Text in an archive, as the bytes of a uint8 tensor.
 torch::Tensor textTensor(const std::string& text) {
   auto t = torch::empty({int64_t(text.size())}, torch::kUInt8);
-  std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
+  if (!text.empty()) // an empty tensor has no data pointer to copy to
+    std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
   return t;
 }
 
 std::string tensorText(const torch::Tensor& t) {
+  if (t.numel() == 0)
+    return {};
   const auto bytes = t.to(torch::kCPU).to(torch::kUInt8).contiguous();
   return std::string(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()),
                      size_t(bytes.numel()));

@@ -3,69 +3,19 @@
 // are mutated (bytes flipped, runs zeroed, truncated, spliced) a few thousand times and fed to
 // the reader, which must answer each with data or an error, never a crash. The coverage-guided
 // libFuzzer targets in bench/fuzz use the same entry points. Byte flips never build the extreme
-// shapes and sizes of a crafted file: test_hostile_files builds those.
-#include "FuzzEventReader.h"
-#include "FuzzShapeReader.h"
+// shapes and sizes of a crafted file: test_hostile_files builds those. The HDF5-based formats are
+// replayed by test_fuzz_replay_hdf5 (see its header for why they have a suite of their own).
+#include "FuzzReplay.h"
 #include "TestSupport.h"
-#include "events/EventFile.h"
 #include "events/SyntheticEvents.h"
 #include "io/NiftiIO.h"
-#include "shapes/ShapePreparation.h"
-#include "shapes/SyntheticHeart.h"
 #include "support/Aedat4Writer.h"
 
 #include <QtTest>
 #include <random>
 
 using namespace lumen;
-
-namespace {
-
-std::vector<uint8_t> bytesOf(const std::string& text) {
-  return {text.begin(), text.end()};
-}
-
-int fuzzReader(const char* extension, const uint8_t* data, size_t size) {
-  const std::string ext = extension;
-  if (ext == "nii" || ext == "nii.gz")
-    return fuzzNiftiReader(extension, data, size);
-  if (ext == "shape.h5")
-    return fuzzPreparedShapeReader(data, size);
-  return fuzzEventReader(extension, data, size);
-}
-
-void replay(const char* extension, const std::vector<uint8_t>& seed, int rounds, uint64_t rngSeed) {
-  std::mt19937_64 rng(rngSeed);
-  QVERIFY(!seed.empty());
-  fuzzReader(extension, seed.data(), seed.size());
-  for (int round = 0; round < rounds; ++round) {
-    std::vector<uint8_t> data = seed;
-    switch (rng() % 4) {
-    case 0: // flip random bytes
-      for (int k = 0, n = 1 + int(rng() % 16); k < n; ++k)
-        data[rng() % data.size()] ^= uint8_t(1 + rng() % 255);
-      break;
-    case 1: { // zero a run
-      const size_t at = rng() % data.size();
-      std::fill(data.begin() + long(at),
-                data.begin() + long(std::min(data.size(), at + 1 + rng() % 64)), 0);
-      break;
-    }
-    case 2: // truncate
-      data.resize(rng() % data.size());
-      break;
-    default: { // duplicate a slice somewhere else
-      const size_t from = rng() % data.size(), length = 1 + rng() % 256;
-      std::vector<uint8_t> slice(data.begin() + long(from),
-                                 data.begin() + long(std::min(data.size(), from + length)));
-      data.insert(data.begin() + long(rng() % data.size()), slice.begin(), slice.end());
-    }
-    }
-    fuzzReader(extension, data.data(), data.size());
-  }
-}
-
-} // namespace
+using test::bytesOf;
 
 class TestFuzzReplay : public QObject {
   Q_OBJECT
@@ -89,7 +39,7 @@ private Q_SLOTS:
         writer.addOpaquePacket(2, "IMUS", 96);
         writer.addOpaquePacket(packet % 2 ? 1 : 3, packet % 2 ? "FRME" : "TRIG", 48);
       }
-      replay("aedat4", bytesOf(writer.bytes()), 1500, 20 + uint64_t(compression));
+      test::replayMutations("aedat4", bytesOf(writer.bytes()), 1500, 20 + uint64_t(compression));
     }
   }
 
@@ -100,7 +50,7 @@ private Q_SLOTS:
     // The first 40 kB: the header and the first packets, so mutations reach the parsers.
     auto seed = bytesOf(test::readText(sample));
     seed.resize(40000);
-    replay("aedat4", seed, 3000, 1);
+    test::replayMutations("aedat4", seed, 3000, 1);
   }
 
   void evt2AndEvt3() {
@@ -116,8 +66,8 @@ private Q_SLOTS:
                                  uint16_t(0x2000 | (rng() % 64))};
       evt3.append(reinterpret_cast<const char*>(words), 6);
     }
-    replay("raw", bytesOf(evt2), 3000, 3);
-    replay("raw", bytesOf(evt3), 3000, 4);
+    test::replayMutations("raw", bytesOf(evt2), 3000, 3);
+    test::replayMutations("raw", bytesOf(evt3), 3000, 4);
   }
 
   void text() {
@@ -125,17 +75,7 @@ private Q_SLOTS:
     for (int i = 0; i < 300; ++i)
       text += std::to_string(i * 10) + " " + std::to_string(i % 64) + " " + std::to_string(i % 48) +
               " " + std::to_string(i % 2) + "\n";
-    replay("txt", bytesOf(text), 3000, 5);
-  }
-
-  void hdf5() {
-    SyntheticEventConfig config;
-    config.width = 32;
-    config.height = 24;
-    config.durationUs = 20000;
-    const auto path = test::freshDir("fuzz-h5") + "/seed.h5";
-    writeEventFile(path, makeSyntheticEventPair(config, 1).noisy);
-    replay("h5", bytesOf(test::readText(path)), 1500, 6);
+    test::replayMutations("txt", bytesOf(text), 3000, 5);
   }
 
   void nifti() {
@@ -148,18 +88,8 @@ private Q_SLOTS:
     const std::string dir = test::freshDir("fuzz-nii");
     writeLabelVolume(dir + "/seed.nii", v);
     writeLabelVolume(dir + "/seed.nii.gz", v);
-    replay("nii", bytesOf(test::readText(dir + "/seed.nii")), 1500, 7);
-    replay("nii.gz", bytesOf(test::readText(dir + "/seed.nii.gz")), 1500, 8);
-  }
-
-  void preparedShape() {
-    ShapePrepareOptions o;
-    o.points = 256;
-    o.volumeQueries = o.nearQueries = 200;
-    o.grid = 32;
-    const std::string path = test::freshDir("fuzz-shape") + "/seed.h5";
-    writePreparedShape(path, prepareShape(makeSyntheticHeart(0), "seed", o));
-    replay("shape.h5", bytesOf(test::readText(path)), 1500, 9);
+    test::replayMutations("nii", bytesOf(test::readText(dir + "/seed.nii")), 1500, 7);
+    test::replayMutations("nii.gz", bytesOf(test::readText(dir + "/seed.nii.gz")), 1500, 8);
   }
 };
 
