@@ -184,4 +184,8 @@ void writeFloatVolume(const std::string& path, const FloatVolume& volume) {
   writeVolume(path, volume.geometry, volume.values);
 }
 
+void writeCtVolume(const std::string& path, const CtVolume& volume) {
+  writeVolume(path, volume.geometry, volume.values);
+}
+
 } // namespace lumen

@@ -25,5 +25,7 @@ FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limi
 // as uint8 when they fit, else int16 or int32.
 void writeLabelVolume(const std::string& path, const LabelVolume& volume);
 void writeFloatVolume(const std::string& path, const FloatVolume& volume);
+// Stored as int16, the values unscaled (HU as they are).
+void writeCtVolume(const std::string& path, const CtVolume& volume);
 
 } // namespace lumen
