@@ -1,0 +1,229 @@
+#include "segment/RegionGrowingBackend.h"
+
+#include "common/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <itkConnectedThresholdImageFilter.h>
+#include <itkImage.h>
+
+namespace lumen {
+
+namespace {
+
+struct IntensityRange : SliceSegmenter::PassState {
+  int lo = 0, hi = 0;
+};
+
+using Slice2 = itk::Image<int16_t, 2>;
+using Mask2 = itk::Image<uint8_t, 2>;
+
+// Square dilation by r (separable: rows, then columns), for "within r of the previous mask".
+std::vector<uint8_t> dilate(const std::vector<uint8_t>& mask, int64_t w, int64_t h, int64_t r) {
+  std::vector<uint8_t> rows(mask.size(), 0), out(mask.size(), 0);
+  for (int64_t y = 0; y < h; ++y) {
+    int64_t lastOn = -(r + 1);
+    for (int64_t x = 0; x < w; ++x) { // left to right: nearest set pixel at or before x
+      if (mask[size_t(y * w + x)])
+        lastOn = x;
+      if (x - lastOn <= r)
+        rows[size_t(y * w + x)] = 1;
+    }
+    int64_t nextOn = w + r + 1;
+    for (int64_t x = w - 1; x >= 0; --x) {
+      if (mask[size_t(y * w + x)])
+        nextOn = x;
+      if (nextOn - x <= r)
+        rows[size_t(y * w + x)] = 1;
+    }
+  }
+  for (int64_t x = 0; x < w; ++x) {
+    int64_t lastOn = -(r + 1);
+    for (int64_t y = 0; y < h; ++y) {
+      if (rows[size_t(y * w + x)])
+        lastOn = y;
+      if (y - lastOn <= r)
+        out[size_t(y * w + x)] = 1;
+    }
+    int64_t nextOn = h + r + 1;
+    for (int64_t y = h - 1; y >= 0; --y) {
+      if (rows[size_t(y * w + x)])
+        nextOn = y;
+      if (nextOn - y <= r)
+        out[size_t(y * w + x)] = 1;
+    }
+  }
+  return out;
+}
+
+// Pixels of the box that the region grown from outside its border cannot reach are holes
+// (calcium in a vessel, a contrast jet): they belong to the object.
+void fillHoles(std::vector<uint8_t>& mask, int64_t w, const SliceBox& box) {
+  const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  std::vector<uint8_t> outside(size_t(bw * bh), 0);
+  std::vector<int64_t> stack;
+  auto push = [&](int64_t x, int64_t y) {
+    const size_t local = size_t((y - box.y0) * bw + (x - box.x0));
+    if (!outside[local] && !mask[size_t(y * w + x)]) {
+      outside[local] = 1;
+      stack.push_back(y * w + x);
+    }
+  };
+  for (int64_t x = box.x0; x <= box.x1; ++x) {
+    push(x, box.y0);
+    push(x, box.y1);
+  }
+  for (int64_t y = box.y0; y <= box.y1; ++y) {
+    push(box.x0, y);
+    push(box.x1, y);
+  }
+  while (!stack.empty()) {
+    const int64_t at = stack.back();
+    stack.pop_back();
+    const int64_t x = at % w, y = at / w;
+    if (x > box.x0)
+      push(x - 1, y);
+    if (x < box.x1)
+      push(x + 1, y);
+    if (y > box.y0)
+      push(x, y - 1);
+    if (y < box.y1)
+      push(x, y + 1);
+  }
+  for (int64_t y = box.y0; y <= box.y1; ++y)
+    for (int64_t x = box.x0; x <= box.x1; ++x)
+      if (!outside[size_t((y - box.y0) * bw + (x - box.x0))])
+        mask[size_t(y * w + x)] = 1;
+}
+
+} // namespace
+
+std::string RegionGrowingBackend::description() const {
+  return "Classical, weight-free: region growing inside each slice's box from the clicked points "
+         "and the previous slice's mask (ITK connected threshold)";
+}
+
+std::unique_ptr<SliceSegmenter::PassState>
+RegionGrowingBackend::beginPass(const PropagationPass& pass) const {
+  const CtVolume& image = *pass.image;
+  const ImageGeometry& g = image.geometry;
+  double sum = 0, sumSquares = 0;
+  size_t n = 0;
+  for (const auto& p : pass.plan->points) {
+    if (!p.positive)
+      continue;
+    for (int64_t dy = -2; dy <= 2; ++dy)
+      for (int64_t dx = -2; dx <= 2; ++dx) {
+        const int64_t x = p.ijk[0] + dx, y = p.ijk[1] + dy;
+        if (!g.contains(x, y, p.ijk[2]))
+          continue;
+        const double v = image.at(x, y, p.ijk[2]);
+        sum += v;
+        sumSquares += v * v;
+        ++n;
+      }
+  }
+  auto range = std::make_unique<IntensityRange>();
+  const double mean = sum / double(std::max<size_t>(n, 1));
+  const double sd =
+      std::sqrt(std::max(0.0, sumSquares / double(std::max<size_t>(n, 1)) - mean * mean));
+  const double half = std::max(3 * sd, options_.minimumHalfWidthHu);
+  range->lo = int(std::floor(std::max(-32768.0, mean - half)));
+  range->hi = int(std::ceil(std::min(32767.0, mean + half)));
+  return range;
+}
+
+std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
+                                                        PassState* state) const {
+  const auto& range = static_cast<const IntensityRange&>(*state);
+  const ImageGeometry& g = in.image->geometry;
+  const int64_t w = g.size[0], h = g.size[1];
+  const SliceBox& box = in.box;
+  const int16_t* slice = in.image->values.data() + size_t(in.z) * size_t(w * h);
+  auto inRange = [&](int64_t x, int64_t y) {
+    const int v = slice[size_t(y * w + x)];
+    return v >= range.lo && v <= range.hi;
+  };
+
+  const bool follow = in.previous && !in.previous->empty();
+  const double pixelMm = std::min(g.spacing[0], g.spacing[1]);
+  std::vector<uint8_t> reach;
+  if (follow)
+    reach =
+        dilate(*in.previous, w, h, std::max<int64_t>(1, std::lround(options_.followMm / pixelMm)));
+  const int64_t rn = std::max<int64_t>(1, std::lround(options_.negativeRadiusMm / pixelMm));
+  auto allowed = [&](int64_t x, int64_t y) {
+    if (!box.contains(x, y) || (follow && !reach[size_t(y * w + x)]))
+      return false;
+    for (const auto& n : in.negatives)
+      if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
+        return false;
+    return true;
+  };
+
+  // The box as a small ITK image, pixels the region may not enter set below the range.
+  const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  auto crop = Slice2::New();
+  Slice2::RegionType region;
+  region.SetSize(0, itk::SizeValueType(bw));
+  region.SetSize(1, itk::SizeValueType(bh));
+  crop->SetRegions(region);
+  crop->Allocate();
+  const int16_t blocked = int16_t(std::max(-32768, range.lo - 1));
+  int16_t* buffer = crop->GetBufferPointer();
+  for (int64_t y = box.y0; y <= box.y1; ++y)
+    for (int64_t x = box.x0; x <= box.x1; ++x)
+      buffer[size_t((y - box.y0) * bw + (x - box.x0))] =
+          allowed(x, y) ? slice[size_t(y * w + x)] : blocked;
+
+  auto grow = itk::ConnectedThresholdImageFilter<Slice2, Mask2>::New();
+  grow->SetInput(crop);
+  grow->SetLower(int16_t(range.lo));
+  grow->SetUpper(int16_t(range.hi));
+  grow->SetReplaceValue(1);
+  size_t seeds = 0;
+  auto seed = [&](int64_t x, int64_t y) {
+    if (!box.contains(x, y) || !allowed(x, y) || !inRange(x, y))
+      return;
+    Slice2::IndexType index{{itk::IndexValueType(x - box.x0), itk::IndexValueType(y - box.y0)}};
+    grow->AddSeed(index);
+    ++seeds;
+  };
+  for (const auto& p : in.positives)
+    seed(p[0], p[1]);
+  if (follow) {
+    // The previous mask's interior (eroded by one pixel) carries the object on; its rim may
+    // have been partial volume.
+    const auto& prev = *in.previous;
+    for (int64_t y = std::max<int64_t>(1, box.y0); y <= std::min(h - 2, box.y1); ++y)
+      for (int64_t x = std::max<int64_t>(1, box.x0); x <= std::min(w - 2, box.x1); ++x) {
+        const size_t at = size_t(y * w + x);
+        if (prev[at] && prev[at - 1] && prev[at + 1] && prev[at - size_t(w)] &&
+            prev[at + size_t(w)])
+          seed(x, y);
+      }
+  }
+  if (seeds == 0 && in.keySlice)
+    seed((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2); // lost on the way: the box's centre
+  if (seeds == 0)
+    return {};
+  try {
+    grow->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(ErrorKind::Runtime, std::string("region growing failed: ") + e.GetDescription());
+  }
+  std::vector<uint8_t> mask(size_t(w * h), 0);
+  const uint8_t* grown = grow->GetOutput()->GetBufferPointer();
+  for (int64_t y = box.y0; y <= box.y1; ++y)
+    for (int64_t x = box.x0; x <= box.x1; ++x)
+      mask[size_t(y * w + x)] = grown[size_t((y - box.y0) * bw + (x - box.x0))] ? 1 : 0;
+  fillHoles(mask, w, box);
+  for (const auto& n : in.negatives) // a hole the user clicked as background stays a hole
+    for (int64_t y = std::max(box.y0, n[1] - rn); y <= std::min(box.y1, n[1] + rn); ++y)
+      for (int64_t x = std::max(box.x0, n[0] - rn); x <= std::min(box.x1, n[0] + rn); ++x)
+        if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
+          mask[size_t(y * w + x)] = 0;
+  return mask;
+}
+
+} // namespace lumen

@@ -1,0 +1,33 @@
+// The classical, weight-free backend: on each slice, ITK's connected-threshold region growing
+// inside the slice's box, seeded by the points clicked on that slice and by the previous slice's
+// mask, and bounded by that mask grown by a few millimetres, so the region follows the object
+// from slice to slice instead of leaking into neighbours of the same density. The intensity range
+// comes from the clicked points: their neighbourhoods' mean +- max(3 sd, minimumHalfWidthHu).
+#pragma once
+#include "segment/SliceSegmenter.h"
+
+namespace lumen {
+
+struct RegionGrowingOptions {
+  double minimumHalfWidthHu = 80;
+  // How far the object may spread from one slice to the next, in millimetres.
+  double followMm = 5;
+  // Negative points block a disc of this radius on their slice.
+  double negativeRadiusMm = 4;
+};
+
+class RegionGrowingBackend : public SliceSegmenter {
+public:
+  explicit RegionGrowingBackend(RegionGrowingOptions options = {}) : options_(options) {}
+  std::string name() const override { return "classical"; }
+  std::string description() const override;
+
+protected:
+  std::unique_ptr<PassState> beginPass(const PropagationPass& pass) const override;
+  std::vector<uint8_t> segmentSlice(const SliceInput& input, PassState* state) const override;
+
+private:
+  RegionGrowingOptions options_;
+};
+
+} // namespace lumen

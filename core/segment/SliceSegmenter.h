@@ -1,0 +1,36 @@
+// The slice-by-slice loop most backends share: a pass walks its slices in order and asks the
+// backend for one slice at a time, handing it the previous slice's mask, the box of that slice and
+// the points clicked on it. The backends that propagate with a memory of their own (a SAM2-style
+// plug-in) implement SegmentationBackend::propagate directly instead.
+#pragma once
+#include "segment/SegmentationBackend.h"
+
+namespace lumen {
+
+struct SliceInput {
+  const CtVolume* image = nullptr;
+  int64_t z = 0;
+  SliceBox box;
+  bool keySlice = false;
+  const std::vector<uint8_t>* previous =
+      nullptr;                                  // the pass's mask of the slice before; may be empty
+  std::vector<VoxelIndex> positives, negatives; // the points clicked on this slice
+};
+
+class SliceSegmenter : public SegmentationBackend {
+public:
+  // What a backend works out once per pass (e.g. the object's intensities from the clicked
+  // points); passes may run at the same time, so it lives here and not in the backend.
+  struct PassState {
+    virtual ~PassState() = default;
+  };
+
+  PassMasks propagate(const PropagationPass& pass, Job* job) const override;
+
+protected:
+  virtual std::unique_ptr<PassState> beginPass(const PropagationPass& pass) const;
+  // width x height bytes, non-zero inside; all zero (or empty) when the object is not there.
+  virtual std::vector<uint8_t> segmentSlice(const SliceInput& input, PassState* state) const = 0;
+};
+
+} // namespace lumen

@@ -1,0 +1,255 @@
+// The prompt pipeline (key-slice boxes, forward and backward passes, certain/uncertain labels,
+// z bounds, the largest component) and the classical backend on synthetic CT: a contrast-filled
+// tube in soft tissue, with noise, whose true extent is known voxel by voxel.
+#include "common/Error.h"
+#include "segment/PromptSegmentation.h"
+#include "segment/SegmentationBackends.h"
+#include "segment/SliceSegmenter.h"
+
+#include <QtTest>
+#include <nlohmann/json.hpp>
+#include <random>
+
+using namespace lumen;
+
+namespace {
+
+constexpr int64_t N = 64, D = 40, TubeZ0 = 5, TubeZ1 = 34;
+
+// A vessel at 350 HU (radius 6 voxels, drifting in x along z) in tissue at 40 HU, sd 15 HU.
+CtVolume tubePhantom(MaskVolume* truth = nullptr) {
+  CtVolume v;
+  v.geometry.size = {N, N, D};
+  v.geometry.spacing = {0.8, 0.8, 2.0};
+  v.values.resize(v.geometry.voxels());
+  if (truth) {
+    truth->geometry = v.geometry;
+    truth->values.assign(v.geometry.voxels(), 0);
+  }
+  std::mt19937 rng(3);
+  std::normal_distribution<float> noise(0, 15);
+  for (int64_t z = 0; z < D; ++z)
+    for (int64_t y = 0; y < N; ++y)
+      for (int64_t x = 0; x < N; ++x) {
+        const double cx = 28 + 0.2 * double(z), cy = 32;
+        const bool inside =
+            z >= TubeZ0 && z <= TubeZ1 &&
+            (double(x) - cx) * (double(x) - cx) + (double(y) - cy) * (double(y) - cy) <= 36;
+        v.at(x, y, z) = int16_t(std::lround((inside ? 350 : 40) + noise(rng)));
+        if (truth)
+          truth->at(x, y, z) = inside;
+      }
+  return v;
+}
+
+double dice(const MaskVolume& a, const MaskVolume& b, int64_t z0, int64_t z1) {
+  const int64_t slice = a.geometry.size[0] * a.geometry.size[1];
+  int64_t both = 0, sum = 0;
+  for (int64_t v = z0 * slice; v < (z1 + 1) * slice; ++v) {
+    const bool x = a.values[size_t(v)] != 0, y = b.values[size_t(v)] != 0;
+    both += x && y;
+    sum += int64_t(x) + int64_t(y);
+  }
+  return sum ? 2.0 * double(both) / double(sum) : 1.0;
+}
+
+int64_t countSlice(const MaskVolume& m, int64_t z, uint8_t label) {
+  int64_t n = 0;
+  for (int64_t y = 0; y < m.geometry.size[1]; ++y)
+    for (int64_t x = 0; x < m.geometry.size[0]; ++x)
+      n += m.at(x, y, z) == label;
+  return n;
+}
+
+// Fixed per-pass masks, to pin down how the pipeline combines two passes: the forward pass finds
+// the square [10, 30) on every slice, the backward pass [20, 40), plus a far-away speck.
+class FixedPassesBackend : public SegmentationBackend {
+public:
+  std::string name() const override { return "fixed"; }
+  std::string description() const override { return "fixed squares per pass"; }
+  PassMasks propagate(const PropagationPass& pass, Job*) const override {
+    const int64_t lo = pass.direction() > 0 ? 10 : 20;
+    PassMasks out;
+    out.zFirst = std::min(pass.from, pass.to);
+    for (int64_t z = out.zFirst; z <= std::max(pass.from, pass.to); ++z) {
+      std::vector<uint8_t> slice(size_t(N * N), 0);
+      for (int64_t y = lo; y < lo + 20; ++y)
+        for (int64_t x = lo; x < lo + 20; ++x)
+          slice[size_t(y * N + x)] = 1;
+      if (pass.direction() < 0)
+        slice[size_t(60 * N + 60)] = 1;
+      out.slices.push_back(slice);
+    }
+    return out;
+  }
+};
+
+} // namespace
+
+class TestPromptSegmentation : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void keySliceBoxesFollowTheSeed() {
+    ImageGeometry g;
+    g.size = {100, 100, 50};
+    g.spacing = {1, 1, 2};
+    PromptPlanOptions o;
+    o.marginMm = 5;
+    const auto plan = planPrompts(parsePromptPoints("40,50,30; 30,45,10;50,60,20", true), g, o);
+    QCOMPARE(plan.zMin, int64_t(10));
+    QCOMPARE(plan.zMax, int64_t(30));
+    QVERIFY(!plan.singleSlice);
+    QCOMPARE(plan.keySlices, (std::vector<int64_t>{15, 25}));
+    QCOMPARE(int64_t(plan.boxes.size()), int64_t(21));
+    // Slices 10..19: the pair (z=10, z=20): x 30..50, y 45..60, plus 5 mm = 5 voxels.
+    const SliceBox first = plan.boxOf(12);
+    QCOMPARE(first.x0, int64_t(25));
+    QCOMPARE(first.x1, int64_t(55));
+    QCOMPARE(first.y0, int64_t(40));
+    QCOMPARE(first.y1, int64_t(65));
+    // Slice 20 is shared by both pairs: the union. Slices 21..30: the pair (20, 30).
+    const SliceBox second = plan.boxOf(25);
+    QCOMPARE(second.x0, int64_t(35));
+    QCOMPARE(second.y0, int64_t(45));
+    QCOMPARE(plan.boxOf(20).x0, int64_t(25));
+    QCOMPARE(plan.boxOf(20).y1, int64_t(65));
+    // Margins stop at the image's edge.
+    const auto edge = planPrompts(parsePromptPoints("1,98,3", true), g, o);
+    QVERIFY(edge.singleSlice);
+    QCOMPARE(edge.boxOf(3).x0, int64_t(0));
+    QCOMPARE(edge.boxOf(3).y1, int64_t(99));
+  }
+
+  void badPromptsAreNamed() {
+    ImageGeometry g;
+    g.size = {10, 10, 10};
+    try {
+      planPrompts(parsePromptPoints("1,2,3;4,5,10", true), g);
+      QFAIL("a point outside the image was accepted");
+    } catch (const InputError& e) {
+      QVERIFY2(std::string(e.what()).find("(4, 5, 10)") != std::string::npos, e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, planPrompts(parsePromptPoints("1,2,3", false), g));
+    QVERIFY_THROWS_EXCEPTION(InputError, parsePromptPoints("1,2", true));
+    QVERIFY_THROWS_EXCEPTION(InputError, parsePromptPoints("1,2,x", true));
+    QVERIFY_THROWS_EXCEPTION(InputError, parsePromptPoints("1,2,3,4", true));
+    QCOMPARE(int64_t(parsePromptPoints(" 1, 2, 3 ;", true).size()), int64_t(1));
+    QVERIFY_THROWS_EXCEPTION(InputError, makeSegmentationBackend("medsam9"));
+  }
+
+  void passesCombineIntoCertainAndUncertain() {
+    CtVolume image = tubePhantom();
+    SegmentationRequest request;
+    request.points = parsePromptPoints("30,32,10;31,32,20", true);
+    request.largestComponent = false;
+    const FixedPassesBackend backend;
+    auto r = segmentWithPrompts(image, request, backend);
+    QVERIFY2(r.error.empty(), r.error.c_str());
+    QCOMPARE(r.mask.at(25, 25, 15), uint8_t(1)); // both squares
+    QCOMPARE(r.mask.at(12, 12, 15), uint8_t(2)); // forward only
+    QCOMPARE(r.mask.at(35, 35, 15), uint8_t(2)); // backward only
+    QCOMPARE(r.mask.at(5, 5, 15), uint8_t(0));
+    QCOMPARE(countSlice(r.mask, 9, 1) + countSlice(r.mask, 9, 2), int64_t(0));   // below z_min
+    QCOMPARE(countSlice(r.mask, 21, 1) + countSlice(r.mask, 21, 2), int64_t(0)); // above z_max
+    QCOMPARE(countSlice(r.mask, 10, 1), int64_t(100));
+    QCOMPARE(countSlice(r.mask, 10, 2), int64_t(2 * 300 + 1)); // the speck is still there
+    QCOMPARE(r.certainVoxels, int64_t(11 * 100));
+    QCOMPARE(r.uncertainVoxels, int64_t(11 * 601));
+    QVERIFY(std::abs(r.volumeMl - double(11 * 701) * 0.8 * 0.8 * 2.0 / 1000) < 1e-9);
+
+    request.largestComponent = true;
+    r = segmentWithPrompts(image, request, backend);
+    QCOMPARE(r.mask.at(60, 60, 15), uint8_t(0)); // the speck is not the largest component
+    QCOMPARE(r.uncertainVoxels, int64_t(11 * 600));
+
+    request.combination = PassCombination::Union;
+    r = segmentWithPrompts(image, request, backend);
+    QCOMPARE(r.uncertainVoxels, int64_t(0));
+    QCOMPARE(r.certainVoxels, int64_t(11 * 700));
+  }
+
+  void classicalBackendFollowsAVessel() {
+    MaskVolume truth;
+    const CtVolume image = tubePhantom(&truth);
+    SegmentationRequest request;
+    request.points = parsePromptPoints("30,32,10;32,32,20;34,32,30", true);
+    const auto backend = makeSegmentationBackend("classical");
+    const auto r = segmentWithPrompts(image, request, *backend);
+    QVERIFY2(r.error.empty(), r.error.c_str());
+    QCOMPARE(r.zMin, int64_t(10));
+    QCOMPARE(r.zMax, int64_t(30));
+    const double d = dice(r.mask, truth, 10, 30);
+    QVERIFY2(d > 0.9, qPrintable(QString("Dice %1 inside [z_min, z_max]").arg(d)));
+    for (int64_t z : {9, 31})
+      QCOMPARE(countSlice(r.mask, z, 1) + countSlice(r.mask, z, 2), int64_t(0));
+    // The vessel is clear-cut, so both passes agree on nearly every voxel.
+    QVERIFY2(r.uncertainFraction() < 0.1, qPrintable(QString::number(r.uncertainFraction())));
+    // ~113 voxels a slice over 21 slices of 1.28 uL.
+    QVERIFY(r.volumeMl > 0.8 * 21 * 113 * 1.28e-3 && r.volumeMl < 1.2 * 21 * 113 * 1.28e-3);
+    const auto json = nlohmann::json::parse(segmentationResultJson(r));
+    QCOMPARE(json["voxels"].get<int64_t>(), r.voxels());
+    QCOMPARE(json["backend"].get<std::string>(), std::string("classical"));
+    QVERIFY(json["timings_ms"]["total"].get<double>() > 0);
+    QVERIFY(!json.contains("error"));
+  }
+
+  void singleClickReachesBothEndsAsUncertain() {
+    MaskVolume truth;
+    const CtVolume image = tubePhantom(&truth);
+    SegmentationRequest request;
+    request.points = parsePromptPoints("32,32,20", true);
+    const auto r = segmentWithPrompts(image, request, *makeSegmentationBackend("classical"));
+    QVERIFY2(r.error.empty(), r.error.c_str());
+    QVERIFY(countSlice(r.mask, 20, 1) > 90); // the clicked slice: both passes
+    QCOMPARE(countSlice(r.mask, 20, 2), int64_t(0));
+    QVERIFY(countSlice(r.mask, TubeZ0, 2) > 90); // down to the vessel's first slice
+    QVERIFY(countSlice(r.mask, TubeZ1, 2) > 90); // and up to its last
+    QCOMPARE(countSlice(r.mask, TubeZ0 - 1, 2), int64_t(0));
+    QCOMPARE(countSlice(r.mask, TubeZ1 + 1, 2), int64_t(0));
+    QVERIFY(dice(r.mask, truth, 0, D - 1) > 0.9);
+    QVERIFY(r.uncertainFraction() > 0.9);
+  }
+
+  void negativeClickKeepsItsDiscEmpty() {
+    CtVolume image = tubePhantom();
+    SegmentationRequest request;
+    request.points = parsePromptPoints("27,32,20", true);
+    // 4 mm = 5 voxels around (34, 32): the vessel's right half on that slice.
+    request.points.push_back(parsePromptPoints("34,32,20", false)[0]);
+    const auto r = segmentWithPrompts(image, request, *makeSegmentationBackend("classical"));
+    QCOMPARE(r.mask.at(34, 32, 20), uint8_t(0));
+    QCOMPARE(r.mask.at(36, 33, 20), uint8_t(0));
+    QVERIFY(r.mask.at(27, 32, 20) != 0);
+    QVERIFY(r.mask.at(32, 32, 19) != 0); // the slices either side are not blocked
+  }
+
+  void invalidRequestGivesABlankMaskAndAnError() {
+    const CtVolume image = tubePhantom();
+    SegmentationRequest request;
+    request.points = parsePromptPoints("10,10,99", true);
+    const auto r = segmentWithPrompts(image, request, *makeSegmentationBackend("classical"));
+    QCOMPARE(int64_t(r.mask.values.size()), int64_t(image.values.size()));
+    QCOMPARE(r.voxels(), int64_t(0));
+    QVERIFY(std::all_of(r.mask.values.begin(), r.mask.values.end(), [](uint8_t v) { return !v; }));
+    const auto json = nlohmann::json::parse(segmentationResultJson(r));
+    QVERIFY(json["error"].get<std::string>().find("outside the image") != std::string::npos);
+    QCOMPARE(json["voxels"].get<int64_t>(), int64_t(0));
+  }
+
+  void largestComponentKeepsTheBiggest() {
+    MaskVolume m;
+    m.geometry.size = {10, 10, 10};
+    m.values.assign(1000, 0);
+    m.at(1, 1, 1) = 1;
+    for (int64_t z = 4; z < 7; ++z)
+      m.at(5, 5, z) = 2;
+    m.at(6, 6, 7) = 1; // diagonal neighbour: 26-connected to the column
+    QCOMPARE(keepLargestComponent(m), int64_t(1));
+    QCOMPARE(m.at(1, 1, 1), uint8_t(0));
+    QCOMPARE(m.at(6, 6, 7), uint8_t(1));
+    QCOMPARE(m.at(5, 5, 5), uint8_t(2));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPromptSegmentation)
+#include "TestPromptSegmentation.moc"
