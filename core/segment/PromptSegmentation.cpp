@@ -30,12 +30,31 @@ MaskVolume blankMask(const ImageGeometry& geometry) {
 
 int64_t keepLargestComponent(MaskVolume& mask) {
   const auto& g = mask.geometry;
-  const int64_t w = g.size[0], h = g.size[1], d = g.size[2];
-  std::vector<int32_t> component(mask.values.size(), 0);
+  const int64_t W = g.size[0], H = g.size[1], D = g.size[2];
+  // Work inside the bounding box of the mask: a mask is a small part of a CT.
+  int64_t lo[3] = {W, H, D}, hi[3] = {-1, -1, -1};
+  for (int64_t z = 0; z < D; ++z)
+    for (int64_t y = 0; y < H; ++y) {
+      const uint8_t* line = mask.values.data() + size_t((z * H + y) * W);
+      for (int64_t x = 0; x < W; ++x)
+        if (line[x]) {
+          lo[0] = std::min(lo[0], x), hi[0] = std::max(hi[0], x);
+          lo[1] = std::min(lo[1], y), hi[1] = std::max(hi[1], y);
+          lo[2] = std::min(lo[2], z), hi[2] = std::max(hi[2], z);
+        }
+    }
+  if (hi[0] < 0)
+    return 0;
+  const int64_t w = hi[0] - lo[0] + 1, h = hi[1] - lo[1] + 1, d = hi[2] - lo[2] + 1;
+  auto full = [&](int64_t x, int64_t y, int64_t z) {
+    return size_t((x + lo[0]) + W * ((y + lo[1]) + H * (z + lo[2])));
+  };
+  std::vector<int32_t> component(size_t(w * h * d), 0);
   std::vector<int64_t> sizes{0};
   std::vector<int64_t> stack;
-  for (int64_t start = 0; start < int64_t(mask.values.size()); ++start) {
-    if (!mask.values[size_t(start)] || component[size_t(start)])
+  for (int64_t start = 0; start < w * h * d; ++start) {
+    const int64_t sx = start % w, sy = (start / w) % h, sz = start / (w * h);
+    if (!mask.values[full(sx, sy, sz)] || component[size_t(start)])
       continue;
     const auto label = int32_t(sizes.size());
     int64_t size = 0;
@@ -46,14 +65,11 @@ int64_t keepLargestComponent(MaskVolume& mask) {
       stack.pop_back();
       ++size;
       const int64_t x = at % w, y = (at / w) % h, z = at / (w * h);
-      for (int64_t dz = -1; dz <= 1; ++dz)
-        for (int64_t dy = -1; dy <= 1; ++dy)
-          for (int64_t dx = -1; dx <= 1; ++dx) {
-            const int64_t nx = x + dx, ny = y + dy, nz = z + dz;
-            if (nx < 0 || ny < 0 || nz < 0 || nx >= w || ny >= h || nz >= d)
-              continue;
+      for (int64_t nz = std::max<int64_t>(0, z - 1); nz <= std::min(d - 1, z + 1); ++nz)
+        for (int64_t ny = std::max<int64_t>(0, y - 1); ny <= std::min(h - 1, y + 1); ++ny)
+          for (int64_t nx = std::max<int64_t>(0, x - 1); nx <= std::min(w - 1, x + 1); ++nx) {
             const size_t n = size_t(nx + w * (ny + h * nz));
-            if (mask.values[n] && !component[n]) {
+            if (!component[n] && mask.values[full(nx, ny, nz)]) {
               component[n] = label;
               stack.push_back(int64_t(n));
             }
@@ -68,9 +84,9 @@ int64_t keepLargestComponent(MaskVolume& mask) {
     if (sizes[size_t(c)] > sizes[size_t(largest)])
       largest = c;
   int64_t removed = 0;
-  for (size_t v = 0; v < mask.values.size(); ++v)
-    if (mask.values[v] && component[v] != largest) {
-      mask.values[v] = 0;
+  for (int64_t at = 0; at < w * h * d; ++at)
+    if (component[size_t(at)] && component[size_t(at)] != largest) {
+      mask.values[full(at % w, (at / w) % h, at / (w * h))] = 0;
       ++removed;
     }
   return removed;
@@ -126,19 +142,26 @@ SegmentationResult segmentWithPrompts(const CtVolume& image, const SegmentationR
   const int64_t w = g.size[0], h = g.size[1];
   const int64_t zLo = std::min(masks[0].zFirst, masks[1].zFirst);
   const int64_t zHi = std::max(masks[0].zLast(), masks[1].zLast());
+  const size_t sliceSize = size_t(w * h);
+  static const std::vector<uint8_t> none;
+  auto sliceOf = [&](const PassMasks& m, int64_t z) -> const std::vector<uint8_t>& {
+    return z < m.zFirst || z > m.zLast() ? none : m.slices[size_t(z - m.zFirst)];
+  };
+  const uint8_t single = request.combination == PassCombination::Union ? 1 : 2;
   for (int64_t z = zLo; z <= zHi; ++z) {
     if (!plan.singleSlice && (z < plan.zMin || z > plan.zMax))
       continue;
-    uint8_t* out = result.mask.values.data() + size_t(z) * size_t(w * h);
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x) {
-        const bool a = masks[0].inside(x, y, z, w), b = masks[1].inside(x, y, z, w);
-        if (!a && !b)
-          continue;
-        const bool both = a && b;
-        out[y * w + x] =
-            (both || request.combination == PassCombination::Union) ? uint8_t(1) : uint8_t(2);
-      }
+    const auto& a = sliceOf(masks[0], z);
+    const auto& b = sliceOf(masks[1], z);
+    uint8_t* out = result.mask.values.data() + size_t(z) * sliceSize;
+    if (!a.empty() && !b.empty()) {
+      for (size_t v = 0; v < sliceSize; ++v)
+        out[v] = a[v] && b[v] ? 1 : (a[v] || b[v]) ? single : 0;
+    } else if (!a.empty() || !b.empty()) {
+      const auto& one = a.empty() ? b : a;
+      for (size_t v = 0; v < sliceSize; ++v)
+        out[v] = one[v] ? single : 0;
+    }
   }
   result.timings.combineMs = msSince(combineStart);
   const auto componentsStart = Clock::now();

@@ -18,39 +18,50 @@ struct IntensityRange : SliceSegmenter::PassState {
 using Slice2 = itk::Image<int16_t, 2>;
 using Mask2 = itk::Image<uint8_t, 2>;
 
-// Square dilation by r (separable: rows, then columns), for "within r of the previous mask".
-std::vector<uint8_t> dilate(const std::vector<uint8_t>& mask, int64_t w, int64_t h, int64_t r) {
-  std::vector<uint8_t> rows(mask.size(), 0), out(mask.size(), 0);
-  for (int64_t y = 0; y < h; ++y) {
+// Square dilation by r (separable: rows, then columns) of `mask` (a whole slice, w wide),
+// computed for the box's pixels only: "within r of the previous mask". Box-local result.
+std::vector<uint8_t> dilateInBox(const std::vector<uint8_t>& mask, int64_t w, int64_t h,
+                                 const SliceBox& box, int64_t r) {
+  // Rows of the box grown by r above and below, so the column sweep sees mask pixels just
+  // outside the box.
+  const int64_t y0 = std::max<int64_t>(0, box.y0 - r), y1 = std::min(h - 1, box.y1 + r);
+  const int64_t bw = box.x1 - box.x0 + 1, rowsH = y1 - y0 + 1;
+  std::vector<uint8_t> rows(size_t(bw * rowsH), 0);
+  for (int64_t y = y0; y <= y1; ++y) {
+    const uint8_t* line = mask.data() + size_t(y * w);
     int64_t lastOn = -(r + 1);
-    for (int64_t x = 0; x < w; ++x) { // left to right: nearest set pixel at or before x
-      if (mask[size_t(y * w + x)])
+    for (int64_t x = std::max<int64_t>(0, box.x0 - r); x <= box.x1; ++x) {
+      if (line[x])
         lastOn = x;
-      if (x - lastOn <= r)
-        rows[size_t(y * w + x)] = 1;
+      if (x >= box.x0 && x - lastOn <= r)
+        rows[size_t((y - y0) * bw + (x - box.x0))] = 1;
     }
     int64_t nextOn = w + r + 1;
-    for (int64_t x = w - 1; x >= 0; --x) {
-      if (mask[size_t(y * w + x)])
+    for (int64_t x = std::min(w - 1, box.x1 + r); x >= box.x0; --x) {
+      if (line[x])
         nextOn = x;
-      if (nextOn - x <= r)
-        rows[size_t(y * w + x)] = 1;
+      if (x <= box.x1 && nextOn - x <= r)
+        rows[size_t((y - y0) * bw + (x - box.x0))] = 1;
     }
   }
-  for (int64_t x = 0; x < w; ++x) {
-    int64_t lastOn = -(r + 1);
-    for (int64_t y = 0; y < h; ++y) {
-      if (rows[size_t(y * w + x)])
+  const int64_t bh = box.y1 - box.y0 + 1;
+  std::vector<uint8_t> out(size_t(bw * bh), 0);
+  for (int64_t x = 0; x < bw; ++x) {
+    int64_t lastOn = -(r + 1) - rowsH;
+    for (int64_t y = 0; y < rowsH; ++y) {
+      if (rows[size_t(y * bw + x)])
         lastOn = y;
-      if (y - lastOn <= r)
-        out[size_t(y * w + x)] = 1;
+      const int64_t by = y + y0 - box.y0;
+      if (by >= 0 && by < bh && y - lastOn <= r)
+        out[size_t(by * bw + x)] = 1;
     }
-    int64_t nextOn = h + r + 1;
-    for (int64_t y = h - 1; y >= 0; --y) {
-      if (rows[size_t(y * w + x)])
+    int64_t nextOn = rowsH + r + 1;
+    for (int64_t y = rowsH - 1; y >= 0; --y) {
+      if (rows[size_t(y * bw + x)])
         nextOn = y;
-      if (nextOn - y <= r)
-        out[size_t(y * w + x)] = 1;
+      const int64_t by = y + y0 - box.y0;
+      if (by >= 0 && by < bh && nextOn - y <= r)
+        out[size_t(by * bw + x)] = 1;
     }
   }
   return out;
@@ -147,13 +158,14 @@ std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
 
   const bool follow = in.previous && !in.previous->empty();
   const double pixelMm = std::min(g.spacing[0], g.spacing[1]);
-  std::vector<uint8_t> reach;
+  const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  std::vector<uint8_t> reach; // box-local
   if (follow)
-    reach =
-        dilate(*in.previous, w, h, std::max<int64_t>(1, std::lround(options_.followMm / pixelMm)));
+    reach = dilateInBox(*in.previous, w, h, box,
+                        std::max<int64_t>(1, std::lround(options_.followMm / pixelMm)));
   const int64_t rn = std::max<int64_t>(1, std::lround(options_.negativeRadiusMm / pixelMm));
   auto allowed = [&](int64_t x, int64_t y) {
-    if (!box.contains(x, y) || (follow && !reach[size_t(y * w + x)]))
+    if (!box.contains(x, y) || (follow && !reach[size_t((y - box.y0) * bw + (x - box.x0))]))
       return false;
     for (const auto& n : in.negatives)
       if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
@@ -162,7 +174,6 @@ std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
   };
 
   // The box as a small ITK image, pixels the region may not enter set below the range.
-  const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
   auto crop = Slice2::New();
   Slice2::RegionType region;
   region.SetSize(0, itk::SizeValueType(bw));
