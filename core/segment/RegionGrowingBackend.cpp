@@ -144,8 +144,8 @@ RegionGrowingBackend::beginPass(const PropagationPass& pass) const {
   return range;
 }
 
-std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
-                                                        PassState* state) const {
+SliceSegmenter::SliceOutcome RegionGrowingBackend::segmentSlice(const SliceInput& in,
+                                                                PassState* state) const {
   const auto& range = static_cast<const IntensityRange&>(*state);
   const ImageGeometry& g = in.image->geometry;
   const int64_t w = g.size[0], h = g.size[1];
@@ -159,19 +159,30 @@ std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
   const bool follow = in.previous && !in.previous->empty();
   const double pixelMm = std::min(g.spacing[0], g.spacing[1]);
   const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  auto local = [&](int64_t x, int64_t y) { return size_t((y - box.y0) * bw + (x - box.x0)); };
   std::vector<uint8_t> reach; // box-local
   if (follow)
     reach = dilateInBox(*in.previous, w, h, box,
                         std::max<int64_t>(1, std::lround(options_.followMm / pixelMm)));
-  const int64_t rn = std::max<int64_t>(1, std::lround(options_.negativeRadiusMm / pixelMm));
   auto allowed = [&](int64_t x, int64_t y) {
-    if (!box.contains(x, y) || (follow && !reach[size_t((y - box.y0) * bw + (x - box.x0))]))
-      return false;
-    for (const auto& n : in.negatives)
-      if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
-        return false;
-    return true;
+    return box.contains(x, y) && (!follow || reach[local(x, y)]);
   };
+
+  // Background seeds: discs around this slice's negative clicks and what the slice before ruled
+  // background (box-local).
+  const int64_t rn = std::max<int64_t>(1, std::lround(options_.negativeRadiusMm / pixelMm));
+  std::vector<uint8_t> against(size_t(bw * bh), 0);
+  bool anyAgainst = false;
+  for (const auto& n : in.negatives)
+    for (int64_t y = std::max(box.y0, n[1] - rn); y <= std::min(box.y1, n[1] + rn); ++y)
+      for (int64_t x = std::max(box.x0, n[0] - rn); x <= std::min(box.x1, n[0] + rn); ++x)
+        if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
+          against[local(x, y)] = 1, anyAgainst = true;
+  if (in.previousBackground && !in.previousBackground->empty())
+    for (int64_t y = box.y0; y <= box.y1; ++y)
+      for (int64_t x = box.x0; x <= box.x1; ++x)
+        if ((*in.previousBackground)[size_t(y * w + x)])
+          against[local(x, y)] = 1, anyAgainst = true;
 
   // The box as a small ITK image, pixels the region may not enter set below the range.
   auto crop = Slice2::New();
@@ -184,24 +195,23 @@ std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
   int16_t* buffer = crop->GetBufferPointer();
   for (int64_t y = box.y0; y <= box.y1; ++y)
     for (int64_t x = box.x0; x <= box.x1; ++x)
-      buffer[size_t((y - box.y0) * bw + (x - box.x0))] =
-          allowed(x, y) ? slice[size_t(y * w + x)] : blocked;
+      buffer[local(x, y)] = allowed(x, y) ? slice[size_t(y * w + x)] : blocked;
 
   auto grow = itk::ConnectedThresholdImageFilter<Slice2, Mask2>::New();
   grow->SetInput(crop);
   grow->SetLower(int16_t(range.lo));
   grow->SetUpper(int16_t(range.hi));
   grow->SetReplaceValue(1);
-  size_t seeds = 0;
-  auto seed = [&](int64_t x, int64_t y) {
-    if (!box.contains(x, y) || !allowed(x, y) || !inRange(x, y))
+  std::vector<int64_t> objectSeeds; // box-local offsets
+  auto seed = [&](int64_t x, int64_t y, bool clicked) {
+    if (!allowed(x, y) || !inRange(x, y) || (!clicked && against[local(x, y)]))
       return;
     Slice2::IndexType index{{itk::IndexValueType(x - box.x0), itk::IndexValueType(y - box.y0)}};
     grow->AddSeed(index);
-    ++seeds;
+    objectSeeds.push_back(int64_t(local(x, y)));
   };
   for (const auto& p : in.positives)
-    seed(p[0], p[1]);
+    seed(p[0], p[1], true);
   if (follow) {
     // The previous mask's interior (eroded by one pixel) carries the object on; its rim may
     // have been partial volume.
@@ -211,30 +221,62 @@ std::vector<uint8_t> RegionGrowingBackend::segmentSlice(const SliceInput& in,
         const size_t at = size_t(y * w + x);
         if (prev[at] && prev[at - 1] && prev[at + 1] && prev[at - size_t(w)] &&
             prev[at + size_t(w)])
-          seed(x, y);
+          seed(x, y, false);
       }
   }
-  if (seeds == 0 && in.keySlice)
-    seed((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2); // lost on the way: the box's centre
-  if (seeds == 0)
+  if (objectSeeds.empty() && in.keySlice) // lost on the way: the box's centre
+    seed((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, false);
+  if (objectSeeds.empty())
     return {};
   try {
     grow->Update();
   } catch (const itk::ExceptionObject& e) {
     throw Error(ErrorKind::Runtime, std::string("region growing failed: ") + e.GetDescription());
   }
-  std::vector<uint8_t> mask(size_t(w * h), 0);
   const uint8_t* grown = grow->GetOutput()->GetBufferPointer();
+
+  // Inside the grown region, the object's and the background's seeds race outwards one pixel a
+  // step; each pixel belongs to the side that reaches it first (1 object, 2 background).
+  std::vector<uint8_t> side(size_t(bw * bh), 0);
+  std::vector<int64_t> front, next;
+  for (int64_t at : objectSeeds)
+    if (!side[size_t(at)])
+      side[size_t(at)] = 1, front.push_back(at);
+  if (anyAgainst)
+    for (int64_t at = 0; at < bw * bh; ++at)
+      if (against[size_t(at)] && grown[at] && !side[size_t(at)])
+        side[size_t(at)] = 2, front.push_back(at);
+  while (!front.empty()) {
+    next.clear();
+    for (int64_t at : front) {
+      const int64_t x = at % bw, y = at / bw;
+      const int64_t around[4] = {x > 0 ? at - 1 : -1, x + 1 < bw ? at + 1 : -1,
+                                 y > 0 ? at - bw : -1, y + 1 < bh ? at + bw : -1};
+      for (int64_t n : around)
+        if (n >= 0 && grown[n] && !side[size_t(n)]) {
+          side[size_t(n)] = side[size_t(at)];
+          next.push_back(n);
+        }
+    }
+    front.swap(next);
+  }
+
+  SliceOutcome out;
+  out.mask.assign(size_t(w * h), 0);
   for (int64_t y = box.y0; y <= box.y1; ++y)
     for (int64_t x = box.x0; x <= box.x1; ++x)
-      mask[size_t(y * w + x)] = grown[size_t((y - box.y0) * bw + (x - box.x0))] ? 1 : 0;
-  fillHoles(mask, w, box);
-  for (const auto& n : in.negatives) // a hole the user clicked as background stays a hole
-    for (int64_t y = std::max(box.y0, n[1] - rn); y <= std::min(box.y1, n[1] + rn); ++y)
-      for (int64_t x = std::max(box.x0, n[0] - rn); x <= std::min(box.x1, n[0] + rn); ++x)
-        if ((x - n[0]) * (x - n[0]) + (y - n[1]) * (y - n[1]) <= rn * rn)
-          mask[size_t(y * w + x)] = 0;
-  return mask;
+      out.mask[size_t(y * w + x)] = side[local(x, y)] == 1;
+  fillHoles(out.mask, w, box);
+  if (anyAgainst) {
+    out.background.assign(size_t(w * h), 0);
+    for (int64_t y = box.y0; y <= box.y1; ++y)
+      for (int64_t x = box.x0; x <= box.x1; ++x)
+        if (side[local(x, y)] == 2 || (against[local(x, y)] && !grown[local(x, y)])) {
+          out.mask[size_t(y * w + x)] = 0; // a hole the user clicked as background stays one
+          out.background[size_t(y * w + x)] = side[local(x, y)] == 2;
+        }
+  }
+  return out;
 }
 
 } // namespace lumen

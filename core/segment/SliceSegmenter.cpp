@@ -33,7 +33,7 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
   const int64_t last =
       std::clamp<int64_t>(pass.to + step * pass.extendBy, 0, std::max<int64_t>(0, depth - 1));
   std::vector<std::vector<uint8_t>> visited;
-  std::vector<uint8_t> previous;
+  std::vector<uint8_t> previous, previousBackground;
   for (int64_t z = pass.from;; z += step) {
     if (job)
       job->checkCancelled();
@@ -45,15 +45,18 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
     input.box = plan.boxOf(boxSlice);
     input.keySlice = plan.isKeySlice(z);
     input.previous = &previous;
+    input.previousBackground = &previousBackground;
     for (const auto& p : plan.points)
       if (p.ijk[2] == z)
         (p.positive ? input.positives : input.negatives).push_back(p.ijk);
-    std::vector<uint8_t> mask = segmentSlice(input, state.get());
-    const bool found = anyInside(mask);
+    SliceOutcome outcome = segmentSlice(input, state.get());
+    const bool found = anyInside(outcome.mask);
     if (beyond && !found)
       break; // the object ended
-    visited.push_back(found ? mask : std::vector<uint8_t>{});
-    previous = found ? std::move(mask) : std::vector<uint8_t>{};
+    visited.push_back(found ? outcome.mask : std::vector<uint8_t>{});
+    previous = found ? std::move(outcome.mask) : std::vector<uint8_t>{};
+    previousBackground =
+        anyInside(outcome.background) ? std::move(outcome.background) : std::vector<uint8_t>{};
     if (z == last)
       break;
   }

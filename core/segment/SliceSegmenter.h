@@ -12,8 +12,11 @@ struct SliceInput {
   int64_t z = 0;
   SliceBox box;
   bool keySlice = false;
-  const std::vector<uint8_t>* previous =
-      nullptr;                                  // the pass's mask of the slice before; may be empty
+  // The pass's mask of the slice before; may be empty.
+  const std::vector<uint8_t>* previous = nullptr;
+  // What the backend ruled background on the slice before (around negative clicks), so a
+  // negative click keeps the object out of the following slices too; may be empty.
+  const std::vector<uint8_t>* previousBackground = nullptr;
   std::vector<VoxelIndex> positives, negatives; // the points clicked on this slice
 };
 
@@ -29,8 +32,11 @@ public:
 
 protected:
   virtual std::unique_ptr<PassState> beginPass(const PropagationPass& pass) const;
-  // width x height bytes, non-zero inside; all zero (or empty) when the object is not there.
-  virtual std::vector<uint8_t> segmentSlice(const SliceInput& input, PassState* state) const = 0;
+  struct SliceOutcome {
+    std::vector<uint8_t> mask;       // width x height, non-zero inside; empty or all zero: absent
+    std::vector<uint8_t> background; // optional: pixels ruled background, handed to the next slice
+  };
+  virtual SliceOutcome segmentSlice(const SliceInput& input, PassState* state) const = 0;
 };
 
 } // namespace lumen

@@ -2,7 +2,11 @@
 // z bounds, the largest component) and the classical backend on synthetic CT: a contrast-filled
 // tube in soft tissue, with noise, whose true extent is known voxel by voxel.
 #include "common/Error.h"
+#include "segment/ChestClasses.h"
+#include "segment/ClickSimulator.h"
 #include "segment/PromptSegmentation.h"
+#include "segment/SegmentEvaluation.h"
+#include "segment/SyntheticChestCt.h"
 #include "segment/SegmentationBackends.h"
 #include "segment/SliceSegmenter.h"
 
@@ -220,7 +224,10 @@ private Q_SLOTS:
     QCOMPARE(r.mask.at(34, 32, 20), uint8_t(0));
     QCOMPARE(r.mask.at(36, 33, 20), uint8_t(0));
     QVERIFY(r.mask.at(27, 32, 20) != 0);
-    QVERIFY(r.mask.at(32, 32, 19) != 0); // the slices either side are not blocked
+    // The background side carries on to the slices either side, the object's side too.
+    QVERIFY(r.mask.at(27, 32, 19) != 0);
+    QVERIFY(r.mask.at(27, 32, 21) != 0);
+    QCOMPARE(r.mask.at(35, 32, 21), uint8_t(0));
   }
 
   void invalidRequestGivesABlankMaskAndAnError() {
@@ -248,6 +255,59 @@ private Q_SLOTS:
     QCOMPARE(m.at(1, 1, 1), uint8_t(0));
     QCOMPARE(m.at(6, 6, 7), uint8_t(1));
     QCOMPARE(m.at(5, 5, 5), uint8_t(2));
+  }
+
+  void simulatedClicksFollowTheProtocol() {
+    MaskVolume truth;
+    tubePhantom(&truth);
+    const auto one = initialClicks(truth, 1);
+    QCOMPARE(int64_t(one.size()), int64_t(1));
+    QCOMPARE(one[0].ijk[2], int64_t((TubeZ0 + TubeZ1 + 1) / 2));
+    QVERIFY(truth.at(one[0].ijk[0], one[0].ijk[1], one[0].ijk[2]));
+    // The innermost voxel: the tube's centre line (x = 28 + 0.2 z, y = 32) within a voxel.
+    QVERIFY(std::abs(double(one[0].ijk[0]) - (28 + 0.2 * double(one[0].ijk[2]))) <= 1.0);
+    QCOMPARE(one[0].ijk[1], int64_t(32));
+    const auto three = initialClicks(truth, 3);
+    QCOMPARE(three[0].ijk[2], TubeZ0);
+    QCOMPARE(three[1].ijk[2], int64_t((TubeZ0 + TubeZ1 + 1) / 2));
+    QCOMPARE(three[2].ijk[2], TubeZ1);
+
+    MaskVolume prediction = truth; // slices 28..34 missed, and a false blob at (5, 5, 10..12)
+    for (int64_t z = 28; z <= TubeZ1; ++z)
+      for (int64_t y = 0; y < N; ++y)
+        for (int64_t x = 0; x < N; ++x)
+          prediction.at(x, y, z) = 0;
+    for (int64_t z = 10; z <= 12; ++z)
+      prediction.at(5, 5, z) = 1;
+    auto click = correctionClick(truth, prediction);
+    QVERIFY(click && click->positive);
+    QVERIFY(click->ijk[2] >= 28 && click->ijk[2] <= TubeZ1);
+    QVERIFY(truth.at(click->ijk[0], click->ijk[1], click->ijk[2]));
+    prediction = truth;
+    for (int64_t z = 10; z <= 12; ++z)
+      for (int64_t y = 0; y < 4; ++y)
+        prediction.at(5, y, z) = 1;
+    click = correctionClick(truth, prediction);
+    QVERIFY(click && !click->positive);
+    QCOMPARE(click->ijk[0], int64_t(5));
+    QVERIFY(!correctionClick(truth, truth));
+  }
+
+  void clicksImproveTheAortaOfAChestPhantom() {
+    SyntheticChestCtOptions o;
+    o.size = {128, 128, 64};
+    o.spacing = {2.8, 2.8, 5};
+    const auto ct = makeSyntheticChestCt(7, o);
+    const auto curves =
+        evaluateClicks(ct.cta, ct.labels, "case", {{"aorta", kChestAorta}, {"LV", kChestLV}},
+                       *makeSegmentationBackend("classical"), 6);
+    QCOMPARE(int64_t(curves.size()), int64_t(2));
+    for (const auto& c : curves) {
+      QString line = QString::fromStdString(c.object) + ":";
+      for (double d : c.dice)
+        line += QString(" %1").arg(d, 0, 'f', 3);
+      qInfo("%s", qPrintable(line));
+    }
   }
 };
 
