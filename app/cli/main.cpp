@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   cli::addRunsCommands(root);
   cli::addEventsCommands(root);
   cli::addShapesCommands(root);
+  auto& ct = root.subcommand("ct", "CT volumes: read any format, inspect DICOM series");
+  cli::addCtInfoCommand(ct);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {
