@@ -1,7 +1,8 @@
 // DICOM series in a folder (through GDCM and ITK's GDCMImageIO): which series it holds, and one
 // series stacked into a CT volume with its geometry taken from the slices' own positions.
-// The listing reads only the tags it names below (gdcm::Scanner), so patient identifiers are
-// never read into Lumen's memory, printed or logged.
+// The folder scan reads only the tags DicomStack.h names (gdcm::Scanner), so listing series never
+// reads a patient identifier. Pixels are read slice by slice through GDCMImageIO, whose tag
+// dictionary goes with it; nothing from it is kept, printed or logged.
 #pragma once
 #include "io/NiftiIO.h" // NiftiReadLimits, the memory guard every reader shares
 #include "io/Volume.h"

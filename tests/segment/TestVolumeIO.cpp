@@ -345,6 +345,19 @@ void TestVolumeIO::truncatedFilesAreRefusedByName() {
                qPrintable(error));
     }
   }
+  // A detached NRRD header with gzip data that lost its last byte (the gzip trailer).
+  writeWithItk(dir + "/detached.nhdr", ct.geometry, ct.values, itk::NrrdImageIO::New(), true);
+  QVERIFY(readCtVolume(dir + "/detached.nhdr").values == ct.values);
+  std::string nrrdData;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().rfind("detached.raw", 0) == 0)
+      nrrdData = entry.path().string();
+  QVERIFY(!nrrdData.empty());
+  cutFile(nrrdData, fs::file_size(nrrdData) - 1);
+  QString detached = errorOf([&] { readCtVolume(dir + "/detached.nhdr"); });
+  QVERIFY2(detached.contains(QString::fromStdString(nrrdData)) && detached.contains("truncated"),
+           qPrintable(detached));
+  fs::remove(nrrdData);
   // A detached MetaImage header whose data file is short.
   writeWithItk(dir + "/detached.mhd", ct.geometry, ct.values, itk::MetaImageIO::New(), false);
   const std::string raw = dir + "/detached.raw";
