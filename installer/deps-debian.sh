@@ -9,8 +9,8 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git file dpkg-dev clang-format
   # GUI toolkit and plotting
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins libqt6svg6 libgl-dev
-  # rendering, imaging, learning, data
-  libvtk9-dev libinsighttoolkit5-dev libtorch-dev libopenblas0-openmp
+  # rendering, imaging (DICOM folders are scanned with GDCM's own API), learning, data
+  libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libtorch-dev libopenblas0-openmp
   libhdf5-dev zlib1g-dev libyaml-cpp-dev nlohmann-json3-dev
   # event-camera formats (AEDAT4's flatbuffers are parsed by hand)
   liblz4-dev libzstd-dev

@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   cli::addRunsCommands(root);
   cli::addEventsCommands(root);
   cli::addShapesCommands(root);
-  auto& ct = root.subcommand("ct", "Chest CT: synthetic phantoms for segmentation and NCCT → CTA");
+  auto& ct = root.subcommand("ct", "CT volumes: read any format, inspect DICOM series, synthetic "
+                                   "chest phantoms");
+  cli::addCtInfoCommand(ct);
   cli::addCtSynthCommand(ct);
   try {
     return root.run(args, "lumen-cli");

@@ -3,27 +3,21 @@
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/Text.h"
+#include "io/ItkBridge.h"
 #include "io/NiftiStorage.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <itkImage.h>
-#include <itkImageFileWriter.h>
 #include <itkNiftiImageIO.h>
 #include <type_traits>
 
 namespace lumen {
 namespace {
 
-template <class T> using Image3 = itk::Image<T, 3>;
-
-std::string describe(const itk::ExceptionObject& e) {
-  std::string text = e.GetDescription();
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.pop_back();
-  return text;
-}
+using itkbridge::describe;
+using itkbridge::geometryOf;
 
 itk::NiftiImageIO::Pointer headerOf(const std::string& path) {
   if (!std::filesystem::is_regular_file(path))
@@ -59,38 +53,13 @@ itk::NiftiImageIO::Pointer headerOf(const std::string& path) {
   return io;
 }
 
-ImageGeometry geometryOf(const itk::ImageIOBase& io) {
-  ImageGeometry g;
-  for (unsigned a = 0; a < 3; ++a) {
-    g.size[a] = int64_t(io.GetDimensions(a));
-    g.spacing[a] = io.GetSpacing(a);
-    g.origin[a] = io.GetOrigin(a);
-    const auto column = io.GetDirection(a);
-    for (unsigned r = 0; r < 3; ++r)
-      g.direction[3 * r + a] = column[r];
-  }
-  return g;
-}
-
 template <class T> Volume<T> readVolume(const std::string& path, const NiftiReadLimits& limits) {
   auto io = headerOf(path);
   Volume<T> volume;
   volume.geometry = geometryOf(*io);
   const ImageGeometry& g = volume.geometry;
-  for (unsigned a = 0; a < 3; ++a) {
-    if (g.size[a] < 1)
-      throw InputError(path + ": dimension " + std::to_string(a + 1) + " is empty");
-    if (!(g.spacing[a] > 0) || !std::isfinite(g.spacing[a]))
-      throw InputError(path + ": voxel spacing along axis " + std::to_string(a + 1) +
-                       " must be a positive number, got " + formatNumber(g.spacing[a]));
-  }
-  const std::string size =
-      std::to_string(g.size[0]) + "x" + std::to_string(g.size[1]) + "x" + std::to_string(g.size[2]);
-  if (g.voxels() > limits.maxVoxels)
-    throw InputError(path + ": " + size + " voxels exceed the limit of " +
-                     std::to_string(limits.maxVoxels) +
-                     " (the memory guard); crop or resample the image first");
-  g.physicalToIndex(g.origin); // rejects singular geometry before reading voxels
+  itkbridge::checkGeometry(g, path, limits.maxVoxels);
+  const std::string size = itkbridge::sizeText(g);
   const NiftiStorage storage = readNiftiStorage(path);
   if (storage.values() != g.voxels() || storage.dims[0] != g.size[0] ||
       storage.dims[1] != g.size[1] || storage.dims[2] != g.size[2])
@@ -105,6 +74,8 @@ template <class T> Volume<T> readVolume(const std::string& path, const NiftiRead
   // Straight into the volume's own buffer: one copy of the voxels, however they are stored.
   if constexpr (std::is_same_v<T, int32_t>)
     readNiftiLabels(storage, volume.values.data());
+  else if constexpr (std::is_same_v<T, int16_t>)
+    readNiftiInt16(storage, volume.values.data());
   else
     readNiftiFloats(storage, volume.values.data());
   return volume;
@@ -112,40 +83,10 @@ template <class T> Volume<T> readVolume(const std::string& path, const NiftiRead
 
 template <class T>
 void writeVolume(const std::string& path, const ImageGeometry& g, const std::vector<T>& values) {
-  if (values.size() != g.voxels())
-    throw InputError("cannot write " + path + ": " + std::to_string(values.size()) +
-                     " values for " + std::to_string(g.voxels()) + " voxels");
-  auto image = Image3<T>::New();
-  typename Image3<T>::RegionType region;
-  typename Image3<T>::DirectionType direction;
-  for (unsigned a = 0; a < 3; ++a) {
-    region.SetSize(a, itk::SizeValueType(g.size[a]));
-    for (unsigned r = 0; r < 3; ++r)
-      direction[r][a] = g.direction[3 * r + a];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(g.spacing.data());
-  image->SetOrigin(g.origin.data());
-  image->SetDirection(direction);
-  image->Allocate();
-  std::copy(values.begin(), values.end(), image->GetBufferPointer());
   // The temporary file keeps the extension: the NIfTI library compresses by file name.
-  const std::string suffix =
-      path.size() > 3 && path.substr(path.size() - 3) == ".gz" ? ".nii.gz" : ".nii";
-  replaceFileAtomically(
-      path,
-      [&](const std::string& temp) {
-        auto writer = itk::ImageFileWriter<Image3<T>>::New();
-        writer->SetImageIO(itk::NiftiImageIO::New());
-        writer->SetFileName(temp);
-        writer->SetInput(image);
-        try {
-          writer->Update();
-        } catch (const itk::ExceptionObject& e) {
-          throw IoError("cannot write " + path + ": " + describe(e));
-        }
-      },
-      suffix);
+  const bool gz = path.size() > 3 && path.substr(path.size() - 3) == ".gz";
+  itkbridge::writeAtomically(path, g, values, itk::NiftiImageIO::New().GetPointer(),
+                             gz ? ".nii.gz" : ".nii", gz);
 }
 
 } // namespace
@@ -163,6 +104,10 @@ LabelVolume readLabelVolume(const std::string& path, const NiftiReadLimits& limi
 
 FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limits) {
   return readVolume<float>(path, limits);
+}
+
+CtVolume readNiftiCtVolume(const std::string& path, const NiftiReadLimits& limits) {
+  return readVolume<int16_t>(path, limits);
 }
 
 void writeLabelVolume(const std::string& path, const LabelVolume& volume) {
@@ -184,7 +129,11 @@ void writeFloatVolume(const std::string& path, const FloatVolume& volume) {
   writeVolume(path, volume.geometry, volume.values);
 }
 
-void writeCtVolume(const std::string& path, const CtVolume& volume) {
+void writeNiftiVolume(const std::string& path, const Volume<uint8_t>& volume) {
+  writeVolume(path, volume.geometry, volume.values);
+}
+
+void writeNiftiVolume(const std::string& path, const Volume<int16_t>& volume) {
   writeVolume(path, volume.geometry, volume.values);
 }
 

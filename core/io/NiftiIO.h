@@ -20,12 +20,19 @@ ImageGeometry readNiftiGeometry(const std::string& path, std::string* pixelType 
 // is the int32 volume itself.
 LabelVolume readLabelVolume(const std::string& path, const NiftiReadLimits& limits = {});
 FloatVolume readFloatVolume(const std::string& path, const NiftiReadLimits& limits = {});
+// CT values as stored (int16): every value, after the header's scaling, a whole number within
+// int16, else an InputError names the voxel. readCtVolume (CtVolumeIO.h) reads any format.
+CtVolume readNiftiCtVolume(const std::string& path, const NiftiReadLimits& limits = {});
 
 // Writes atomically (a temporary file renamed over `path`); ".gz" compresses. Labels are stored
 // as uint8 when they fit, else int16 or int32.
 void writeLabelVolume(const std::string& path, const LabelVolume& volume);
 void writeFloatVolume(const std::string& path, const FloatVolume& volume);
-// Stored as int16, the values unscaled (HU as they are).
+// Stored as int16 (or uint8), the values unscaled (HU as they are).
+void writeNiftiVolume(const std::string& path, const Volume<uint8_t>& volume);
+void writeNiftiVolume(const std::string& path, const Volume<int16_t>& volume);
+// The format follows the extension (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd); defined in
+// CtVolumeIO.cpp, declared here too for the callers that wrote NIfTI only.
 void writeCtVolume(const std::string& path, const CtVolume& volume);
 
 } // namespace lumen

@@ -331,4 +331,32 @@ void readNiftiFloats(const NiftiStorage& s, float* out) {
   });
 }
 
+void readNiftiInt16(const NiftiStorage& s, int16_t* out) {
+  const bool rescaled = s.rescaled();
+  withStoredType(s, [&](auto stored) {
+    using S = decltype(stored);
+    streamValues<S>(s, [&](const S* values, size_t n, uint64_t first) {
+      for (size_t i = 0; i < n; ++i) {
+        if constexpr (std::is_same_v<S, int16_t> || std::is_same_v<S, uint8_t> ||
+                      std::is_same_v<S, int8_t>) {
+          if (!rescaled) {
+            out[first + i] = int16_t(values[i]);
+            continue;
+          }
+        }
+        const double v = rescaled ? s.slope * double(values[i]) + s.intercept : double(values[i]);
+        const bool whole = std::isfinite(v) && v == std::round(v);
+        if (whole && v >= -32768.0 && v <= 32767.0) {
+          out[first + i] = int16_t(v);
+          continue;
+        }
+        throw InputError(s.headerPath + ": " + voxelName(s, first + i) + " holds " +
+                         formatNumber(v) +
+                         (whole ? ", beyond the int16 range of CT values (-32768 to 32767)"
+                                : ", expected whole numbers (CT values in HU stored as integers)"));
+      }
+    });
+  });
+}
+
 } // namespace lumen

@@ -39,5 +39,8 @@ NiftiStorage readNiftiStorage(const std::string& path);
 // stream stops before its end marker or fails its check.
 void readNiftiLabels(const NiftiStorage& storage, int32_t* out);
 void readNiftiFloats(const NiftiStorage& storage, float* out);
+// CT intensities as stored: every (rescaled) value must be a whole number within int16, else an
+// InputError names the voxel and its value.
+void readNiftiInt16(const NiftiStorage& storage, int16_t* out);
 
 } // namespace lumen
