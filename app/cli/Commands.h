@@ -9,6 +9,7 @@ void addTrainingCommands(Command& root);         // demo, regression train
 void addEventsCommands(Command& root);           // events import, stats, encode, decode, synth, ...
 void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer
 void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
+void addSegmentDatastoreCommand(Command& segment); // segment datastore
 
 // The shapes part of `lumen-cli demo`: synthetic hearts, phase-1 and phase-2 training, a
 // completed held-out heart and its scores next to the retrieval baseline. Returns an exit code.

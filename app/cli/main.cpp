@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   cli::addRunsCommands(root);
   cli::addEventsCommands(root);
   cli::addShapesCommands(root);
+  auto& segment = root.subcommand("segment", "Point-prompted CT segmentation: study-folder "
+                                             "datastore shared with MONAI Label");
+  cli::addSegmentDatastoreCommand(segment);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {
