@@ -12,6 +12,7 @@
 #include <QtTest>
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <sys/wait.h>
 #include <thread>
@@ -578,25 +579,40 @@ private Q_SLOTS:
       }
     });
     std::vector<std::thread> workers;
+    std::mutex errorsMutex;
+    std::vector<std::string> errors;
     for (int w = 0; w < 4; ++w)
       workers.emplace_back([&, w] {
         Datastore& store = w % 2 ? second : shared;
-        for (int i = w; i < images; i += 4) {
-          const std::string id = "case_" + std::string(1, char('a' + i));
-          store.saveLabel(id, mask, "final", Json{{"label_info", Json::array({Json{{"idx", i}}})}});
-          store.recordServed(id, "random", "worker" + std::to_string(w));
-          store.recordUncertainFraction(id, i / 100.0);
+        try {
+          for (int i = w; i < images; i += 4) {
+            const std::string id = "case_" + std::string(1, char('a' + i));
+            store.saveLabel(id, mask, "final",
+                            Json{{"label_info", Json::array({Json{{"idx", i}}})}});
+            store.recordServed(id, "random", "worker" + std::to_string(w));
+            store.recordUncertainFraction(id, i / 100.0);
+          }
+        } catch (const std::exception& e) {
+          std::lock_guard guard(errorsMutex);
+          errors.push_back(e.what());
         }
       });
     for (auto& worker : workers)
       worker.join();
     done = true;
     checker.join();
+    QVERIFY2(errors.empty(), errors.empty() ? "" : errors[0].c_str());
     QCOMPARE(invalid.load(), 0);
     QVERIFY(reads.load() > 0);
     const Json json = readJson(dir + "/datastore_v2.json");
     for (int i = 0; i < images; ++i) {
-      const Json& entry = json["objects"]["case_" + std::string(1, char('a' + i))];
+      const std::string id = "case_" + std::string(1, char('a' + i));
+      const Json& entry = json["objects"][id];
+      QVERIFY2(entry["labels"].contains("final"), ("lost the final label of " + id).c_str());
+      QVERIFY2(entry["image"]["info"].contains("uncertain_fraction"),
+               ("lost the uncertain fraction of " + id).c_str());
+      QVERIFY2(entry["image"]["info"].contains("strategy"),
+               ("lost the served record of " + id).c_str());
       QCOMPARE(entry["labels"]["final"]["info"]["label_info"][0]["idx"].get<int>(), i);
       QVERIFY(entry["image"]["info"]["strategy"]["random"]["client_id"].is_string());
       QCOMPARE(entry["image"]["info"]["uncertain_fraction"].get<double>(), i / 100.0);
@@ -657,7 +673,8 @@ private Q_SLOTS:
     for (int i = 0; i < images; ++i) {
       const ImageRecord& image = all[size_t(i)];
       const std::string tag = i % 4 < 2 ? "final" : "original";
-      QVERIFY2(image.labels.count(tag), image.id.c_str());
+      QVERIFY2(image.labels.count(tag), ("lost the " + tag + " label of " + image.id).c_str());
+      QVERIFY2(image.info.contains("strategy"), ("lost the served record of " + image.id).c_str());
       QCOMPARE(image.labels.at(tag).info["label_info"][0]["name"].get<std::string>(),
                std::string(i % 2 ? "child" : "parent"));
       QCOMPARE(image.info["strategy"]["first"]["client_id"].get<std::string>(),
