@@ -53,8 +53,13 @@ listByIds(const std::string& folder, const std::vector<std::string>& patterns,
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
     std::error_code typeError;
-    if (matchesImagePattern(name, patterns) && it->is_regular_file(typeError))
+    if (!matchesImagePattern(name, patterns) || !it->is_regular_file(typeError))
+      continue;
+    if (isValidUtf8(name))
       names.push_back(name);
+    else
+      clashes.push_back(folder + " has a file whose name is not UTF-8 text; ignored (JSON "
+                                 "cannot name it)");
   }
   std::sort(names.begin(), names.end());
   std::map<std::string, std::string> ids;
@@ -80,7 +85,7 @@ std::vector<std::string> subfolders(const std::string& folder) {
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
     std::error_code typeError;
-    if (!name.empty() && name[0] != '.' && it->is_directory(typeError))
+    if (!name.empty() && name[0] != '.' && isValidUtf8(name) && it->is_directory(typeError))
       names.push_back(name);
   }
   std::sort(names.begin(), names.end());
@@ -320,9 +325,9 @@ void Datastore::reloadUnderFileLock(bool force) {
       write = true;
     }
   write = reconcile(document) || write;
-  state_->document = std::move(document);
   if (write)
-    writeDocument();
+    writeDocument(document);
+  state_->document = std::move(document);
   state_->stamps = currentStamps();
 }
 
@@ -394,8 +399,8 @@ bool Datastore::reconcile(Json& document) {
   return changed;
 }
 
-void Datastore::writeDocument() {
-  writeFileAtomically(jsonPath(), serializeDatastoreDocument(state_->document));
+void Datastore::writeDocument(const Json& document) {
+  writeFileAtomically(jsonPath(), serializeDatastoreDocument(document));
 }
 
 void Datastore::mutateLocked(const std::function<bool(Json&)>& change) {
@@ -403,9 +408,10 @@ void Datastore::mutateLocked(const std::function<bool(Json&)>& change) {
   // Read-modify-write under the lock: another writer's change since our last look is read first.
   reloadUnderFileLock(false);
   Json document = state_->document;
+  // Written before it becomes the state, so a failed write leaves memory and disk alike.
   if (change(document)) {
+    writeDocument(document);
     state_->document = std::move(document);
-    writeDocument();
   }
   state_->stamps = currentStamps();
 }

@@ -146,7 +146,7 @@ private:
   void mutateLocked(const std::function<bool(Json&)>& change);
   void reloadUnderFileLock(bool force);
   bool reconcile(Json& document);
-  void writeDocument();
+  void writeDocument(const Json& document);
   std::vector<Stamp> currentStamps() const;
   void warn(const std::string& message);
 

@@ -128,7 +128,12 @@ Json newDatastoreDocument(const std::string& imagesDir, const std::string& label
 }
 
 std::string serializeDatastoreDocument(const Json& document) {
-  return document.dump(2, ' ', true);
+  try {
+    return document.dump(2, ' ', true);
+  } catch (const Json::type_error& e) {
+    // Only text that is not UTF-8 (in an info a client sent) makes dump fail.
+    throw InputError(std::string("cannot write the datastore JSON: ") + e.what());
+  }
 }
 
 std::string keepCorruptDocument(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 
+#include <cstdint>
 #include <fnmatch.h>
 
 namespace lumen::segment {
@@ -54,9 +55,45 @@ void requireSafeName(const std::string& value, const char* what) {
   for (unsigned char c : value)
     if (c < 0x20 || c == 0x7f)
       throw InputError(std::string(what) + " contains a control character");
+  if (!isValidUtf8(value))
+    throw InputError(std::string(what) + " is not UTF-8 text");
 }
 
 } // namespace
+
+bool isValidUtf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    uint32_t code = 0, minimum = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      length = 2, code = c & 0x1f, minimum = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      length = 3, code = c & 0x0f, minimum = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      length = 4, code = c & 0x07, minimum = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + length > text.size())
+      return false;
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0) != 0x80)
+        return false;
+      code = (code << 6) | (next & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8.
+    if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+      return false;
+    i += length;
+  }
+  return true;
+}
 
 std::vector<std::string> defaultImagePatterns() {
   return {"*.nii.gz", "*.nii", "*.nrrd", "*.jpg", "*.png", "*.tif", "*.svs", "*.xml", "*.mha"};

@@ -29,9 +29,13 @@ std::string idOfFileName(const std::string& name, const std::vector<std::string>
 // may be its full local path) without all of its suffixes ("C:/tmp/case 1.nii.gz" -> "case 1").
 std::string idOfUploadName(const std::string& fileName);
 
+// Whether `text` is well-formed UTF-8: JSON strings must be, so a file name that is not cannot be
+// an id.
+bool isValidUtf8(const std::string& text);
+
 // Throws InputError unless `id` can be a file name inside the study folder: not empty, at most 200
-// bytes, no '/', '\\' or "..", no control character, not starting with '.' (Python's glob would
-// not list such a file, so the image would vanish at the next reconciliation).
+// bytes, no '/', '\\' or "..", no control character, UTF-8, not starting with '.' (Python's glob
+// would not list such a file, so the image would vanish at the next reconciliation).
 void requireSafeId(const std::string& id);
 
 // The same rules for a label tag, which names a folder under labels/.

@@ -193,6 +193,8 @@ private Q_SLOTS:
   void unsafeIdsAndTagsRefused() {
     for (const char* id : {"", "../evil", "a/b", "a\\b", "..", "x..y", ".hidden", "a\nb"})
       QVERIFY2(!errorOf([&] { requireSafeId(id); }).isEmpty(), id);
+    QVERIFY(errorOf([&] { requireSafeId("caf\xe9"); }).contains("not UTF-8"));
+    requireSafeId("caf\xc3\xa9");
     requireSafeId("case 1");
     requireSafeId("spleen_3");
     const std::string dir = folderWithImages("datastore-unsafe", 1);
@@ -218,6 +220,17 @@ private Q_SLOTS:
               store.addImage(outside + "/notes.txt", "notes");
             }).contains("'.txt' is not one the datastore lists"));
     QCOMPARE(int(store.images().size()), 1);
+    // Info a client sent that JSON cannot hold changes nothing, in memory or on disk.
+    const std::string before = test::readText(dir + "/datastore_v2.json");
+    QVERIFY(errorOf([&] {
+              store.updateImageInfo("case_a", Json{{"note", "\xff"}});
+            }).contains("cannot write the datastore JSON"));
+    QVERIFY(!store.image("case_a")->info.contains("note"));
+    QCOMPARE(test::readText(dir + "/datastore_v2.json"), before);
+    // A file whose name is not UTF-8 is not an image (JSON could not name it).
+    test::writeText(dir + "/bad\xff.nii.gz", "x");
+    QCOMPARE(int(store.images().size()), 1);
+    QVERIFY(QString::fromStdString(store.warnings().back()).contains("not UTF-8"));
   }
 
   void readsWhatMonaiLabelWrote() {
