@@ -11,6 +11,7 @@ void addEventsTrainingCommands(Command& events); // events prepare, train, test,
 void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
 void addCtInfoCommand(Command& ct);              // ct info
 void addCtSynthCommand(Command& ct);             // ct synth
+void addSegmentDatastoreCommand(Command& segment); // segment datastore
 
 // The shapes part of `lumen-cli demo`: synthetic hearts, phase-1 and phase-2 training, a
 // completed held-out heart and its scores next to the retrieval baseline. Returns an exit code.

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
                                    "chest phantoms");
   cli::addCtInfoCommand(ct);
   cli::addCtSynthCommand(ct);
+  auto& segment = root.subcommand("segment", "Point-prompted CT segmentation: study-folder "
+                                             "datastore shared with MONAI Label");
+  cli::addSegmentDatastoreCommand(segment);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {
