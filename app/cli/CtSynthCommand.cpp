@@ -51,7 +51,7 @@ int synthCommand(const ParsedArgs& args) {
   const int cases = int(args.integer("--cases", 1, 1, 10000));
   const auto seed = uint64_t(args.integer("--seed", 0, 0, kMaxSeed));
   options.size = tripleOption<int64_t>(args, "--size", options.size, "256x256x120");
-  options.spacing = tripleOption<double>(args, "--spacing", options.spacing, "0.8x0.8x2.5");
+  options.spacing = tripleOption<double>(args, "--spacing", options.spacing, "1.4x1.4x2.5");
   options.noiseHu = args.number("--noise", options.noiseHu, 0, 200);
   options.threads = int(args.integer("--threads", 0, 0, 1024));
   const bool overwrite = args.flag("--overwrite");
@@ -105,7 +105,7 @@ void addCtSynthCommand(Command& ct) {
       .option({"--cases", "N", "number of cases, 1-10000 (default 1)"})
       .option({"--seed", "S", "seed of the first case; case c uses S + c (default 0)"})
       .option({"--size", "XxYxZ", "voxels per axis, 8-2048 (default 256x256x120)"})
-      .option({"--spacing", "XxYxZ", "voxel size in mm, 0.1-20 (default 0.8x0.8x2.5)"})
+      .option({"--spacing", "XxYxZ", "voxel size in mm, 0.1-20 (default 1.4x1.4x2.5)"})
       .option({"--noise", "HU", "standard deviation of the noise, 0-200 (default 14)"})
       .option({"--threads", "N", "threads per case (default: one per core)"})
       .option({"--overwrite", "", "replace existing case files (default: refuse)"})

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   auto& segment = root.subcommand("segment", "Point-prompted CT segmentation: study-folder "
                                              "datastore shared with MONAI Label");
   cli::addSegmentDatastoreCommand(segment);
+  cli::addSegmentCommands(segment);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {

@@ -1,0 +1,295 @@
+// `lumen-cli segment infer` (one prompt -> mask request, as a MONAI Label client sends it) and
+// `lumen-cli segment eval` (a simulated user clicking on labelled cases, Dice per click count).
+#include "Commands.h"
+#include "TerminalProgress.h"
+#include "common/Error.h"
+#include "common/Files.h"
+#include "common/Text.h"
+#include "io/CtVolumeIO.h"
+#include "io/NiftiIO.h"
+#include "segment/ChestClasses.h"
+#include "segment/DatastoreNames.h"
+#include "segment/PromptSegmentation.h"
+#include "segment/SegmentEvaluation.h"
+#include "segment/SegmentationBackends.h"
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace lumen::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void requireMaskPath(const std::string& path) {
+  if (!endsWith(path, ".nii") && !endsWith(path, ".nii.gz") && !endsWith(path, ".nrrd"))
+    throw UsageError("--output " + path + ": a mask is written as .nii, .nii.gz or .nrrd");
+  parseOption("--output", [&] { requireWritableParent(path, "--output"); });
+}
+
+int inferCommand(const ParsedArgs& args) {
+  const auto image = args.value("--image");
+  const auto positives = args.value("--points");
+  const auto output = args.value("--output");
+  if (!image || !positives || !output)
+    throw UsageError("segment infer needs --image, --points and --output");
+  std::vector<PromptPoint> points =
+      parseOption("--points", [&] { return parsePromptPoints(*positives, true); });
+  if (const auto negatives = args.value("--negative")) {
+    const auto more =
+        parseOption("--negative", [&] { return parsePromptPoints(*negatives, false); });
+    points.insert(points.end(), more.begin(), more.end());
+  }
+  const auto backend = parseOption(
+      "--backend", [&] { return makeSegmentationBackend(args.value("--backend", "classical")); });
+  SegmentationRequest request;
+  request.points = points;
+  request.plan.marginMm = args.number("--margin-mm", request.plan.marginMm, 0, 500);
+  if (args.flag("--union"))
+    request.combination = PassCombination::Union;
+  requireMaskPath(*output);
+  const std::string series = args.value("--series", "");
+
+  SegmentationResult result;
+  double readMs = 0, writeMs = 0;
+  const int code = runWithProgress(makeJob("segment", [&](Job& job) {
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    const CtVolume volume = readCtVolume(*image, {}, series);
+    const auto t1 = Clock::now();
+    result = segmentWithPrompts(volume, request, *backend, &job);
+    const auto t2 = Clock::now();
+    writeLabelMask(*output, result.mask);
+    readMs = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    writeMs = std::chrono::duration<double, std::milli>(Clock::now() - t2).count();
+  }));
+  if (code != 0)
+    return code;
+  if (args.flag("--json")) {
+    auto j = nlohmann::ordered_json::parse(segmentationResultJson(result));
+    j["timings_ms"]["read"] = std::round(readMs * 100) / 100;
+    j["timings_ms"]["write"] = std::round(writeMs * 100) / 100;
+    j["output"] = *output;
+    std::printf("%s\n", j.dump(2).c_str());
+  } else if (result.error.empty()) {
+    std::printf("%lld voxels (%s mL, %.1f%% uncertain) in %.0f ms (read %.0f ms, write %.0f ms) "
+                "-> %s\n",
+                static_cast<long long>(result.voxels()),
+                formatNumber(std::round(result.volumeMl * 100) / 100).c_str(),
+                100 * result.uncertainFraction(), result.timings.totalMs, readMs, writeMs,
+                output->c_str());
+  }
+  if (!result.error.empty()) {
+    std::fprintf(stderr, "lumen-cli: %s (a blank mask was written to %s)\n", result.error.c_str(),
+                 output->c_str());
+    return 1;
+  }
+  return 0;
+}
+
+// ---- eval ----
+
+struct EvalCase {
+  std::string id, image, labels;
+};
+
+// Files of `folder` by MONAI Label id (hidden files and sub-folders skipped).
+std::map<std::string, std::string> filesById(const std::string& folder) {
+  std::map<std::string, std::string> out;
+  const auto patterns = segment::defaultImagePatterns();
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && segment::matchesImagePattern(name, patterns))
+      out.emplace(segment::idOfFileName(name, patterns), entry.path().string());
+  }
+  return out;
+}
+
+std::vector<EvalCase> evalCases(const ParsedArgs& args, std::string* labelsFolder) {
+  std::vector<EvalCase> cases;
+  if (const auto image = args.value("--image")) {
+    const auto label = args.value("--label");
+    if (!label)
+      throw UsageError("--image needs --label, its ground-truth label map");
+    parseOption("--image", [&] { requireFile(*image, "image"); });
+    parseOption("--label", [&] { requireFile(*label, "label map"); });
+    cases.push_back({fs::path(*image).filename().string(), *image, *label});
+    *labelsFolder = fs::path(*label).parent_path().string();
+    return cases;
+  }
+  std::string images, labels;
+  if (const auto studies = args.value("--studies")) {
+    images = *studies;
+    labels = (fs::path(*studies) / "labels" / "final").string();
+  } else if (args.value("--images") && args.value("--labels")) {
+    images = *args.value("--images");
+    labels = *args.value("--labels");
+  } else {
+    throw UsageError("segment eval needs --studies DIR, --images DIR --labels DIR, or --image "
+                     "FILE --label FILE");
+  }
+  parseOption("--images", [&] { requireFolder(images, "image folder"); });
+  parseOption("--labels", [&] { requireFolder(labels, "label folder"); });
+  const auto imageFiles = filesById(images);
+  const auto labelFiles = filesById(labels);
+  for (const auto& [id, path] : imageFiles)
+    if (const auto label = labelFiles.find(id); label != labelFiles.end())
+      cases.push_back({id, path, label->second});
+  if (cases.empty())
+    throw UsageError("no image in " + images + " has a label map of the same id in " + labels);
+  *labelsFolder = labels;
+  return cases;
+}
+
+// "aorta=13,lv=8"; without --objects, the chest phantoms' blood pools when the labels come from
+// `ct synth` (its phantoms.json beside the labels folder).
+std::vector<EvaluationObject> evalObjects(const ParsedArgs& args, const std::string& labels) {
+  std::vector<EvaluationObject> objects;
+  if (const auto text = args.value("--objects")) {
+    size_t start = 0;
+    while (start < text->size()) {
+      const size_t end = std::min(text->find(',', start), text->size());
+      const std::string item = text->substr(start, end - start);
+      start = end + 1;
+      const size_t eq = item.find('=');
+      EvaluationObject o;
+      const char* first = item.data() + (eq == std::string::npos ? 0 : eq + 1);
+      const char* last = item.data() + item.size();
+      const auto [at, ec] = std::from_chars(first, last, o.label);
+      if (eq == std::string::npos || eq == 0 || ec != std::errc() || at != last || o.label < 1)
+        throw UsageError("--objects expects NAME=LABEL pairs such as aorta=13,lv=8, got '" +
+                         truncateText(item, 40) + "'");
+      o.name = item.substr(0, eq);
+      objects.push_back(o);
+    }
+    return objects;
+  }
+  if (fs::exists(fs::path(labels).parent_path() / "phantoms.json")) {
+    for (int label : {kChestAorta, kChestLV, kChestLA, kChestRV, kChestPulmonaryArtery})
+      objects.push_back({chestClassName(label), label});
+    return objects;
+  }
+  throw UsageError("--objects NAME=LABEL,... is needed: which labels of the maps to segment");
+}
+
+int evalCommand(const ParsedArgs& args) {
+  std::string labelsFolder;
+  const auto cases = evalCases(args, &labelsFolder);
+  const auto objects = evalObjects(args, labelsFolder);
+  const int clicks = int(args.integer("--clicks", 5, 1, 20));
+  const auto maxCases = size_t(args.integer("--cases", 1000, 1, 100000));
+  std::vector<std::shared_ptr<const SegmentationBackend>> backends;
+  for (const auto& name : args.value("--backend", "classical") == "all"
+                              ? segmentationBackendNames()
+                              : std::vector<std::string>{args.value("--backend", "classical")})
+    backends.push_back(parseOption("--backend", [&] { return makeSegmentationBackend(name); }));
+
+  std::map<std::string, std::vector<ClickCurve>> curves;
+  const int code = runWithProgress(makeJob("segment eval", [&](Job& job) {
+    const size_t n = std::min(cases.size(), maxCases);
+    for (size_t c = 0; c < n; ++c) {
+      job.setProgress(double(c) / double(n), cases[c].id);
+      const CtVolume image = readCtVolume(cases[c].image);
+      const LabelVolume labels = readLabelVolume(cases[c].labels);
+      for (const auto& backend : backends) {
+        auto more = evaluateClicks(image, labels, cases[c].id, objects, *backend, clicks, &job);
+        auto& all = curves[backend->name()];
+        all.insert(all.end(), more.begin(), more.end());
+      }
+    }
+  }));
+  if (code != 0)
+    return code;
+
+  // SAM-Med3D's published overall Dice (its paper's point-prompt table), for reference.
+  const std::map<int, double> samMed3d{{1, 0.763}, {3, 0.790}, {5, 0.798}, {10, 0.807}};
+  nlohmann::ordered_json json;
+  for (const auto& [backend, list] : curves) {
+    const auto summary = summarizeClicks(list, clicks);
+    if (args.flag("--json")) {
+      auto& b = json["backends"][backend];
+      for (const auto& s : summary)
+        b[s.object] = {{"cases", s.cases}, {"dice", s.meanDice}, {"ms_per_request", s.meanMs}};
+      continue;
+    }
+    std::printf("backend %s, %zu case(s), Dice after k clicks:\n", backend.c_str(),
+                std::min(cases.size(), maxCases));
+    std::printf("  %-14s %5s", "object", "cases");
+    for (int k = 1; k <= clicks; ++k)
+      std::printf(" %6s", ("k=" + std::to_string(k)).c_str());
+    std::printf(" %9s\n", "ms/click");
+    for (const auto& s : summary) {
+      std::printf("  %-14s %5d", s.object.c_str(), s.cases);
+      for (double d : s.meanDice)
+        std::printf(" %6.3f", d);
+      std::printf(" %9.0f\n", s.meanMs);
+    }
+  }
+  if (args.flag("--json")) {
+    json["reference"]["SAM-Med3D (published, overall)"] = samMed3d;
+    std::printf("%s\n", json.dump(2).c_str());
+  } else {
+    std::printf("  %-14s %5s", "SAM-Med3D*", "");
+    for (int k = 1; k <= clicks; ++k) {
+      const auto it = samMed3d.find(k);
+      if (it == samMed3d.end())
+        std::printf(" %6s", "");
+      else
+        std::printf(" %6.3f", it->second);
+    }
+    std::printf("\n  * published overall Dice of SAM-Med3D (another data set), for scale\n");
+  }
+  return 0;
+}
+
+} // namespace
+
+void addSegmentCommands(Command& segment) {
+  segment.subcommand("infer", "Segment one object of a CT from 3D point prompts")
+      .description(
+          "Points are voxel indices of the image as stored (i,j,k; k the slice), as MONAI Label's\n"
+          "clients send them. The positive points, sorted by slice, give key-slice boxes; a\n"
+          "forward and a backward pass propagate through them. The mask has the image's\n"
+          "geometry: 0 background, 1 certain (both passes), 2 uncertain (one pass). An invalid\n"
+          "request writes a blank mask and exits 1 with the error (in the JSON with --json).")
+      .option({"--image", "VOLUME", "CT: .nii/.nii.gz/.nrrd/.mha or a DICOM series folder"})
+      .option({"--series", "UID", "the series to read when the folder holds several"})
+      .option({"--points", "I,J,K;...", "positive points inside the object"})
+      .option({"--negative", "I,J,K;...", "negative points on background to keep out"})
+      .option({"--backend", "NAME", "segmentation backend (default classical)"})
+      .option({"--margin-mm", "MM", "margin of the key-slice boxes (default 20)"})
+      .option({"--union", "", "a voxel either pass finds is certain (MedSAM2's union mode)"})
+      .option({"--output", "MASK", "label map to write: .nii, .nii.gz or .nrrd"})
+      .option({"--json", "", "print the JSON result (voxels, mL, uncertain fraction, timings)"})
+      .handler(inferCommand);
+  segment.subcommand("eval", "Dice per object and click count, from a simulated user")
+      .description(
+          "For every labelled case and object, a simulated user clicks: 1 click on the middle\n"
+          "slice, 2 on the lowest and highest slices, 3 adds the middle; beyond 3, one correction\n"
+          "at a time in the largest error region. Cases: --studies DIR (images in DIR, ground\n"
+          "truth in DIR/labels/final), --images DIR --labels DIR (same ids; `ct synth`'s cta/ and\n"
+          "labels/), or --image FILE --label FILE.")
+      .option({"--studies", "DIR", "a study folder with labels/final"})
+      .option({"--images", "DIR", "folder of CT images"})
+      .option({"--labels", "DIR", "folder of label maps with the images' ids"})
+      .option({"--image", "FILE", "one CT image"})
+      .option({"--label", "FILE", "its label map"})
+      .option({"--objects", "NAME=LABEL,...",
+               "objects to segment (default for ct synth: "
+               "Aorta, LV, LA, RV, PA)"})
+      .option({"--backend", "NAME", "backend, or all (default classical)"})
+      .option({"--clicks", "K", "click budget, 1-20 (default 5)"})
+      .option({"--cases", "N", "evaluate at most N cases"})
+      .option({"--json", "", "print JSON"})
+      .handler(evalCommand);
+}
+
+} // namespace lumen::cli
