@@ -218,6 +218,20 @@ int evalCommand(const ParsedArgs& args) {
       auto& b = json["backends"][backend];
       for (const auto& s : summary)
         b[s.object] = {{"cases", s.cases}, {"dice", s.meanDice}, {"ms_per_request", s.meanMs}};
+      for (const auto& c : list) {
+        std::string positives, negatives;
+        for (const auto& p : c.points) {
+          auto& text = p.positive ? positives : negatives;
+          text += (text.empty() ? "" : ";") + std::to_string(p.ijk[0]) + "," +
+                  std::to_string(p.ijk[1]) + "," + std::to_string(p.ijk[2]);
+        }
+        json["cases"].push_back({{"backend", backend},
+                                 {"case", c.caseId},
+                                 {"object", c.object},
+                                 {"dice", c.dice},
+                                 {"points", positives},
+                                 {"negative", negatives}});
+      }
       continue;
     }
     std::printf("backend %s, %zu case(s), Dice after k clicks:\n", backend.c_str(),

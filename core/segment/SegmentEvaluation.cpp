@@ -48,6 +48,7 @@ std::vector<ClickCurve> evaluateClicks(const CtVolume& image, const LabelVolume&
       curve.dice.push_back(diceScore(truth, last.mask));
       curve.ms.push_back(last.timings.totalMs);
     }
+    curve.points = request.points;
     curves.push_back(std::move(curve));
   }
   return curves;

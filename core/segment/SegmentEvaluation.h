@@ -5,6 +5,7 @@
 // counting certain and uncertain voxels as the mask.
 #pragma once
 #include "io/Volume.h"
+#include "segment/PromptPlan.h"
 
 #include <string>
 #include <vector>
@@ -22,8 +23,9 @@ struct EvaluationObject {
 struct ClickCurve {
   std::string caseId, object;
   int64_t objectVoxels = 0;
-  std::vector<double> dice; // dice[k - 1]: after k clicks
-  std::vector<double> ms;   // prompt -> mask time of each request
+  std::vector<double> dice;        // dice[k - 1]: after k clicks
+  std::vector<double> ms;          // prompt -> mask time of each request
+  std::vector<PromptPoint> points; // the clicks of the last request, to replay it
 };
 
 // Objects absent from `labels` are skipped (no curve). Throws InputError when the image and the
