@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Parallel.h"
+#include "segment/NegativeSplit.h"
 #include "segment/SegmentationBackend.h"
 
 #include <chrono>
@@ -165,6 +166,7 @@ SegmentationResult segmentWithPrompts(const CtVolume& image, const SegmentationR
   }
   result.timings.combineMs = msSince(combineStart);
   const auto componentsStart = Clock::now();
+  splitByNegativeClicks(result.mask, plan.points);
   if (request.largestComponent)
     keepLargestComponent(result.mask);
   result.timings.componentsMs = msSince(componentsStart);

@@ -2,7 +2,8 @@
 // plan the key-slice boxes (PromptPlan.h), propagate forward from z_min up and backward from
 // z_max down (both passes run at once), then combine: where both passes agree the voxel is 1
 // (certain), where only one does it is 2 (uncertain); nothing outside [z_min, z_max]. Finally
-// the largest connected component (26-connected) is kept. In union mode (MedSAM2's own script)
+// negative clicks split the mask in 3D (NegativeSplit.h) and the largest connected component
+// (26-connected) is kept. In union mode (MedSAM2's own script)
 // a voxel either pass found is 1.
 //
 // A single-slice prompt (one click, or clicks on one slice) gives a forward pass that continues

@@ -4,11 +4,12 @@
 #include "common/Error.h"
 #include "segment/ChestClasses.h"
 #include "segment/ClickSimulator.h"
+#include "segment/NegativeSplit.h"
 #include "segment/PromptSegmentation.h"
 #include "segment/SegmentEvaluation.h"
-#include "segment/SyntheticChestCt.h"
 #include "segment/SegmentationBackends.h"
 #include "segment/SliceSegmenter.h"
+#include "segment/SyntheticChestCt.h"
 
 #include <QtTest>
 #include <nlohmann/json.hpp>
@@ -243,6 +244,31 @@ private Q_SLOTS:
     QCOMPARE(json["voxels"].get<int64_t>(), int64_t(0));
   }
 
+  void negativeClickSplitsTheMaskIn3d() {
+    // Two 10x10x10 blocks joined by a one-voxel bridge: a positive click in one, a negative in
+    // the other removes the other and the far half of the bridge.
+    MaskVolume m;
+    m.geometry.size = {30, 12, 12};
+    m.values.assign(size_t(30 * 12 * 12), 0);
+    for (int64_t z = 1; z < 11; ++z)
+      for (int64_t y = 1; y < 11; ++y)
+        for (int64_t x = 0; x < 30; ++x)
+          if (x < 10 || x >= 20 || (y == 5 && z == 5))
+            m.at(x, y, z) = 1;
+    std::vector<PromptPoint> points{{{5, 5, 5}, true}, {{25, 5, 5}, false}};
+    const int64_t removed = splitByNegativeClicks(m, points);
+    QVERIFY(removed >= 1000 && removed <= 1010);
+    QCOMPARE(m.at(25, 5, 5), uint8_t(0));
+    QCOMPARE(m.at(20, 1, 1), uint8_t(0));
+    QCOMPARE(m.at(9, 10, 10), uint8_t(1));
+    QCOMPARE(m.at(12, 5, 5), uint8_t(1)); // the bridge's near half
+    QCOMPARE(m.at(17, 5, 5), uint8_t(0));
+    // Without a negative click inside the mask nothing changes.
+    MaskVolume untouched = m;
+    QCOMPARE(splitByNegativeClicks(untouched, {{{5, 5, 5}, true}, {{0, 0, 0}, false}}), int64_t(0));
+    QCOMPARE(untouched.values, m.values);
+  }
+
   void largestComponentKeepsTheBiggest() {
     MaskVolume m;
     m.geometry.size = {10, 10, 10};
@@ -293,21 +319,28 @@ private Q_SLOTS:
     QVERIFY(!correctionClick(truth, truth));
   }
 
-  void clicksImproveTheAortaOfAChestPhantom() {
+  void clicksFindTheAortaAndLvOfAChestPhantom() {
     SyntheticChestCtOptions o;
-    o.size = {128, 128, 64};
-    o.spacing = {2.8, 2.8, 5};
+    o.size = {256, 256, 48};
+    o.spacing = {1.4, 1.4, 6};
     const auto ct = makeSyntheticChestCt(7, o);
     const auto curves =
         evaluateClicks(ct.cta, ct.labels, "case", {{"aorta", kChestAorta}, {"LV", kChestLV}},
                        *makeSegmentationBackend("classical"), 6);
     QCOMPARE(int64_t(curves.size()), int64_t(2));
     for (const auto& c : curves) {
+      QCOMPARE(int64_t(c.dice.size()), int64_t(6));
       QString line = QString::fromStdString(c.object) + ":";
       for (double d : c.dice)
         line += QString(" %1").arg(d, 0, 'f', 3);
       qInfo("%s", qPrintable(line));
     }
+    // Measured 0.58 0.71 0.72 ... for the aorta (one click finds only the part of the arch it
+    // can follow; the ends and the middle find most of it) and 0.86 at one click for the LV.
+    QVERIFY(curves[0].dice[2] > 0.65);
+    QVERIFY(curves[0].dice[2] > curves[0].dice[0]);
+    QVERIFY(curves[1].dice[0] > 0.8);
+    QCOMPARE(int64_t(curves[0].points.size()), int64_t(6));
   }
 };
 
