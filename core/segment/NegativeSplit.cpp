@@ -1,5 +1,7 @@
 #include "segment/NegativeSplit.h"
 
+#include "segment/MaskExtent.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,23 +20,12 @@ int64_t splitByNegativeClicks(MaskVolume& mask, const std::vector<PromptPoint>& 
   if (!anyNegative || !anyPositive)
     return 0;
 
-  // The mask's bounding box: the search never leaves it.
-  int64_t lo[3] = {g.size[0], g.size[1], g.size[2]}, hi[3] = {-1, -1, -1};
-  for (int64_t z = 0; z < g.size[2]; ++z)
-    for (int64_t y = 0; y < H; ++y) {
-      const uint8_t* line = mask.values.data() + size_t((z * H + y) * W);
-      for (int64_t x = 0; x < W; ++x)
-        if (line[x]) {
-          lo[0] = std::min(lo[0], x), hi[0] = std::max(hi[0], x);
-          lo[1] = std::min(lo[1], y), hi[1] = std::max(hi[1], y);
-          lo[2] = std::min(lo[2], z), hi[2] = std::max(hi[2], z);
-        }
-    }
-  const int64_t w = hi[0] - lo[0] + 1, h = hi[1] - lo[1] + 1, d = hi[2] - lo[2] + 1;
-  auto local = [&](int64_t x, int64_t y, int64_t z) { return size_t(x + w * (y + h * z)); };
-  auto full = [&](int64_t x, int64_t y, int64_t z) {
-    return size_t((x + lo[0]) + W * ((y + lo[1]) + H * (z + lo[2])));
-  };
+  // The search never leaves the mask's bounding box.
+  const MaskExtent e = maskExtent(mask);
+  const int64_t w = e.width(), h = e.height(), d = e.depth();
+  const auto& lo = e.lo;
+  auto local = [&](int64_t x, int64_t y, int64_t z) { return e.local(x, y, z); };
+  auto full = [&](int64_t x, int64_t y, int64_t z) { return e.full(x, y, z); };
 
   // Dijkstra from both click sets at once; side 1 positive, 2 negative.
   std::vector<float> distance(size_t(w * h * d), std::numeric_limits<float>::infinity());

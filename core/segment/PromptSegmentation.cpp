@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "common/Job.h"
 #include "common/Parallel.h"
+#include "segment/MaskExtent.h"
 #include "segment/NegativeSplit.h"
 #include "segment/SegmentationBackend.h"
 
@@ -30,26 +31,11 @@ MaskVolume blankMask(const ImageGeometry& geometry) {
 } // namespace
 
 int64_t keepLargestComponent(MaskVolume& mask) {
-  const auto& g = mask.geometry;
-  const int64_t W = g.size[0], H = g.size[1], D = g.size[2];
-  // Work inside the bounding box of the mask: a mask is a small part of a CT.
-  int64_t lo[3] = {W, H, D}, hi[3] = {-1, -1, -1};
-  for (int64_t z = 0; z < D; ++z)
-    for (int64_t y = 0; y < H; ++y) {
-      const uint8_t* line = mask.values.data() + size_t((z * H + y) * W);
-      for (int64_t x = 0; x < W; ++x)
-        if (line[x]) {
-          lo[0] = std::min(lo[0], x), hi[0] = std::max(hi[0], x);
-          lo[1] = std::min(lo[1], y), hi[1] = std::max(hi[1], y);
-          lo[2] = std::min(lo[2], z), hi[2] = std::max(hi[2], z);
-        }
-    }
-  if (hi[0] < 0)
+  const MaskExtent e = maskExtent(mask);
+  if (e.empty())
     return 0;
-  const int64_t w = hi[0] - lo[0] + 1, h = hi[1] - lo[1] + 1, d = hi[2] - lo[2] + 1;
-  auto full = [&](int64_t x, int64_t y, int64_t z) {
-    return size_t((x + lo[0]) + W * ((y + lo[1]) + H * (z + lo[2])));
-  };
+  const int64_t w = e.width(), h = e.height(), d = e.depth();
+  auto full = [&](int64_t x, int64_t y, int64_t z) { return e.full(x, y, z); };
   std::vector<int32_t> component(size_t(w * h * d), 0);
   std::vector<int64_t> sizes{0};
   std::vector<int64_t> stack;
