@@ -325,6 +325,15 @@ private Q_SLOTS:
     QVERIFY(res);
     QCOMPARE(res->status, 200);
     QVERIFY(json::parse(res->body)["voxels"].get<int64_t>() > 0);
+    // MONAILabelClient.infer(file=...): the image as a `file` part instead of an id.
+    res = c.Post("/infer/classical?output=json",
+                 clientMultipart({{"params", "", R"({"foreground":)" + pointsJson(points) + "}"},
+                                  {"file", "/home/someone/tmp/vol.nrrd",
+                                   readBytes(studies_ + "/chest_001.nrrd")}}),
+                 kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QVERIFY(json::parse(res->body)["voxels"].get<int64_t>() > 0);
     res = c.Delete(("/session/" + id).c_str());
     QVERIFY(res);
     QCOMPARE(res->status, 200);
@@ -363,6 +372,75 @@ private Q_SLOTS:
     res = c.Post("/activelearning/first", "{}", "application/json");
     QVERIFY(res);
     QCOMPARE(json::parse(res->body), json::object());
+  }
+
+  // Slicer's "Run" on a volume it loaded itself: upload it (PUT /datastore/?image=), infer with
+  // save_label (the model's output becomes the `original` label) and Lumen's three-valued mask,
+  // then delete the label and the image again.
+  void uploadInferSaveAndDelete() {
+    auto c = client();
+    auto res = c.Put("/datastore/?image=second",
+                     clientMultipart({{"params", "", R"({"source":"upload test"})"},
+                                      {"file", "/home/someone/tmp/tmp9x.nrrd",
+                                       readBytes(studies_ + "/chest_001.nrrd")}}),
+                     kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QCOMPARE(json::parse(res->body), json::parse(R"({"image":"second"})"));
+    QVERIFY(std::filesystem::exists(studies_ + "/second.nrrd"));
+    res = c.Get("/datastore/image/info?image=second");
+    QVERIFY(res);
+    const auto info = json::parse(res->body);
+    QCOMPARE(info["source"].get<std::string>(), std::string("upload test"));
+    QCOMPARE(info["name"].get<std::string>(), std::string("second.nrrd"));
+
+    const auto points = initialClicks(aorta_, 3);
+    res = c.Post("/infer/classical?image=second",
+                 clientMultipart({{"params", "",
+                                   R"({"foreground":)" + pointsJson(points) +
+                                       R"(,"save_label":true,"uncertain_label":true,)" +
+                                       R"("result_extension":".nii.gz"})"}}),
+                 kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    const auto parts = parseReply(res->get_header_value("Content-Type"), res->body);
+    const auto result = json::parse(parts.at("params").second);
+    QCOMPARE(parts.at("image").first, std::string("lumen_mask.nii.gz"));
+    const std::string maskPath = dir_ + "/three.nii.gz";
+    std::ofstream(maskPath, std::ios::binary) << parts.at("image").second;
+    const CtVolume mask = readCtVolume(maskPath);
+    int64_t certain = 0, uncertain = 0;
+    for (const auto v : mask.values) {
+      QVERIFY(v >= 0 && v <= 2);
+      certain += v == 1;
+      uncertain += v == 2;
+    }
+    QCOMPARE(certain, result["certain_voxels"].get<int64_t>());
+    QCOMPARE(uncertain, result["uncertain_voxels"].get<int64_t>());
+    QVERIFY(certain > 0);
+    // Saved as the image's `original` label, with the model and result, as MONAI Label saves it.
+    QVERIFY(std::filesystem::exists(studies_ + "/labels/original/second.nii.gz"));
+    res = c.Get("/datastore/label/info?label=second&tag=original");
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    const auto labelInfo = json::parse(res->body);
+    QCOMPARE(labelInfo["model"].get<std::string>(), std::string("classical"));
+    QCOMPARE(labelInfo["params"]["voxels"], result["voxels"]);
+
+    res = c.Delete("/datastore/label?id=second&tag=original");
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QVERIFY(!std::filesystem::exists(studies_ + "/labels/original/second.nii.gz"));
+    res = c.Delete("/datastore/image?id=second");
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QVERIFY(!std::filesystem::exists(studies_ + "/second.nrrd"));
+    res = c.Delete("/datastore/image?id=second");
+    QVERIFY(res);
+    QCOMPARE(res->status, 404);
+    res = c.Get("/datastore/?output=stats");
+    QVERIFY(res);
+    QCOMPARE(json::parse(res->body)["total"].get<int>(), 1);
   }
 
   void refusals() {
