@@ -278,6 +278,23 @@ struct MonaiLabelService::Impl {
                  info["path"] = image.path;
                  replyJson(res, info);
                }));
+    server.Put("/datastore/image/info", guarded([this](const auto& req, auto& res) {
+                 const auto image = requireImage(requiredQuery(req, "image"));
+                 datastore.updateImageInfo(image.id, formJson(req, "info"));
+                 replyJson(res, requireImage(image.id).info);
+               }));
+    // PUT /datastore/label/info takes the form field `info`, the deprecated
+    // /datastore/updatelabelinfo the same change as `params`.
+    for (const auto& [path, field] : {std::pair{"/datastore/label/info", "info"},
+                                      std::pair{"/datastore/updatelabelinfo", "params"}})
+      server.Put(path, guarded([this, field = std::string(field)](const auto& req, auto& res) {
+                   const auto id = safeId(requiredQuery(req, "label"));
+                   const auto tag = tagOf(req);
+                   if (!datastore.label(id, tag))
+                     throw HttpError(404, "Label NOT Found or is a directory");
+                   datastore.updateLabelInfo(id, tag, formJson(req, field));
+                   replyJson(res, datastore.label(id, tag)->info);
+                 }));
     server.Put("/datastore/label",
                guarded([this](const auto& req, auto& res) { putLabel(req, res); }));
     server.Delete("/datastore/label", guarded([this](const auto& req, auto& res) {

@@ -364,6 +364,18 @@ private Q_SLOTS:
     QCOMPARE(doc["objects"]["chest_001"]["labels"]["final"]["info"]["label_info"][0]["name"]
                  .get<std::string>(),
              std::string("aorta"));
+    // Slicer's reviewer edits label info with a form field.
+    res = c.Put("/datastore/label/info?label=chest_001&tag=final",
+                clientMultipart({{"info", "", R"({"reviewed":"yes"})"}}), kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QCOMPARE(json::parse(res->body)["reviewed"].get<std::string>(), std::string("yes"));
+    QCOMPARE(json::parse(res->body)["label_info"][0]["idx"].get<int>(), 1);
+    res = c.Put("/datastore/image/info?image=chest_001",
+                clientMultipart({{"info", "", R"({"site":"test"})"}}), kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    QCOMPARE(json::parse(res->body)["site"].get<std::string>(), std::string("test"));
     res = c.Get("/datastore/label?label=chest_001&tag=final");
     QVERIFY(res);
     QCOMPARE(res->status, 200);
