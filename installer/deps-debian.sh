@@ -14,6 +14,8 @@ PACKAGES=(
   libhdf5-dev zlib1g-dev libyaml-cpp-dev nlohmann-json3-dev
   # event-camera formats (AEDAT4's flatbuffers are parsed by hand)
   liblz4-dev libzstd-dev
+  # the MONAI Label-compatible service (segment serve)
+  libcpp-httplib-dev
   # tests, benchmarks, coverage-guided fuzzing (make fuzz), headless display
   libbenchmark-dev clang libclang-rt-14-dev xvfb xauth libgl1-mesa-dri mesa-utils fonts-dejavu-core
 )

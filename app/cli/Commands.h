@@ -13,6 +13,7 @@ void addCtInfoCommand(Command& ct);              // ct info
 void addCtSynthCommand(Command& ct);             // ct synth
 void addSegmentDatastoreCommand(Command& segment); // segment datastore
 void addSegmentCommands(Command& segment);         // segment infer, eval
+void addSegmentServeCommand(Command& segment);     // segment serve
 
 // The shapes part of `lumen-cli demo`: synthetic hearts, phase-1 and phase-2 training, a
 // completed held-out heart and its scores next to the retrieval baseline. Returns an exit code.

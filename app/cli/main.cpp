@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
                                              "datastore shared with MONAI Label");
   cli::addSegmentDatastoreCommand(segment);
   cli::addSegmentCommands(segment);
+  cli::addSegmentServeCommand(segment);
   try {
     return root.run(args, "lumen-cli");
   } catch (const cli::UsageError& e) {
