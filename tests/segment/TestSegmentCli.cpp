@@ -148,6 +148,50 @@ private Q_SLOTS:
     QCOMPARE(noObjects.code, 2);
     QVERIFY(noObjects.err.contains("--objects"));
   }
+
+  // The real abdominal CT of ../shared/data (TotalSegmentator's test case, 3 mm): Dice per organ
+  // and click count. Measured for the classical backend: overall 0.49 at 1 click, 0.56 at 3.
+  void evalOnTheRealAbdomenCt() {
+    const auto ct = test::sharedDataFile("ct/abdomen_ct.nii.gz");
+    const auto seg = test::sharedDataFile("ct/abdomen_seg.nii.gz");
+    if (ct.empty() || seg.empty())
+      QSKIP("../shared/data/ct is absent");
+    const auto run = runCli({"segment", "eval", "--image", QString::fromStdString(ct), "--label",
+                             QString::fromStdString(seg), "--objects",
+                             "liver=5,spleen=1,kidney_right=2,kidney_left=3,aorta=52", "--clicks",
+                             "3", "--json"});
+    QVERIFY2(run.code == 0, qPrintable(run.err));
+    const auto json = nlohmann::json::parse(run.out.toStdString());
+    const auto& classical = json["backends"]["classical"];
+    QCOMPARE(classical["overall"]["cases"].get<int>(), 5);
+    QVERIFY(classical["overall"]["dice"][2].get<double>() > 0.5);
+    QVERIFY(classical["spleen"]["dice"][2].get<double>() > 0.6);
+    QVERIFY(classical["kidney_right"]["dice"][2].get<double>() > 0.65);
+  }
+
+  // The real DICOM series: a click on its body gives a mask on the series' own grid (512 x 512 x
+  // 20, slices 2 mm apart as their positions say).
+  void inferOnARealDicomSeries() {
+    const auto series = test::sharedDataFile("ct/dicom_series");
+    if (series.empty())
+      QSKIP("../shared/data/ct is absent");
+    const std::string out = dir_ + "/dicom-mask.nrrd";
+    const auto run =
+        runCli({"segment", "infer", "--image", QString::fromStdString(series), "--points",
+                "256,300,8;256,300,12", "--output", QString::fromStdString(out), "--json"});
+    QVERIFY2(run.code == 0, qPrintable(run.err));
+    const auto mask = readCtVolume(out);
+    QCOMPARE(mask.geometry.size, (std::array<int64_t, 3>{512, 512, 20}));
+    QVERIFY(std::abs(mask.geometry.spacing[2] - 2.0) < 1e-6);
+    const auto json = nlohmann::json::parse(run.out.toStdString());
+    QVERIFY(json["voxels"].get<int64_t>() > 0);
+    QCOMPARE(json["z_range"][0].get<int64_t>(), int64_t(8));
+    QCOMPARE(json["z_range"][1].get<int64_t>(), int64_t(12));
+    for (int64_t z : {0, 7, 13, 19})
+      for (int64_t y = 0; y < 512; y += 4)
+        for (int64_t x = 0; x < 512; x += 4)
+          QCOMPARE(mask.at(x, y, z), int16_t(0)); // nothing beyond the clicked slices
+  }
 };
 
 QTEST_GUILESS_MAIN(TestSegmentCli)
