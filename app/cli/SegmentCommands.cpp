@@ -8,10 +8,12 @@
 #include "io/CtVolumeIO.h"
 #include "io/NiftiIO.h"
 #include "segment/ChestClasses.h"
+#include "segment/Datastore.h"
 #include "segment/DatastoreNames.h"
 #include "segment/PromptSegmentation.h"
 #include "segment/SegmentEvaluation.h"
 #include "segment/SegmentationBackends.h"
+#include "segment/SyntheticChestCt.h"
 
 #include <charconv>
 #include <cstdio>
@@ -265,6 +267,50 @@ int evalCommand(const ParsedArgs& args) {
 }
 
 } // namespace
+
+int segmentDemo(const std::string& workspace) {
+  const std::string folder = workspace + "/segment";
+  std::printf("\nSegmentation: three synthetic chest CTs (non-contrast, CTA, labels) in %s, then a "
+              "simulated user clicking the aorta and heart chambers of each CTA.\n",
+              folder.c_str());
+  constexpr int kCases = 3, kClicks = 5;
+  std::vector<ClickCurve> curves;
+  const auto backend = makeSegmentationBackend("classical");
+  const std::vector<EvaluationObject> objects{
+      {chestClassName(kChestAorta), kChestAorta},
+      {chestClassName(kChestLV), kChestLV},
+      {chestClassName(kChestLA), kChestLA},
+      {chestClassName(kChestRV), kChestRV},
+      {chestClassName(kChestPulmonaryArtery), kChestPulmonaryArtery}};
+  const int code = runWithProgress(makeJob("segmentation demo", [&](Job& job) {
+    writeSyntheticChestCts(folder, kCases, 100, SyntheticChestCtOptions{}, true, &job);
+    segment::Datastore study(folder + "/cta"); // the CTAs as a MONAI Label study folder
+    for (int c = 0; c < kCases; ++c) {
+      char id[16];
+      std::snprintf(id, sizeof id, "case_%03d", c);
+      job.setProgress(double(c) / kCases, id);
+      const auto image = readCtVolume(folder + "/cta/" + id + ".nii.gz");
+      const auto labels = readLabelVolume(folder + "/labels/" + id + ".nii.gz");
+      auto more = evaluateClicks(image, labels, id, objects, *backend, kClicks, &job);
+      curves.insert(curves.end(), more.begin(), more.end());
+    }
+  }));
+  if (code != 0)
+    return code;
+  std::printf("Dice after k clicks, backend classical, %d cases:\n  %-8s", kCases, "object");
+  for (int k = 1; k <= kClicks; ++k)
+    std::printf("    k=%d", k);
+  std::printf("\n");
+  for (const auto& s : summarizeClicks(curves, kClicks)) {
+    std::printf("  %-8s", s.object.c_str());
+    for (double d : s.meanDice)
+      std::printf("  %5.3f", d);
+    std::printf("\n");
+  }
+  std::printf("The CTAs form a study folder: lumen-cli segment serve --studies %s/cta\n",
+              folder.c_str());
+  return 0;
+}
 
 void addSegmentCommands(Command& segment) {
   segment.subcommand("infer", "Segment one object of a CT from 3D point prompts")

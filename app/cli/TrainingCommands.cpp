@@ -104,6 +104,8 @@ int demoCommand(const ParsedArgs& args) {
     code = eventsDemo(workspace);
   if (code == 0 && !args.flag("--skip-shapes"))
     code = shapesDemo(workspace);
+  if (code == 0 && !args.flag("--skip-segment"))
+    code = segmentDemo(workspace);
   if (code == 0)
     std::printf("\nDemo results are in %s (list the runs with: lumen-cli runs list %s/runs)\n",
                 workspace.c_str(), workspace.c_str());
@@ -124,6 +126,7 @@ void addTrainingCommands(Command& root) {
           {"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5", true})
       .option({"--skip-events", "", "leave out the event-denoising part"})
       .option({"--skip-shapes", "", "leave out the shape-completion part"})
+      .option({"--skip-segment", "", "leave out the CT segmentation part"})
       .handler(demoCommand);
   auto& regression = root.subcommand(
       "regression", "The built-in regression task (a genuine small training problem)");

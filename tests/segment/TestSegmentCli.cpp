@@ -192,6 +192,29 @@ private Q_SLOTS:
         for (int64_t x = 0; x < 512; x += 4)
           QCOMPARE(mask.at(x, y, z), int16_t(0)); // nothing beyond the clicked slices
   }
+
+  void headlessDemoPrintsDicePerClick() {
+    const std::string workspace = test::freshDir("segment-demo");
+    const auto run = test::runProgram(QStringLiteral(LUMEN_CLI_PATH),
+                                      {"demo", QString::fromStdString(workspace), "--skip-events",
+                                       "--skip-shapes", "--set", "trainer.epochs=1"},
+                                      300000);
+    QVERIFY2(run.code == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains("Dice after k clicks, backend classical, 3 cases"));
+    const auto overall = run.out.indexOf("overall");
+    QVERIFY(overall > 0);
+    // "overall  0.708  0.616 ...": five figures in [0, 1].
+    const auto figures = run.out.mid(overall).section('\n', 0, 0).split(' ', Qt::SkipEmptyParts);
+    QCOMPARE(figures.size(), 6);
+    for (int k = 1; k < 6; ++k) {
+      bool ok = false;
+      const double d = figures[k].toDouble(&ok);
+      QVERIFY(ok && d > 0.3 && d <= 1);
+    }
+    const auto store =
+        nlohmann::json::parse(test::readText(workspace + "/segment/cta/datastore_v2.json"));
+    QCOMPARE(int64_t(store["objects"].size()), int64_t(3));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestSegmentCli)
