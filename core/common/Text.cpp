@@ -1,5 +1,6 @@
 #include "common/Text.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -32,6 +33,15 @@ std::string truncateText(const std::string& text, size_t maxChars) {
   if (text.size() <= maxChars)
     return text;
   return text.substr(0, maxChars) + "…";
+}
+
+std::string trimSpace(const std::string& text) {
+  size_t a = 0, b = text.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(text[a])))
+    ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1])))
+    --b;
+  return text.substr(a, b - a);
 }
 
 } // namespace lumen

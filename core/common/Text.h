@@ -13,6 +13,9 @@ std::string formatNumber(double value);
 std::string joinLimited(const std::vector<std::string>& items, size_t shown = 8,
                         const std::string& separator = ", ");
 
+// The text without leading and trailing white space (header fields of NRRD, MetaImage, DICOM).
+std::string trimSpace(const std::string& text);
+
 // The text cut to `maxChars` characters, with "…" marking the cut.
 std::string truncateText(const std::string& text, size_t maxChars);
 

@@ -144,20 +144,7 @@ void writeAtomically(const std::string& path, const ImageGeometry& g, const std:
   if (values.size() != g.voxels())
     throw InputError("cannot write " + path + ": " + std::to_string(values.size()) +
                      " values for " + std::to_string(g.voxels()) + " voxels");
-  auto image = Image::New();
-  typename Image::RegionType region;
-  typename Image::DirectionType direction;
-  for (unsigned a = 0; a < 3; ++a) {
-    region.SetSize(a, itk::SizeValueType(g.size[a]));
-    for (unsigned r = 0; r < 3; ++r)
-      direction[r][a] = g.direction[3 * r + a];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(g.spacing.data());
-  image->SetOrigin(g.origin.data());
-  image->SetDirection(direction);
-  image->Allocate();
-  std::copy(values.begin(), values.end(), image->GetBufferPointer());
+  const auto image = toItkImage(g, values);
   replaceFileAtomically(
       path,
       [&](const std::string& temp) {

@@ -5,6 +5,7 @@
 #pragma once
 #include "io/Volume.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <itkImage.h>
@@ -38,6 +39,29 @@ void convertValues(itk::IOComponentEnum type, const void* in, size_t n, T* out,
 
 // "int16", "uint8", "float", ... as ITK names component types.
 std::string componentName(itk::IOComponentEnum type);
+
+// An ITK image holding a copy of `values` with the geometry (the writers' and the tests' way
+// into ITK's filters and ImageIOs).
+template <class T>
+typename itk::Image<T, 3>::Pointer toItkImage(const ImageGeometry& g,
+                                              const std::vector<T>& values) {
+  using Image = itk::Image<T, 3>;
+  auto image = Image::New();
+  typename Image::RegionType region;
+  typename Image::DirectionType direction;
+  for (unsigned a = 0; a < 3; ++a) {
+    region.SetSize(a, itk::SizeValueType(g.size[a]));
+    for (unsigned r = 0; r < 3; ++r)
+      direction[r][a] = g.direction[3 * r + a];
+  }
+  image->SetRegions(region);
+  image->SetSpacing(g.spacing.data());
+  image->SetOrigin(g.origin.data());
+  image->SetDirection(direction);
+  image->Allocate();
+  std::copy(values.begin(), values.end(), image->GetBufferPointer());
+  return image;
+}
 
 // Writes `values` with the geometry through `io` to a temporary file renamed over `path`; the
 // temporary name ends with `suffix`, since writers choose compression from the name.

@@ -1,6 +1,7 @@
 #include "io/MetaImageData.h"
 
 #include "common/Error.h"
+#include "common/Text.h"
 #include "io/CompressedData.h"
 
 #include <algorithm>
@@ -14,15 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxHeaderBytes = 1 << 20; // MetaImage headers are a few hundred bytes
-
-std::string trim(const std::string& text) {
-  size_t a = 0, b = text.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(text[a])))
-    ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1])))
-    --b;
-  return text.substr(a, b - a);
-}
 
 bool isTrue(const std::string& v) {
   std::string lower = v;
@@ -50,7 +42,7 @@ MetaImageLayout metaImageLayout(const std::string& path) {
     const size_t eq = line.find('=');
     if (eq == std::string::npos)
       continue;
-    const std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    const std::string key = trimSpace(line.substr(0, eq)), value = trimSpace(line.substr(eq + 1));
     if (key == "CompressedData")
       layout.compressed = isTrue(value);
     else if (key == "CompressedDataSize")

@@ -1,6 +1,7 @@
 #include "io/NrrdData.h"
 
 #include "common/Error.h"
+#include "common/Text.h"
 #include "io/CompressedData.h"
 
 #include <cctype>
@@ -11,15 +12,6 @@ namespace lumen {
 namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 1 << 20; // NRRD headers are a few hundred bytes
-
-std::string trim(const std::string& text) {
-  size_t a = 0, b = text.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(text[a])))
-    ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1])))
-    --b;
-  return text.substr(a, b - a);
-}
 
 } // namespace
 
@@ -41,7 +33,8 @@ void requireCompleteNrrd(const std::string& path, uint64_t neededBytes) {
     const size_t colon = line.find(':');
     if (colon == std::string::npos)
       continue;
-    const std::string key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    const std::string key = trimSpace(line.substr(0, colon)),
+                      value = trimSpace(line.substr(colon + 1));
     if (key == "encoding")
       encoding = value;
     else if (key == "data file" || key == "datafile")

@@ -185,7 +185,8 @@ void SegmentSession::request() {
   });
 }
 
-JobPtr SegmentSession::accept(segment::Datastore& store, const std::string& labelName) {
+JobPtr SegmentSession::accept(std::shared_ptr<segment::Datastore> store,
+                              const std::string& labelName) {
   if (!resultIsCurrent() || !result_->error.empty() || result_->voxels() == 0)
     throw InputError("there is no mask of the current points to accept");
   if (imageId_.empty())
@@ -194,7 +195,7 @@ JobPtr SegmentSession::accept(segment::Datastore& store, const std::string& labe
   const std::string id = imageId_, backend = backendName_;
   auto job = submit_(
       makeJob("Accept " + id,
-              [&store, result, id, backend, labelName](Job&) {
+              [store, result, id, backend, labelName](Job&) {
                 const std::string temp = uniqueTemporaryPath(
                     (std::filesystem::temp_directory_path() / "lumen-mask").string(), ".nii.gz");
                 struct Remove {
@@ -208,9 +209,9 @@ JobPtr SegmentSession::accept(segment::Datastore& store, const std::string& labe
                     {"model", backend},
                     {"label_info", labelInfo},
                     {"params", {{"uncertain_fraction", result->uncertainFraction()}}}};
-                store.saveLabel(id, temp, "original", original, id + ".nii.gz");
-                store.saveLabel(id, temp, "final", {{"model", backend}, {"label_info", labelInfo}},
-                                id + ".nii.gz");
+                store->saveLabel(id, temp, "original", original, id + ".nii.gz");
+                store->saveLabel(id, temp, "final", {{"model", backend}, {"label_info", labelInfo}},
+                                 id + ".nii.gz");
               }),
       true);
   followUps_.whenFinished(job, [this, id](const Job& done) {

@@ -83,8 +83,9 @@ public:
 
   // Saves the current mask into `store` for imageId(): as `original` (the model's output, with
   // its uncertain fraction) and as `final` with label_info [{name, idx: 1}], as a job. Throws
-  // InputError when there is no current, error-free mask or no image id.
-  JobPtr accept(segment::Datastore& store, const std::string& labelName);
+  // InputError when there is no current, error-free mask or no image id. The job holds `store`
+  // until it ends, so the caller may let go of it at once.
+  JobPtr accept(std::shared_ptr<segment::Datastore> store, const std::string& labelName);
 
   // Applies what finished jobs brought; call from the owner's thread.
   void poll();

@@ -37,7 +37,6 @@ struct PassMasks {
   std::vector<std::vector<uint8_t>> slices;
 
   int64_t zLast() const { return zFirst + int64_t(slices.size()) - 1; }
-  bool inside(int64_t x, int64_t y, int64_t z, int64_t width) const;
 };
 
 class SegmentationBackend {

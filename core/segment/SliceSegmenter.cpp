@@ -6,13 +6,6 @@
 
 namespace lumen {
 
-bool PassMasks::inside(int64_t x, int64_t y, int64_t z, int64_t width) const {
-  if (z < zFirst || z > zLast())
-    return false;
-  const auto& slice = slices[size_t(z - zFirst)];
-  return !slice.empty() && slice[size_t(y * width + x)] != 0;
-}
-
 namespace {
 
 bool anyInside(const std::vector<uint8_t>& mask) {

@@ -82,16 +82,16 @@ private Q_SLOTS:
     QVERIFY_THROWS_EXCEPTION(InputError, session->removePoint(9));
     QVERIFY_THROWS_EXCEPTION(InputError, session->setBackend("medsam9"));
 
-    segment::Datastore store(study_);
-    QVERIFY(!store.image("chest 1")->completed());
+    auto store = std::make_shared<segment::Datastore>(study_);
+    QVERIFY(!store->image("chest 1")->completed());
     auto job = session->accept(store, "aorta");
     QVERIFY(test::pollUntil([&] { session->poll(); }, [&] { return job->finished(); }));
     session->poll();
     QCOMPARE(job->state(), JobState::Succeeded);
     QCOMPARE(changes_.back().kind, SegmentSession::Change::Accepted);
-    const auto image = store.image("chest 1");
+    const auto image = store->image("chest 1");
     QVERIFY(image->completed());
-    const auto final = store.label("chest 1", "final");
+    const auto final = store->label("chest 1", "final");
     QVERIFY(final);
     QCOMPARE(final->info["label_info"][0]["name"].get<std::string>(), std::string("aorta"));
     const auto saved = readCtVolume(final->path);
@@ -99,7 +99,7 @@ private Q_SLOTS:
     for (int16_t v : saved.values)
       inside += v != 0;
     QCOMPARE(inside, three);
-    QVERIFY(store.image("chest 1")->uncertainFraction().has_value());
+    QVERIFY(store->image("chest 1")->uncertainFraction().has_value());
   }
 
   void newestRequestWins() {
@@ -121,8 +121,8 @@ private Q_SLOTS:
     session->clearPoints();
     QVERIFY(settle(*session));
     QVERIFY(!session->result());
-    segment::Datastore store(study_);
-    QVERIFY_THROWS_EXCEPTION(InputError, session->accept(store, "aorta"));
+    QVERIFY_THROWS_EXCEPTION(
+        InputError, session->accept(std::make_shared<segment::Datastore>(study_), "aorta"));
   }
 
   void invalidImageIsReported() {

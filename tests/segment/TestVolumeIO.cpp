@@ -6,6 +6,7 @@
 #include "common/Error.h"
 #include "io/CtVolumeIO.h"
 #include "io/DicomSeries.h"
+#include "io/ItkBridge.h"
 #include "io/NiftiIO.h"
 
 #include <QtTest>
@@ -67,20 +68,7 @@ template <class T>
 void writeWithItk(const std::string& path, const ImageGeometry& g, const std::vector<T>& values,
                   itk::ImageIOBase* io, bool compress) {
   using Image = itk::Image<T, 3>;
-  auto image = Image::New();
-  typename Image::RegionType region;
-  typename Image::DirectionType direction;
-  for (unsigned a = 0; a < 3; ++a) {
-    region.SetSize(a, itk::SizeValueType(g.size[a]));
-    for (unsigned r = 0; r < 3; ++r)
-      direction[r][a] = g.direction[3 * r + a];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(g.spacing.data());
-  image->SetOrigin(g.origin.data());
-  image->SetDirection(direction);
-  image->Allocate();
-  std::copy(values.begin(), values.end(), image->GetBufferPointer());
+  const auto image = itkbridge::toItkImage(g, values);
   auto writer = itk::ImageFileWriter<Image>::New();
   writer->SetImageIO(io);
   writer->SetFileName(path);
