@@ -76,6 +76,8 @@ int synthCommand(const ParsedArgs& args) {
   SyntheticChestCtFiles files;
   const int code = runWithProgress(makeJob("synthetic chest CT", [&](Job& job) {
     files = writeSyntheticChestCts(out, cases, seed, options, overwrite, &job);
+    if (args.flag("--study"))
+      linkSyntheticLabelsAsFinal(out, files.cases);
   }));
   if (code != 0)
     return code;
@@ -87,6 +89,10 @@ int synthCommand(const ParsedArgs& args) {
               (files.generateSeconds + files.writeSeconds) / n, files.generateSeconds / n,
               files.writeSeconds / n, static_cast<long long>(options.size[0]),
               static_cast<long long>(options.size[1]), static_cast<long long>(options.size[2]));
+  if (args.flag("--study"))
+    std::printf("%s/cta is a study folder with the labels as final: lumen-cli segment train "
+                "--studies %s/cta\n",
+                out.c_str(), out.c_str());
   return 0;
 }
 
@@ -109,6 +115,9 @@ void addCtSynthCommand(Command& ct) {
       .option({"--noise", "HU", "standard deviation of the noise, 0-200 (default 14)"})
       .option({"--threads", "N", "threads per case (default: one per core)"})
       .option({"--overwrite", "", "replace existing case files (default: refuse)"})
+      .option({"--study", "",
+               "make cta/ a study folder with the label maps as labels/final/ (for segment "
+               "train, eval and serve)"})
       .handler(synthCommand);
 }
 

@@ -2,6 +2,7 @@
 // `lumen-cli segment eval` (a simulated user clicking on labelled cases, Dice per click count).
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "TrainingRunCommand.h"
 #include "common/Error.h"
 #include "common/Files.h"
 #include "common/Text.h"
@@ -50,8 +51,11 @@ int inferCommand(const ParsedArgs& args) {
         parseOption("--negative", [&] { return parsePromptPoints(*negatives, false); });
     points.insert(points.end(), more.begin(), more.end());
   }
-  const auto backend = parseOption(
-      "--backend", [&] { return makeSegmentationBackend(args.value("--backend", "classical")); });
+  BackendSources sources;
+  sources.model = args.value("--model", "");
+  const auto backend = parseOption("--backend", [&] {
+    return makeSegmentationBackend(args.value("--backend", "classical"), sources);
+  });
   SegmentationRequest request;
   request.points = points;
   request.plan.marginMm = args.number("--margin-mm", request.plan.marginMm, 0, 500);
@@ -188,11 +192,15 @@ int evalCommand(const ParsedArgs& args) {
   const auto objects = evalObjects(args, labelsFolder);
   const int clicks = int(args.integer("--clicks", 5, 1, 20));
   const auto maxCases = size_t(args.integer("--cases", 1000, 1, 100000));
+  BackendSources sources;
+  sources.model = args.value("--model", "");
+  sources.study = args.value("--studies", "");
   std::vector<std::shared_ptr<const SegmentationBackend>> backends;
   for (const auto& name : args.value("--backend", "classical") == "all"
-                              ? segmentationBackendNames()
+                              ? availableSegmentationBackends(sources)
                               : std::vector<std::string>{args.value("--backend", "classical")})
-    backends.push_back(parseOption("--backend", [&] { return makeSegmentationBackend(name); }));
+    backends.push_back(
+        parseOption("--backend", [&] { return makeSegmentationBackend(name, sources); }));
 
   std::map<std::string, std::vector<ClickCurve>> curves;
   const int code = runWithProgress(makeJob("segment eval", [&](Job& job) {
@@ -266,6 +274,26 @@ int evalCommand(const ParsedArgs& args) {
   return 0;
 }
 
+// ---- train ----
+
+int trainCommand(const ParsedArgs& args) {
+  std::vector<std::string> overrides;
+  std::string runDir;
+  if (const auto studies = args.value("--studies")) {
+    parseOption("--studies", [&] {
+      if (!fs::is_directory(*studies))
+        throw InputError(*studies + " is not a folder");
+    });
+    overrides.push_back("data.studies=" + *studies);
+    runDir = studyPropagatorRun(*studies);
+  } else if (!args.value("--config") && !args.value("--run-dir")) {
+    throw UsageError("segment train needs --studies DIR (a study folder with labels/final), or a "
+                     "--config naming data.studies");
+  }
+  return runTrainingCommand(
+      "segment", args, overrides, [](const std::string&) { return "propagator"; }, runDir);
+}
+
 } // namespace
 
 int segmentDemo(const std::string& workspace) {
@@ -324,7 +352,9 @@ void addSegmentCommands(Command& segment) {
       .option({"--series", "UID", "the series to read when the folder holds several"})
       .option({"--points", "I,J,K;...", "positive points inside the object"})
       .option({"--negative", "I,J,K;...", "negative points on background to keep out"})
-      .option({"--backend", "NAME", "segmentation backend (default classical)"})
+      .option({"--backend", "NAME", "classical (default), learned or torchscript"})
+      .option({"--model", "PATH",
+               "learned: a `segment train` run folder; torchscript: a TorchScript file"})
       .option({"--margin-mm", "MM", "margin of the key-slice boxes (default 20)"})
       .option({"--union", "", "a voxel either pass finds is certain (MedSAM2's union mode)"})
       .option({"--output", "MASK", "label map to write: .nii, .nii.gz or .nrrd"})
@@ -345,11 +375,27 @@ void addSegmentCommands(Command& segment) {
       .option({"--objects", "NAME=LABEL,...",
                "objects to segment (default for ct synth: "
                "Aorta, LV, LA, RV, PA)"})
-      .option({"--backend", "NAME", "backend, or all (default classical)"})
+      .option({"--backend", "NAME",
+               "classical (default), learned, torchscript, a study plug-in, or all (every one "
+               "that has a model)"})
+      .option({"--model", "PATH",
+               "learned: a run folder (default: the study's models/propagator); torchscript: a "
+               "TorchScript file"})
       .option({"--clicks", "K", "click budget, 1-20 (default 5)"})
       .option({"--cases", "N", "evaluate at most N cases"})
       .option({"--json", "", "print JSON"})
       .handler(evalCommand);
+  auto& train = segment.subcommand(
+      "train", "Train the learned 2D propagator on a study folder's final labels");
+  train.description(
+      "Every image of the study with a labels/final/ map is a case; each label value of the map\n"
+      "is an object. The run goes to STUDIES/models/propagator (resumed when it is there), where\n"
+      "the learned backend of `segment infer|eval|serve` and the Segment workspace look.\n"
+      "val/pipeline_dice scores the whole prompt pipeline on held-out cases with three clicks,\n"
+      "next to val/classical_dice, the classical backend on the same clicks.");
+  train.option({"--studies", "DIR", "the study folder to learn from"});
+  addTrainingOptions(train, "configs/segment/propagator.yaml", "propagator");
+  train.handler(trainCommand);
 }
 
 } // namespace lumen::cli

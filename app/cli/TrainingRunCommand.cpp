@@ -23,11 +23,14 @@ void addTrainingOptions(Command& command, const std::string& shippedConfig,
 
 int runTrainingCommand(const std::string& taskName, const ParsedArgs& args,
                        const std::vector<std::string>& extraOverrides,
-                       const std::function<std::string(const std::string& configYaml)>& runPrefix) {
+                       const std::function<std::string(const std::string& configYaml)>& runPrefix,
+                       const std::string& defaultRunDir) {
   const auto& task = trainingTask(taskName);
   std::vector<std::string> overrides = args.values("--set");
   overrides.insert(overrides.end(), extraOverrides.begin(), extraOverrides.end());
-  const auto givenRunDir = args.value("--run-dir");
+  auto givenRunDir = args.value("--run-dir");
+  if (!givenRunDir && !defaultRunDir.empty())
+    givenRunDir = defaultRunDir;
   const bool resuming = givenRunDir && runCanResume(*givenRunDir);
   const bool changesSettings = args.value("--config").has_value() || !overrides.empty();
   // Resuming without new settings continues exactly as the run was started.

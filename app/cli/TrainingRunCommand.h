@@ -16,9 +16,11 @@ void addTrainingOptions(Command& command, const std::string& shippedConfig,
                         const std::string& runPrefix);
 
 // `extraOverrides` come after --set (shorthands such as shapes' --phase); `runPrefix` names a new
-// run folder (runs/<prefix>-<time>) from the resolved configuration.
+// run folder (runs/<prefix>-<time>) from the resolved configuration, unless `defaultRunDir` names
+// the run folder to use without --run-dir (segment's study-folder run).
 int runTrainingCommand(const std::string& task, const ParsedArgs& args,
                        const std::vector<std::string>& extraOverrides,
-                       const std::function<std::string(const std::string& configYaml)>& runPrefix);
+                       const std::function<std::string(const std::string& configYaml)>& runPrefix,
+                       const std::string& defaultRunDir = {});
 
 } // namespace lumen::cli

@@ -385,9 +385,17 @@ struct MonaiLabelService::Impl {
     return chosen;
   }
 
+  // The study's trained propagator and plug-ins (models/), looked up per request: a training run
+  // finishing while the service runs makes "learned" appear.
+  BackendSources sources() const {
+    BackendSources out;
+    out.study = datastore.folder();
+    return out;
+  }
+
   Json info() {
     Json models = Json::object();
-    for (const auto& name : segmentationBackendNames())
+    for (const auto& name : availableSegmentationBackends(sources()))
       models[name] = {
           {"type", "deepgrow"},
           {"labels", Json::array()},
@@ -505,7 +513,7 @@ struct MonaiLabelService::Impl {
 
   void infer(const httplib::Request& req, httplib::Response& res) {
     const std::string model = req.matches[1];
-    const auto names = segmentationBackendNames();
+    const auto names = availableSegmentationBackends(sources());
     if (std::find(names.begin(), names.end(), model) == names.end())
       throw HttpError(404, "Model '" + model + "' not found");
     const auto output = query(req, "output", "all");
@@ -537,7 +545,7 @@ struct MonaiLabelService::Impl {
     if (!upload.empty())
       fs::remove(upload);
     const auto t1 = Clock::now();
-    const auto backend = makeSegmentationBackend(model);
+    const auto backend = makeSegmentationBackend(model, sources());
     SegmentationResult result = segmentWithPrompts(volume, request, *backend);
     const auto t2 = Clock::now();
     // Deepgrow-type clients import value 1 as the current segment (MONAILABEL.md §2), so the

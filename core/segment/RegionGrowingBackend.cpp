@@ -1,6 +1,7 @@
 #include "segment/RegionGrowingBackend.h"
 
 #include "common/Error.h"
+#include "segment/ObjectIntensity.h"
 
 #include <algorithm>
 #include <cmath>
@@ -116,31 +117,11 @@ std::string RegionGrowingBackend::description() const {
 
 std::unique_ptr<SliceSegmenter::PassState>
 RegionGrowingBackend::beginPass(const PropagationPass& pass) const {
-  const CtVolume& image = *pass.image;
-  const ImageGeometry& g = image.geometry;
-  double sum = 0, sumSquares = 0;
-  size_t n = 0;
-  for (const auto& p : pass.plan->points) {
-    if (!p.positive)
-      continue;
-    for (int64_t dy = -2; dy <= 2; ++dy)
-      for (int64_t dx = -2; dx <= 2; ++dx) {
-        const int64_t x = p.ijk[0] + dx, y = p.ijk[1] + dy;
-        if (!g.contains(x, y, p.ijk[2]))
-          continue;
-        const double v = image.at(x, y, p.ijk[2]);
-        sum += v;
-        sumSquares += v * v;
-        ++n;
-      }
-  }
+  const ObjectIntensity object =
+      objectIntensity(*pass.image, pass.plan->points, options_.minimumHalfWidthHu);
   auto range = std::make_unique<IntensityRange>();
-  const double mean = sum / double(std::max<size_t>(n, 1));
-  const double sd =
-      std::sqrt(std::max(0.0, sumSquares / double(std::max<size_t>(n, 1)) - mean * mean));
-  const double half = std::max(3 * sd, options_.minimumHalfWidthHu);
-  range->lo = int(std::floor(std::max(-32768.0, mean - half)));
-  range->hi = int(std::ceil(std::min(32767.0, mean + half)));
+  range->lo = int(std::floor(std::max(-32768.0, object.mean - object.halfWidth)));
+  range->hi = int(std::ceil(std::min(32767.0, object.mean + object.halfWidth)));
   return range;
 }
 

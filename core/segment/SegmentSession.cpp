@@ -130,8 +130,21 @@ void SegmentSession::edited(std::vector<PromptPoint> before) {
 }
 
 void SegmentSession::setBackend(const std::string& name) {
-  backend_ = makeSegmentationBackend(name);
+  backend_ = makeSegmentationBackend(name, sources_);
   backendName_ = name;
+  request();
+}
+
+void SegmentSession::setBackendSources(const BackendSources& sources) {
+  // The classical backend needs no model; a learned one must load from the new place or the
+  // session falls back to classical rather than keep a model of another study.
+  sources_ = sources;
+  try {
+    backend_ = makeSegmentationBackend(backendName_, sources_);
+  } catch (const InputError&) {
+    backendName_ = "classical";
+    backend_ = makeSegmentationBackend(backendName_, sources_);
+  }
   request();
 }
 

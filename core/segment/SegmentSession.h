@@ -11,6 +11,7 @@
 #include "common/Job.h"
 #include "common/JobFollowUps.h"
 #include "segment/PromptSegmentation.h"
+#include "segment/SegmentationBackends.h"
 
 #include <functional>
 #include <memory>
@@ -70,8 +71,13 @@ public:
   void undo();
   void redo();
 
-  // Throws InputError naming the known backends; a change re-runs the request.
+  // Throws InputError naming the known backends, or saying what model a learned backend lacks;
+  // a change re-runs the request.
   void setBackend(const std::string& name);
+  // Where learned backends find their models (the study folder's models/, a --model file); the
+  // backend is reloaded from them.
+  void setBackendSources(const BackendSources& sources);
+  const BackendSources& backendSources() const { return sources_; }
   const std::string& backendName() const { return backendName_; }
   void setCombination(PassCombination combination);
 
@@ -104,6 +110,7 @@ private:
   std::vector<PromptPoint> points_;
   std::vector<std::vector<PromptPoint>> undo_, redo_;
   std::string backendName_ = "classical";
+  BackendSources sources_;
   std::shared_ptr<const SegmentationBackend> backend_;
   PassCombination combination_ = PassCombination::Intersection;
   uint64_t generation_ = 0, resultGeneration_ = 0, loadGeneration_ = 0;

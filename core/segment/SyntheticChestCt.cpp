@@ -208,4 +208,19 @@ SyntheticChestCtFiles writeSyntheticChestCts(const std::string& outDir, int case
   return files;
 }
 
+void linkSyntheticLabelsAsFinal(const std::string& outDir, const std::vector<std::string>& cases) {
+  namespace fs = std::filesystem;
+  const fs::path finals = fs::path(outDir) / "cta" / "labels" / "final";
+  fs::create_directories(finals);
+  for (const auto& id : cases) {
+    const fs::path source = fs::path(outDir) / "labels" / (id + ".nii.gz");
+    const fs::path target = finals / (id + ".nii.gz");
+    std::error_code ec;
+    fs::remove(target, ec);
+    fs::create_hard_link(source, target, ec);
+    if (ec)
+      fs::copy_file(source, target, fs::copy_options::overwrite_existing);
+  }
+}
+
 } // namespace lumen

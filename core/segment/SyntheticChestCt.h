@@ -41,6 +41,11 @@ struct SyntheticChestCtFiles {
   double generateSeconds = 0, writeSeconds = 0; // totals over the cases
 };
 
+// Makes OUTDIR/cta a study folder whose ground truth is known: OUTDIR/cta/labels/final/<case>
+// are the label maps of `cases` (hard links to OUTDIR/labels/, copies where links fail), so
+// `segment train|eval|serve --studies OUTDIR/cta` and the Segment workspace use them as finals.
+void linkSyntheticLabelsAsFinal(const std::string& outDir, const std::vector<std::string>& cases);
+
 // Case files OUTDIR/{nct,cta,labels}/case_NNN.nii.gz for cases 0..cases-1 that exist already.
 std::vector<std::string> existingSyntheticChestCtFiles(const std::string& outDir, int cases);
 

@@ -5,6 +5,7 @@
 #include "common/Resources.h"
 #include "common/Text.h"
 #include "events/DenoiseJobs.h"
+#include "segment/PropagatorJobs.h"
 #include "shapes/ShapeJobs.h"
 #include "train/RegressionConfig.h"
 #include "train/RunDirectory.h"
@@ -41,6 +42,8 @@ const std::vector<TrainingTaskInfo>& trainingTasks() {
                               eventTrainingJob),
       entry<ShapeTrainConfig>("shapes", "Shape autoencoder", "configs/shapes/small.yaml",
                               shapeTrainingJob),
+      entry<PropagatorTrainConfig>("segment", "Slice propagator",
+                                   "configs/segment/propagator.yaml", propagatorTrainingJob),
   };
   return tasks;
 }

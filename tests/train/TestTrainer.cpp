@@ -437,7 +437,7 @@ private Q_SLOTS:
     std::vector<std::string> names;
     for (const auto& task : trainingTasks())
       names.push_back(task.name);
-    QCOMPARE(names, (std::vector<std::string>{"regression", "events", "shapes"}));
+    QCOMPARE(names, (std::vector<std::string>{"regression", "events", "shapes", "segment"}));
     QVERIFY_THROWS_EXCEPTION(InputError, trainingTask("segmentation"));
 
     // An event denoiser run cancelled after a few steps resumes with its own config.yaml.
