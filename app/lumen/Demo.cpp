@@ -8,6 +8,7 @@
 //   synthetic 10-class hearts, a short phase-1 then phase-2 training of the shape autoencoder
 //   watched live, and a held-out heart completed from five classes next to its ground truth.
 #include "MainWindow.h"
+#include "WelcomePage.h"
 #include "common/Log.h"
 #include "events/EventsWorkspace.h"
 #include "events/SyntheticEvents.h"
@@ -20,6 +21,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 
 namespace lumen {
 namespace {
@@ -100,7 +102,15 @@ void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString&
 
 } // namespace
 
+QString MainWindow::defaultDemoFolder() {
+  // The user's application data folder (~/.local/share/Lumen/Lumen on Linux): always writable,
+  // and out of the way of the user's own files.
+  return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+      .absoluteFilePath(QStringLiteral("demo-workspace"));
+}
+
 void MainWindow::startDemo(const QString& folder) {
+  welcome_->setDemoStarted(QDir(folder).absolutePath());
   const QString runs = QDir(folder).absoluteFilePath(QStringLiteral("runs"));
   QDir().mkpath(runs);
   auto* page = static_cast<RunsWorkspace*>(showWorkspace(QStringLiteral("runs")));

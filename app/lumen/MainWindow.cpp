@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "WelcomePage.h"
 #include "common/JobPool.h"
 #include "common/Log.h"
 #include "jobs/JobsDock.h"
@@ -12,14 +13,25 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
+#include <QTimer>
 #include <thread>
+
+// lumen.qrc is compiled into the static lumen_app library, and the linker drops its object file
+// unless something references it: without this the window, About and Welcome icons are blank.
+// Registering it again (a second window) is a no-op. Q_INIT_RESOURCE must be outside namespaces.
+static void initLumenResources() {
+  Q_INIT_RESOURCE(lumen);
+}
 
 namespace lumen {
 namespace {
@@ -34,6 +46,8 @@ MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
       monitor_(new TrainingMonitorDock(this)), jobs_(new JobsDock(this)), log_(new LogDock(this)),
       services_(std::make_unique<WorkspaceServices>(*pool_, *jobs_, *monitor_)),
       tabs_(new QTabWidget(this)) {
+  initLumenResources();
+  welcome_ = new WelcomePage(registry_, *services_, defaultDemoFolder(), tabs_);
   setWindowTitle(QStringLiteral("Lumen"));
   setWindowIcon(QIcon(QStringLiteral(":/lumen/lumen.svg")));
   setObjectName(QStringLiteral("LumenMainWindow"));
@@ -42,6 +56,9 @@ MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
   log_->setObjectName(QStringLiteral("LogDock"));
 
   tabs_->setDocumentMode(true);
+  welcome_->setObjectName(QStringLiteral("WelcomePage"));
+  tabs_->addTab(welcome_, style()->standardIcon(QStyle::SP_DirHomeIcon), tr("Welcome"));
+  tabs_->setTabToolTip(0, tr("Where to start: open a file or a folder, recent items, the demo"));
   for (const auto& info : registry_.workspaces()) {
     Workspace* page = info.create(*services_, tabs_);
     page->setObjectName(info.id);
@@ -59,10 +76,11 @@ MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
   connect(jobs_, &JobsDock::jobFinished, this, [this](const QString& title, int, const QString& m) {
     statusBar()->showMessage(m.isEmpty() ? tr("%1 finished").arg(title) : m, 8000);
   });
+  connectWelcome();
   buildMenus();
   statusBar()->showMessage(tr("Ready"));
-  resize(1500, 950);
   restoreSettings();
+  showWelcome(); // a path given on the command line then opens its workspace instead
   logInfo("Lumen ", QApplication::applicationVersion().toStdString(), " started");
 }
 
@@ -78,11 +96,12 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Open &Folder…"), this, &MainWindow::openFolderDialog)
       ->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
   recentMenu_ = file->addMenu(tr("Open &Recent"));
-  rebuildRecentMenu();
+  showRecentFiles();
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("Welcome"), this, &MainWindow::showWelcome);
   for (const auto& info : registry_.workspaces())
     view->addAction(info.title, this, [this, id = info.id] { showWorkspace(id); });
   view->addSeparator();
@@ -91,7 +110,23 @@ void MainWindow::buildMenus() {
   view->addAction(log_->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Welcome Page"), this, &MainWindow::showWelcome);
   help->addAction(tr("&About Lumen"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::connectWelcome() {
+  connect(welcome_, &WelcomePage::openFileRequested, this,
+          [this] { openFromWelcome(askForFile()); });
+  connect(welcome_, &WelcomePage::openDicomFolderRequested, this, [this] {
+    openFromWelcome(askForFolder(tr("Choose the folder that holds the DICOM images")));
+  });
+  connect(welcome_, &WelcomePage::openStudyFolderRequested, this,
+          [this] { openFromWelcome(askForFolder(tr("Choose a study folder"))); });
+  connect(welcome_, &WelcomePage::demoRequested, this, &MainWindow::startDemoFromWelcome);
+  connect(welcome_, &WelcomePage::recentRequested, this, &MainWindow::openFromWelcome);
+  connect(welcome_, &WelcomePage::forgetRequested, this, &MainWindow::forgetRecentFile);
+  connect(welcome_, &WelcomePage::clearRecentRequested, this, [this] { setRecentFiles({}); });
+  connect(welcome_, &WelcomePage::workspaceRequested, this, &MainWindow::showWorkspace);
 }
 
 bool MainWindow::openPath(const QString& path, QString* error) {
@@ -101,8 +136,11 @@ bool MainWindow::openPath(const QString& path, QString* error) {
   if (!QFileInfo::exists(path)) {
     message = tr("%1 does not exist.").arg(path);
   } else if (!info) {
-    message = tr("No workspace opens %1.\nSupported: %2")
-                  .arg(QFileInfo(path).fileName(), registry_.fileDialogFilter());
+    QStringList titles;
+    for (const auto& workspace : registry_.workspaces())
+      titles << workspace.title;
+    message = tr("Lumen cannot open “%1”: none of its workspaces (%2) recognises it.")
+                  .arg(QFileInfo(path).fileName(), titles.join(QStringLiteral(", ")));
   } else {
     Workspace* page = showWorkspace(info->id);
     ok = page->openPath(path, &message);
@@ -121,8 +159,8 @@ bool MainWindow::openPath(const QString& path, QString* error) {
 
 Workspace* MainWindow::workspace(const QString& id) const {
   for (int i = 0; i < tabs_->count(); ++i)
-    if (tabs_->widget(i)->objectName() == id)
-      return static_cast<Workspace*>(tabs_->widget(i));
+    if (auto* page = qobject_cast<Workspace*>(tabs_->widget(i)); page && page->objectName() == id)
+      return page;
   return nullptr;
 }
 
@@ -134,27 +172,88 @@ Workspace* MainWindow::showWorkspace(const QString& id) {
 }
 
 Workspace* MainWindow::currentWorkspace() const {
-  return static_cast<Workspace*>(tabs_->currentWidget());
+  return qobject_cast<Workspace*>(tabs_->currentWidget());
 }
 
-void MainWindow::openDialog() {
+void MainWindow::showWelcome() {
+  tabs_->setCurrentWidget(welcome_);
+}
+
+bool MainWindow::isWelcomeShown() const {
+  return tabs_->currentWidget() == welcome_;
+}
+
+QString MainWindow::askForFile() {
   QSettings settings;
   const QString path = QFileDialog::getOpenFileName(
       this, tr("Open"), settings.value("lastDirectory").toString(), registry_.fileDialogFilter());
-  if (path.isEmpty())
-    return;
-  settings.setValue("lastDirectory", QFileInfo(path).absolutePath());
-  openPath(path);
+  if (!path.isEmpty())
+    settings.setValue("lastDirectory", QFileInfo(path).absolutePath());
+  return path;
+}
+
+QString MainWindow::askForFolder(const QString& title) {
+  QSettings settings;
+  const QString path =
+      QFileDialog::getExistingDirectory(this, title, settings.value("lastDirectory").toString());
+  if (!path.isEmpty())
+    settings.setValue("lastDirectory", path);
+  return path;
+}
+
+void MainWindow::openDialog() {
+  const QString path = askForFile();
+  if (!path.isEmpty())
+    openPath(path);
 }
 
 void MainWindow::openFolderDialog() {
-  QSettings settings;
-  const QString path = QFileDialog::getExistingDirectory(
-      this, tr("Open Folder"), settings.value("lastDirectory").toString());
+  const QString path = askForFolder(tr("Open Folder"));
+  if (!path.isEmpty())
+    openPath(path);
+}
+
+void MainWindow::openFromWelcome(const QString& path) {
   if (path.isEmpty())
+    return; // the user cancelled the dialog
+  welcome_->hideNotice();
+  if (!QFileInfo::exists(path)) {
+    const bool listed = recentFiles().contains(path);
+    welcome_->showNotice(tr("Lumen cannot find “%1”. It may have been moved, renamed or deleted, "
+                            "or it is on a drive that is not connected now.")
+                             .arg(QDir::toNativeSeparators(path)),
+                         listed ? path : QString());
     return;
-  settings.setValue("lastDirectory", path);
-  openPath(path);
+  }
+  QString error;
+  bool opened = false;
+  try {
+    opened = openPath(path, &error);
+  } catch (const std::exception& e) { // a workspace's bug must not escape this slot
+    error = QString::fromUtf8(e.what());
+  }
+  if (!opened) {
+    showWelcome(); // the workspace that refused it may have been shown already
+    welcome_->showNotice(error, recentFiles().contains(path) ? path : QString());
+  }
+}
+
+void MainWindow::startDemoFromWelcome() {
+  welcome_->hideNotice();
+  const QString folder = defaultDemoFolder();
+  const QString shown = QDir::toNativeSeparators(folder);
+  if (!QDir().mkpath(folder)) {
+    welcome_->showNotice(tr("The demo cannot be created: Lumen may not write to %1.").arg(shown));
+    return;
+  }
+  try {
+    startDemo(folder);
+  } catch (const std::exception& e) {
+    showWelcome();
+    welcome_->showNotice(tr("The demo could not start: %1").arg(QString::fromUtf8(e.what())));
+    return;
+  }
+  statusBar()->showMessage(tr("The demo workspace is being created in %1").arg(shown), 15000);
 }
 
 QStringList MainWindow::recentFiles() const {
@@ -168,23 +267,34 @@ void MainWindow::addRecentFile(const QString& path) {
   recent.prepend(absolute);
   while (recent.size() > kMaxRecent)
     recent.removeLast();
-  QSettings().setValue(kRecentKey, recent);
-  rebuildRecentMenu();
+  setRecentFiles(recent);
 }
 
-void MainWindow::rebuildRecentMenu() {
+void MainWindow::forgetRecentFile(const QString& path) {
+  QStringList recent = recentFiles();
+  recent.removeAll(path);
+  setRecentFiles(recent);
+}
+
+void MainWindow::setRecentFiles(const QStringList& recent) {
+  if (recent.isEmpty())
+    QSettings().remove(kRecentKey);
+  else
+    QSettings().setValue(kRecentKey, recent);
+  showRecentFiles();
+}
+
+void MainWindow::showRecentFiles() {
   recentMenu_->clear();
   const QStringList recent = recentFiles();
   for (const auto& path : recent)
     recentMenu_->addAction(path, this, [this, path] { openPath(path); });
   if (!recent.isEmpty()) {
     recentMenu_->addSeparator();
-    recentMenu_->addAction(tr("Clear List"), this, [this] {
-      QSettings().remove(kRecentKey);
-      rebuildRecentMenu();
-    });
+    recentMenu_->addAction(tr("Clear List"), this, [this] { setRecentFiles({}); });
   }
   recentMenu_->setEnabled(!recent.isEmpty());
+  welcome_->setRecent(recent);
 }
 
 void MainWindow::showStatus(const QString& message) {
@@ -196,21 +306,36 @@ void MainWindow::showAbout() {
   dialog.exec();
 }
 
+void MainWindow::sizeToScreen() {
+  const QScreen* screen = this->screen(); // the primary screen until the window is shown
+  if (!screen)
+    return;
+  const QRect available = screen->availableGeometry();
+  const QSize size = available.size() * 0.85;
+  resize(size);
+  move(available.center() - QPoint(size.width() / 2, size.height() / 2));
+}
+
 void MainWindow::restoreSettings() {
   QSettings settings;
-  restoreGeometry(settings.value("window/geometry").toByteArray());
-  restoreState(settings.value("window/state").toByteArray());
-  const QString last = settings.value("window/workspace").toString();
-  if (!last.isEmpty())
-    showWorkspace(last);
+  // restoreGeometry fails when nothing was saved yet (the first launch); it moves a window saved
+  // on a screen that is gone back onto one.
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
+    sizeToScreen();
+  if (!restoreState(settings.value("window/state").toByteArray())) {
+    // First launch: the docks are empty until something runs, so they leave the Welcome page
+    // most of the window. Once the event loop runs: before the first layout the sizes are lost.
+    QTimer::singleShot(0, this, [this] {
+      resizeDocks({monitor_}, {width() / 4}, Qt::Horizontal);
+      resizeDocks({jobs_}, {height() / 5}, Qt::Vertical);
+    });
+  }
 }
 
 void MainWindow::saveSettings() {
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
-  if (currentWorkspace())
-    settings.setValue("window/workspace", currentWorkspace()->objectName());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

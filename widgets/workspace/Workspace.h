@@ -38,7 +38,9 @@ struct WorkspaceInfo {
   QString description; // tooltip
   // File-dialog filter entry, e.g. "Event recordings (*.h5 *.aedat4 *.raw)".
   QString fileFilter;
-  // Whether this workspace can open the path (a file or a folder).
+  // Whether this workspace can open the path (a file or a folder). Called on the UI thread by
+  // File ▸ Open and on a worker thread by the Welcome page's recent list: keep it quick (names,
+  // a folder listing at most) and away from widgets.
   std::function<bool(const QString& path)> accepts;
   std::function<Workspace*(WorkspaceServices&, QWidget* parent)> create;
 };
