@@ -4,7 +4,9 @@
 #include "segment/ChestClasses.h"
 #include "segment/ClickSimulator.h"
 #include "segment/PromptSegmentation.h"
+#include "segment/PropagatorNet.h"
 #include "segment/SegmentationBackends.h"
+#include "segment/SliceNetInput.h"
 #include "segment/SyntheticChestCt.h"
 
 #include <benchmark/benchmark.h>
@@ -97,3 +99,28 @@ void BM_SegmentChestAorta(benchmark::State& state) {
 BENCHMARK(BM_SegmentChestAorta)->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace
+
+// One slice through the propagator's network, by size: (f_maps, levels, S). What the learned
+// backend pays per slice and pass, whatever the weights.
+void BM_PropagatorSlice(benchmark::State& state) {
+  lumen::PropagatorModelConfig config;
+  config.f_maps = int(state.range(0));
+  config.levels = int(state.range(1));
+  const int64_t size = state.range(2);
+  auto net = lumen::makePropagatorNet(config);
+  net->eval();
+  c10::InferenceMode inference;
+  const auto input = torch::randn({1, lumen::kSliceNetChannels, size, size});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(net->forward(input));
+  state.counters["slices_per_s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PropagatorSlice)
+    ->Args({8, 4, 64})
+    ->Args({8, 3, 64})
+    ->Args({8, 4, 48})
+    ->Args({6, 4, 64})
+    ->Args({16, 3, 64})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

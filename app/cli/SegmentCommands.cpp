@@ -178,7 +178,12 @@ std::vector<EvaluationObject> evalObjects(const ParsedArgs& args, const std::str
     }
     return objects;
   }
-  if (fs::exists(fs::path(labels).parent_path() / "phantoms.json")) {
+  // ct synth's labels/ sits beside phantoms.json; a --study's cta/labels/final/ three levels down.
+  const fs::path folder(labels);
+  const bool synthetic = fs::exists(folder.parent_path() / "phantoms.json") ||
+                         fs::exists(folder.parent_path().parent_path().parent_path() /
+                                    "phantoms.json");
+  if (synthetic) {
     for (int label : {kChestAorta, kChestLV, kChestLA, kChestRV, kChestPulmonaryArtery})
       objects.push_back({chestClassName(label), label});
     return objects;

@@ -1,5 +1,7 @@
 #include "segment/MonaiLabelService.h"
 
+#include "segment/ServiceTraining.h"
+
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Version.h"
@@ -186,9 +188,10 @@ struct MonaiLabelService::Impl {
   std::map<std::string, Session> sessions;
   std::mt19937_64 idRng{std::random_device{}()};
   std::mutex idMutex;
+  ServiceTraining training;
 
   Impl(Datastore& d, ServiceOptions o)
-      : datastore(d), options(std::move(o)), selector(d, options.seed) {
+      : datastore(d), options(std::move(o)), selector(d, options.seed), training(d.folder()) {
     std::mt19937_64 rng{std::random_device{}()};
     scratch = (fs::temp_directory_path() / ("lumen-serve-" + std::to_string(::getpid()) + "-" +
                                             std::to_string(rng() % 1000000)))
@@ -334,20 +337,38 @@ struct MonaiLabelService::Impl {
                     dropSession(req.matches[1]);
                     replyJson(res, info);
                   }));
-    // Training is not part of Lumen's service: the status says so with MONAI Label's own 404s
-    // (rule 9: 200 would mean "running"), and a request to train is refused.
-    server.Get("/train/?", guarded([](const auto& req, auto& res) {
-                 const bool running = req.has_param("check_if_running");
-                 replyJson(res,
-                           {{"detail", running ? "No Train Tasks are currently Running"
-                                               : "No Train Tasks Found"}},
-                           404);
+    // Training (MONAI Label's /train/): the learned propagator on this study. Status is 404 when
+    // nothing runs (rule 9: 200 means "running" to Slicer's refresh).
+    server.Get("/train/?", guarded([this](const auto& req, auto& res) {
+                 const bool onlyRunning = req.has_param("check_if_running");
+                 const Json task = training.status(onlyRunning);
+                 if (task.is_null())
+                   return replyJson(res,
+                                    {{"detail", onlyRunning ? "No Train Tasks are currently Running"
+                                                            : "No Train Tasks Found"}},
+                                    404);
+                 replyJson(res, task);
                }));
-    const auto noTraining = guarded([](const auto&, auto& res) {
-      replyJson(res, {{"detail", "Lumen's service does not train models"}}, 501);
-    });
-    server.Post(R"(/train/?.*)", noTraining);
-    server.Delete("/train/?", noTraining);
+    server.Post(R"(/train/?([^/]*))", guarded([this](const auto& req, auto& res) {
+                  Json params = Json::object();
+                  if (!req.body.empty()) {
+                    params = Json::parse(req.body, nullptr, false);
+                    if (params.is_discarded() || !params.is_object())
+                      throw HttpError(422, "the train request's body must be a JSON object");
+                  }
+                  try {
+                    replyJson(res, training.start(req.matches[1], params, newUuid()));
+                  } catch (const TrainingBusy& e) {
+                    throw HttpError(429, e.what());
+                  }
+                }));
+    server.Delete("/train/?", guarded([this](const auto&, auto& res) {
+                    const Json task = training.stop();
+                    if (task.is_null())
+                      return replyJson(res, {{"detail", "No Train Tasks are currently Running"}},
+                                       404);
+                    replyJson(res, task);
+                  }));
 
     // Unknown routes (/auth/ among them: clients read 404 as "auth off") and httplib's own
     // refusals (413) get a JSON detail when no handler wrote one.
@@ -411,10 +432,10 @@ struct MonaiLabelService::Impl {
             {"version", lumenVersion()},
             {"labels", options.labels},
             {"models", models},
-            {"trainers", Json::object()},
+            {"trainers", training.trainers()},
             {"strategies", strategies},
             {"scoring", Json::object()},
-            {"train_stats", Json::object()},
+            {"train_stats", training.trainStats()},
             {"datastore", datastore.stats().toJson()}};
   }
 

@@ -3,6 +3,8 @@
 #include "common/Error.h"
 #include "segment/SliceNetInput.h"
 
+#include <thread>
+
 namespace lumen {
 
 namespace {
@@ -19,6 +21,10 @@ NetworkSliceBackend::NetworkSliceBackend(std::string name, std::string descripti
 
 std::unique_ptr<SliceSegmenter::PassState>
 NetworkSliceBackend::beginPass(const PropagationPass& pass) const {
+  // The forward and backward passes run at once, one per worker: each takes half the cores for
+  // its network (OpenMP's thread count is per calling thread), so together they never ask for
+  // more threads than there are cores, which slows small convolutions several times over.
+  torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency() / 2)));
   auto state = std::make_unique<PassIntensity>();
   state->intensity = objectIntensity(*pass.image, pass.plan->points);
   return state;
@@ -39,7 +45,7 @@ SliceSegmenter::SliceOutcome NetworkSliceBackend::segmentSlice(const SliceInput&
   sample.positives = in.positives;
   sample.negatives = in.negatives;
   const int size = network_->inputSize();
-  torch::NoGradGuard noGrad;
+  c10::InferenceMode inference;
   const auto input = sliceNetInput(*in.image, sample, intensity, size).unsqueeze(0);
   const auto logits = network_->forward(input);
   if (logits.numel() != int64_t(size) * size)

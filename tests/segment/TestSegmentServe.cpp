@@ -483,6 +483,70 @@ private Q_SLOTS:
              std::string("No Train Tasks are currently Running"));
   }
 
+  // MONAI Label's training routes: the learned propagator trains on the study's final labels
+  // (chest_001's, submitted by labelUploadCompletesTheImage), one task at a time, and appears
+  // as a model once its run has a checkpoint.
+  void trainOverHttp() {
+    auto c = client();
+    auto res = c.Get("/info/");
+    QVERIFY(res);
+    auto info = json::parse(res->body);
+    QVERIFY(info["trainers"].contains("learned"));
+    QVERIFY(!info["models"].contains("learned"));
+    res = c.Post("/train/nnunet", "{}", "application/json");
+    QVERIFY(res);
+    QCOMPARE(res->status, 400);
+    res = c.Delete("/train/");
+    QVERIFY(res);
+    QCOMPARE(res->status, 404);
+
+    const std::string request =
+        R"({"max_epochs":1,"samples_per_epoch":24,"batch_size":8,"val_fraction":0})";
+    res = c.Post("/train/learned", request, "application/json");
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    const auto task = json::parse(res->body);
+    QCOMPARE(task["status"].get<std::string>(), std::string("RUNNING"));
+    QVERIFY(!task["id"].get<std::string>().empty());
+    // A second task while the first runs: 429, as MONAI Label answers.
+    res = c.Post("/train/learned", request, "application/json");
+    QVERIFY(res);
+    QCOMPARE(res->status, 429);
+    res = c.Get("/train/?check_if_running=true");
+    QVERIFY(res);
+    QCOMPARE(res->status, 200); // Slicer's "training is running"
+
+    std::string status;
+    for (int i = 0; i < 600 && status != "DONE" && status != "ERROR"; ++i) {
+      QTest::qWait(250);
+      res = c.Get("/train/");
+      QVERIFY(res);
+      QCOMPARE(res->status, 200);
+      status = json::parse(res->body)["status"].get<std::string>();
+    }
+    QVERIFY2(status == "DONE", res->body.c_str());
+    res = c.Get("/train/?check_if_running=true");
+    QVERIFY(res);
+    QCOMPARE(res->status, 404);
+    QVERIFY(std::filesystem::exists(studies_ + "/models/propagator/checkpoints/best.pt"));
+
+    res = c.Get("/info/");
+    QVERIFY(res);
+    info = json::parse(res->body);
+    QCOMPARE(info["models"]["learned"]["type"].get<std::string>(), std::string("deepgrow"));
+    QCOMPARE(info["train_stats"]["learned"]["state"].get<std::string>(), std::string("finished"));
+    const auto points = initialClicks(aorta_, 3);
+    const std::string params = R"({"label":"aorta","foreground":)" + pointsJson(points) +
+                               R"(,"background":[],"result_extension":".nrrd"})";
+    res = c.Post("/infer/learned?image=chest_001&output=json",
+                 clientMultipart({{"params", "", params}}), kClientType);
+    QVERIFY(res);
+    QCOMPARE(res->status, 200);
+    const auto result = json::parse(res->body);
+    QVERIFY2(!result.contains("error"), res->body.c_str());
+    QCOMPARE(result["backend"].get<std::string>(), std::string("learned"));
+  }
+
   void remoteHostNeedsAllowRemote() {
     const auto run = test::runProgram(
         QStringLiteral(LUMEN_CLI_PATH),
