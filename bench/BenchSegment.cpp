@@ -11,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 namespace {
@@ -74,7 +75,7 @@ BENCHMARK(BM_SegmentClassical)
 
 // The user's case: a synthetic chest CTA of 512 x 512 x 100 (0.7 x 0.7 x 2.5 mm), the aorta
 // clicked at its lowest, middle and highest slices (the simulated user's first three clicks).
-void BM_SegmentChestAorta(benchmark::State& state) {
+void segmentChestAorta(benchmark::State& state, const lumen::SegmentationBackend& backend) {
   static const auto ct = [] {
     lumen::SyntheticChestCtOptions o;
     o.size = {512, 512, 100};
@@ -88,15 +89,42 @@ void BM_SegmentChestAorta(benchmark::State& state) {
     aorta.values[v] = ct.labels.values[v] == lumen::kChestAorta;
   lumen::SegmentationRequest request;
   request.points = lumen::initialClicks(aorta, int(state.range(0)));
-  const auto backend = lumen::makeSegmentationBackend("classical");
   double dice = 0;
+  lumen::SegmentationTimings sum;
   for (auto _ : state) {
-    const auto r = lumen::segmentWithPrompts(ct.cta, request, *backend);
+    const auto r = lumen::segmentWithPrompts(ct.cta, request, backend);
     dice = lumen::diceScore(aorta, r.mask);
+    sum.forwardMs += r.timings.forwardMs;
+    sum.backwardMs += r.timings.backwardMs;
   }
+  const double it = double(state.iterations());
   state.counters["dice"] = dice;
+  state.counters["forward_ms"] = sum.forwardMs / it;
+  state.counters["backward_ms"] = sum.backwardMs / it;
+}
+
+void BM_SegmentChestAorta(benchmark::State& state) {
+  segmentChestAorta(state, *lumen::makeSegmentationBackend("classical"));
 }
 BENCHMARK(BM_SegmentChestAorta)->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same with the learned propagator of the run LUMEN_BENCH_PROPAGATOR names (a `segment
+// train` run folder or checkpoint): no weights ship with Lumen, so without it this is skipped.
+void BM_SegmentChestAortaLearned(benchmark::State& state) {
+  const char* run = std::getenv("LUMEN_BENCH_PROPAGATOR");
+  if (!run || !*run) {
+    state.SkipWithError("set LUMEN_BENCH_PROPAGATOR to a segment train run");
+    return;
+  }
+  lumen::BackendSources sources;
+  sources.model = run;
+  segmentChestAorta(state, *lumen::makeSegmentationBackend("learned", sources));
+}
+BENCHMARK(BM_SegmentChestAortaLearned)
+    ->Arg(3)
+    ->Arg(5)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 } // namespace
 

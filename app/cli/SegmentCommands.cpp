@@ -180,9 +180,9 @@ std::vector<EvaluationObject> evalObjects(const ParsedArgs& args, const std::str
   }
   // ct synth's labels/ sits beside phantoms.json; a --study's cta/labels/final/ three levels down.
   const fs::path folder(labels);
-  const bool synthetic = fs::exists(folder.parent_path() / "phantoms.json") ||
-                         fs::exists(folder.parent_path().parent_path().parent_path() /
-                                    "phantoms.json");
+  const bool synthetic =
+      fs::exists(folder.parent_path() / "phantoms.json") ||
+      fs::exists(folder.parent_path().parent_path().parent_path() / "phantoms.json");
   if (synthetic) {
     for (int label : {kChestAorta, kChestLV, kChestLA, kChestRV, kChestPulmonaryArtery})
       objects.push_back({chestClassName(label), label});

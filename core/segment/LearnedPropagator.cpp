@@ -26,7 +26,6 @@ public:
   int inputSize() const override { return size_; }
   at::Tensor forward(const at::Tensor& input) const override { return net_->forward(input); }
 
-
 private:
   int size_;
   // Forward changes nothing in eval mode without gradients; the holder is not const.

@@ -1,7 +1,5 @@
 #include "segment/MonaiLabelService.h"
 
-#include "segment/ServiceTraining.h"
-
 #include "common/Error.h"
 #include "common/Log.h"
 #include "common/Version.h"
@@ -10,6 +8,7 @@
 #include "segment/DatastoreStrategies.h"
 #include "segment/PromptSegmentation.h"
 #include "segment/SegmentationBackends.h"
+#include "segment/ServiceTraining.h"
 
 #include <atomic>
 #include <chrono>
@@ -362,13 +361,13 @@ struct MonaiLabelService::Impl {
                     throw HttpError(429, e.what());
                   }
                 }));
-    server.Delete("/train/?", guarded([this](const auto&, auto& res) {
-                    const Json task = training.stop();
-                    if (task.is_null())
-                      return replyJson(res, {{"detail", "No Train Tasks are currently Running"}},
-                                       404);
-                    replyJson(res, task);
-                  }));
+    server.Delete(
+        "/train/?", guarded([this](const auto&, auto& res) {
+          const Json task = training.stop();
+          if (task.is_null())
+            return replyJson(res, {{"detail", "No Train Tasks are currently Running"}}, 404);
+          replyJson(res, task);
+        }));
 
     // Unknown routes (/auth/ among them: clients read 404 as "auth off") and httplib's own
     // refusals (413) get a JSON detail when no handler wrote one.

@@ -9,18 +9,18 @@
 namespace lumen {
 
 struct PropagatorDataConfig {
-  std::string studies;  // a study folder (datastore_v2.json); every image with a `final` label
+  std::string studies;       // a study folder (datastore_v2.json); every image with a `final` label
   double val_fraction = 0.2; // cases held out for validation (by sorted id)
   int input_size = 64;       // S of the tensor contract (SliceNetInput.h)
   int batch_size = 16;
   int samples_per_epoch = 2048;
   int val_samples = 256;
-  double margin_mm = 20;          // the prompt plan's box margin the examples imitate
-  double key_fraction = 0.3;      // examples of a pass's first slice: clicks, no previous mask
-  double click_fraction = 0.15;   // other examples that also carry a click on their slice
+  double margin_mm = 20;           // the prompt plan's box margin the examples imitate
+  double key_fraction = 0.3;       // examples of a pass's first slice: clicks, no previous mask
+  double click_fraction = 0.15;    // other examples that also carry a click on their slice
   double negative_fraction = 0.25; // examples with a negative click on a look-alike neighbour
-  int min_voxels = 200;           // smaller objects of a label map are not trained on
-  int max_cases = 64;             // cases held in memory at once
+  int min_voxels = 200;            // smaller objects of a label map are not trained on
+  int max_cases = 64;              // cases held in memory at once
 
   template <class V> void visit(V& v) {
     v.field("studies", studies);

@@ -133,8 +133,8 @@ PropagatorExample drawPropagatorExample(const std::vector<const PropagatorCase*>
     if (pixelsOf(previous).empty())
       key = true; // the object starts here: only a click can find it
     else
-      previous = perturbed(previous, w, h, int(uniform(-2, 2)), int(uniform(-1, 1)),
-                           int(uniform(-1, 1)));
+      previous =
+          perturbed(previous, w, h, int(uniform(-2, 2)), int(uniform(-1, 1)), int(uniform(-1, 1)));
   }
   if (key)
     previous.clear();
@@ -155,7 +155,8 @@ PropagatorExample drawPropagatorExample(const std::vector<const PropagatorCase*>
       clickOn(z);
   const auto lower = std::lower_bound(object.slices.begin(), object.slices.end(), z);
   const int64_t reach = std::max<int64_t>(1, std::lround(40.0 / g.spacing[2]));
-  const int64_t below = *(lower - std::min<int64_t>(lower - object.slices.begin(), uniform(0, reach)));
+  const int64_t below =
+      *(lower - std::min<int64_t>(lower - object.slices.begin(), uniform(0, reach)));
   const int64_t aboveIndex =
       std::min<int64_t>(int64_t(object.slices.size()) - 1,
                         int64_t(lower - object.slices.begin()) + uniform(0, reach));

@@ -38,8 +38,8 @@ PropagatorData loadStudy(const PropagatorDataConfig& data, Job& job) {
     job.checkCancelled();
     const auto& [image, label] = pairs[k];
     const std::string id = std::filesystem::path(image).filename().string();
-    progress.set(double(k) / double(n), "reading case " + std::to_string(k + 1) + " of " +
-                                            std::to_string(n));
+    progress.set(double(k) / double(n),
+                 "reading case " + std::to_string(k + 1) + " of " + std::to_string(n));
     auto c = loadPropagatorCase(id, image, label, data);
     (k < n - val ? out.train : out.val).push_back(std::move(c));
   }

@@ -39,8 +39,8 @@ private:
 // The objects validation runs the pipeline on: up to this many, spread over the cases.
 constexpr size_t kPipelineObjects = 8;
 
-std::vector<std::pair<const PropagatorCase*, int>> pipelineObjects(
-    const std::vector<PropagatorCase>& cases) {
+std::vector<std::pair<const PropagatorCase*, int>>
+pipelineObjects(const std::vector<PropagatorCase>& cases) {
   std::vector<std::pair<const PropagatorCase*, int>> all;
   for (size_t round = 0; all.size() < kPipelineObjects; ++round) {
     bool any = false;
@@ -99,8 +99,7 @@ PropagatorTask::PropagatorTask(const PropagatorTrainConfig& config, PropagatorDa
     throw InputError("data.input_size " + std::to_string(config.data.input_size) +
                      " must be a multiple of " + std::to_string(multiple) + " for a " +
                      std::to_string(config.model.levels) + "-level U-Net");
-  net_ = seededInit(uint64_t(config.trainer.seed),
-                    [&] { return makePropagatorNet(config.model); });
+  net_ = seededInit(uint64_t(config.trainer.seed), [&] { return makePropagatorNet(config.model); });
   // Fixed validation examples, so epochs compare alike.
   auto valCases = usable(data_.val);
   if (valCases.empty())
@@ -157,8 +156,7 @@ std::map<std::string, double> PropagatorTask::validate(Job* job) {
     const auto input = valInput_.slice(0, begin, end).to(device_);
     const auto target = valTarget_.slice(0, begin, end).to(device_);
     const auto logits = net_->forward(input);
-    loss += (torch::binary_cross_entropy_with_logits(logits, target) +
-             softDiceLoss(logits, target))
+    loss += (torch::binary_cross_entropy_with_logits(logits, target) + softDiceLoss(logits, target))
                 .item<double>() *
             double(end - begin);
     const auto hard = logits.gt(0).to(torch::kFloat32).flatten(1);

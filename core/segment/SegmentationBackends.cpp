@@ -42,7 +42,8 @@ template <class Load>
 std::shared_ptr<const SegmentationBackend> cached(const std::string& key, const std::string& file,
                                                   Load load) {
   static std::mutex mutex;
-  static std::map<std::string, std::pair<fs::file_time_type, std::weak_ptr<const SegmentationBackend>>>
+  static std::map<std::string,
+                  std::pair<fs::file_time_type, std::weak_ptr<const SegmentationBackend>>>
       cache;
   std::error_code ec;
   const auto stamp = fs::last_write_time(file, ec);

@@ -138,8 +138,8 @@ Json ServiceTraining::stop() {
 }
 
 Json ServiceTraining::trainers() const {
-  const auto shipped = loadConfig<PropagatorTrainConfig>(
-      findResource(trainingTask("segment").defaultConfig));
+  const auto shipped =
+      loadConfig<PropagatorTrainConfig>(findResource(trainingTask("segment").defaultConfig));
   return {{"learned",
            {{"description", "Lumen's 2D slice propagator, trained on the study's final labels "
                             "(models/propagator)"},

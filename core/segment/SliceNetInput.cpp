@@ -90,11 +90,10 @@ std::vector<uint8_t> sliceMaskFromLogits(const torch::Tensor& logits, const Slic
   const int64_t bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
   const auto square = logits.reshape({1, 1, logits.size(-2), logits.size(-1)}).to(torch::kCPU);
   const auto onBox =
-      F::interpolate(square.to(torch::kFloat32),
-                     F::InterpolateFuncOptions()
-                         .size(std::vector<int64_t>{bh, bw})
-                         .mode(torch::kBilinear)
-                         .align_corners(false))
+      F::interpolate(square.to(torch::kFloat32), F::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{bh, bw})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false))
           .reshape({bh, bw})
           .gt(0)
           .to(torch::kUInt8)

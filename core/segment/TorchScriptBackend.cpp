@@ -42,8 +42,8 @@ std::shared_ptr<const SegmentationBackend> loadTorchScriptBackend(const std::str
     module = torch::jit::load(file, torch::kCPU);
   } catch (const std::exception& e) {
     std::string what = e.what();
-    throw InputError(file + " is not a TorchScript model (torch.jit.save): " +
-                     what.substr(0, what.find('\n')));
+    throw InputError(
+        file + " is not a TorchScript model (torch.jit.save): " + what.substr(0, what.find('\n')));
   }
   module.eval();
   int size = 64;
@@ -65,8 +65,8 @@ std::shared_ptr<const SegmentationBackend> loadTorchScriptBackend(const std::str
     throw InputError(file + ": " + e.what());
   } catch (const std::exception& e) {
     std::string what = e.what();
-    throw InputError(file + ": forward fails on a (1, " + std::to_string(kSliceNetChannels) +
-                     ", " + std::to_string(size) + ", " + std::to_string(size) +
+    throw InputError(file + ": forward fails on a (1, " + std::to_string(kSliceNetChannels) + ", " +
+                     std::to_string(size) + ", " + std::to_string(size) +
                      ") float32 input: " + what.substr(0, what.find('\n')));
   }
   return std::make_shared<NetworkSliceBackend>(

@@ -42,8 +42,8 @@ const std::vector<TrainingTaskInfo>& trainingTasks() {
                               eventTrainingJob),
       entry<ShapeTrainConfig>("shapes", "Shape autoencoder", "configs/shapes/small.yaml",
                               shapeTrainingJob),
-      entry<PropagatorTrainConfig>("segment", "Slice propagator",
-                                   "configs/segment/propagator.yaml", propagatorTrainingJob),
+      entry<PropagatorTrainConfig>("segment", "Slice propagator", "configs/segment/propagator.yaml",
+                                   propagatorTrainingJob),
   };
   return tasks;
 }

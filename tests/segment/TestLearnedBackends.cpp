@@ -4,6 +4,8 @@
 // trained for real on a small synthetic chest study, then loaded as the "learned" backend from
 // the study's models/ folder.
 #include "common/Error.h"
+#include "io/CtVolumeIO.h"
+#include "io/NiftiIO.h"
 #include "segment/ChestClasses.h"
 #include "segment/ClickSimulator.h"
 #include "segment/PromptSegmentation.h"
@@ -11,8 +13,6 @@
 #include "segment/SegmentationBackends.h"
 #include "segment/SliceNetInput.h"
 #include "segment/SyntheticChestCt.h"
-#include "io/CtVolumeIO.h"
-#include "io/NiftiIO.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -40,8 +40,8 @@ CtVolume ballPhantom(MaskVolume* truth) {
   for (int64_t z = 0; z < 24; ++z)
     for (int64_t y = 0; y < 48; ++y)
       for (int64_t x = 0; x < 48; ++x) {
-        const double d2 = (x - 24.0) * (x - 24.0) + (y - 22.0) * (y - 22.0) +
-                          (z - 12.0) * (z - 12.0) * 1.0;
+        const double d2 =
+            (x - 24.0) * (x - 24.0) + (y - 22.0) * (y - 22.0) + (z - 12.0) * (z - 12.0) * 1.0;
         const bool inside = d2 <= 49;
         v.at(x, y, z) = int16_t(std::lround((inside ? 300 : 40) + noise(rng)));
         truth->at(x, y, z) = inside;
@@ -130,10 +130,10 @@ private Q_SLOTS:
     const auto result = segmentWithPrompts(image, request, *backend);
     QVERIFY2(result.error.empty(), result.error.c_str());
     const double dice = diceScore(truth, result.mask);
-    QVERIFY2(dice > 0.85, (std::to_string(dice) + ": " + std::to_string(count(result.mask)) +
-                           " voxels for " + std::to_string(count(truth)) + "; " +
-                           segmentationResultJson(result))
-                              .c_str());
+    QVERIFY2(dice > 0.85,
+             (std::to_string(dice) + ": " + std::to_string(count(result.mask)) + " voxels for " +
+              std::to_string(count(truth)) + "; " + segmentationResultJson(result))
+                 .c_str());
     // Same file, same backend object while in use.
     QCOMPARE(makeSegmentationBackend("torchscript", sources).get(), backend.get());
 
@@ -142,8 +142,7 @@ private Q_SLOTS:
     fs::copy_file(file, dir.filePath("study/models/ball.ts").toStdString());
     BackendSources study;
     study.study = dir.filePath("study").toStdString();
-    QCOMPARE(availableSegmentationBackends(study),
-             (std::vector<std::string>{"classical", "ball"}));
+    QCOMPARE(availableSegmentationBackends(study), (std::vector<std::string>{"classical", "ball"}));
     QCOMPARE(makeSegmentationBackend("ball", study)->name(), std::string("ball"));
   }
 
