@@ -399,7 +399,7 @@ void VtkViewWidget::mouseReleaseEvent(QMouseEvent* event) {
     m_clickStart.reset();
     if (travel.manhattanLength() <= kClickSlop) {
       if (const auto hit = pickAt(event->position().toPoint()))
-        Q_EMIT picked(hit->position[0], hit->position[1], hit->position[2]);
+        Q_EMIT picked(hit->position[0], hit->position[1], hit->position[2], event->modifiers());
     }
   }
 }
