@@ -1,5 +1,6 @@
 #include "vtk/SliceAnnotations.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vtkActor.h>
 #include <vtkCellArray.h>
@@ -15,9 +16,11 @@
 namespace lumen {
 namespace {
 
-// Lifts in slice spacings: far enough to win the depth test against the image, well within one
-// slice so nothing seems to float.
-constexpr double kCrosshairLift = 0.2, kRingLift = 0.3, kMarkerLift = 0.5;
+// Lifts as fractions of the image's largest extent. Points drawn as spheres bulge towards the
+// camera by their radius in scene units (a 17 px ring at a whole-slice zoom: about 2 % of the
+// extent), so the marker must sit well above its ring to stay in front of it; the parallel
+// projection keeps every lift off the screen position.
+constexpr double kCrosshairLift = 0.005, kRingLift = 0.01, kMarkerLift = 0.08;
 
 vtkSmartPointer<vtkActor> actorFor(vtkPolyData* data, bool directColors) {
   auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
@@ -41,7 +44,11 @@ void lifted(const SlicePlane& plane, const double ijk[3], double lift, double sc
   double onPlane[3] = {ijk[0], ijk[1], ijk[2]};
   onPlane[plane.axis] = plane.slice;
   SliceAnnotations::sceneOf(plane.image, onPlane, scene);
-  const double step = lift * plane.image->GetSpacing()[plane.axis];
+  double bounds[6];
+  plane.image->GetBounds(bounds);
+  const double extent =
+      std::max({bounds[1] - bounds[0], bounds[3] - bounds[2], bounds[5] - bounds[4], 1.0});
+  const double step = lift * extent;
   for (int c = 0; c < 3; ++c)
     scene[c] += plane.towardsCamera[c] * step;
 }

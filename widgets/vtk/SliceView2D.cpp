@@ -243,28 +243,37 @@ SliceView2D::Orientation SliceView2D::orientation() const {
 }
 
 void SliceView2D::updateFrame() {
-  // Index axis a points along column a of the direction matrix; the view looks along the axis
-  // whose column is nearest to the physical direction of projection, and takes as view-up the
-  // nearest of the other two, each with the sign that keeps the convention.
+  // Index axis a points along column a of the direction matrix. Each physical axis (x: L, y: P,
+  // z: S) gets the index axis whose column leans most towards it, chosen jointly (the best of the
+  // six one-to-one assignments) so that even a 45° oblique scan shows three different slicings.
+  auto lean = [this](int physical, int axis) { return m_direction[size_t(3 * physical + axis)]; };
+  static const int permutations[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                         {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  const int* axisOf = permutations[0];
+  double best = -1.0;
+  for (const auto& permutation : permutations) {
+    double score = 0.0;
+    for (int physical = 0; physical < 3; ++physical)
+      score += std::abs(lean(physical, permutation[physical]));
+    if (score > best + 1e-12) {
+      best = score;
+      axisOf = permutation;
+    }
+  }
+  // The orientation's frame vectors are signed physical axes; each becomes its index axis, with
+  // the sign that keeps the convention.
   const PhysicalFrame physical = physicalFrameFor(m_orientation);
-  auto along = [this](int axis, const double v[3]) {
-    return m_direction[size_t(axis)] * v[0] + m_direction[size_t(3 + axis)] * v[1] +
-           m_direction[size_t(6 + axis)] * v[2];
-  };
-  auto nearest = [&](const double v[3], int skip) {
-    int best = -1;
-    for (int axis = 0; axis < 3; ++axis)
-      if (axis != skip && (best < 0 || std::abs(along(axis, v)) > std::abs(along(best, v))))
-        best = axis;
-    return best;
+  auto place = [&](const double v[3], double out[3]) {
+    const int p = v[0] != 0.0 ? 0 : (v[1] != 0.0 ? 1 : 2);
+    const int axis = axisOf[p];
+    for (int c = 0; c < 3; ++c)
+      out[c] = 0.0;
+    out[axis] = v[p] * lean(p, axis) < 0 ? -1.0 : 1.0;
+    return axis;
   };
   ViewFrame frame;
-  for (int c = 0; c < 3; ++c)
-    frame.direction[c] = frame.viewUp[c] = 0.0;
-  frame.sliceAxis = nearest(physical.direction, -1);
-  frame.direction[frame.sliceAxis] = along(frame.sliceAxis, physical.direction) < 0 ? -1.0 : 1.0;
-  const int up = nearest(physical.viewUp, frame.sliceAxis);
-  frame.viewUp[up] = along(up, physical.viewUp) < 0 ? -1.0 : 1.0;
+  frame.sliceAxis = place(physical.direction, frame.direction);
+  place(physical.viewUp, frame.viewUp);
   m_frame = frame;
 }
 
@@ -363,6 +372,8 @@ void SliceView2D::updateAnnotations() {
   if (m_crosshairSet && m_crosshairVisible)
     crosshair = m_crosshair;
   m_annotations->update(plane, m_markers, crosshair);
+  // The lifted annotations lie outside the slice's own bounds, which the clipping range hugs.
+  renderer()->ResetCameraClippingRange();
 }
 
 QPointF SliceView2D::voxelToWidget(double i, double j, double k) const {
@@ -470,22 +481,36 @@ void SliceView2D::wheelEvent(QWheelEvent* event) {
   event->accept();
 }
 
-void SliceView2D::mousePressEvent(QMouseEvent* event) {
+bool SliceView2D::startDrag(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && m_image) {
     const int marker = markerAt(event->position());
     if (marker >= 0) {
       m_markerDrag = MarkerDrag{marker, false};
-      event->accept();
-      return;
+      return true;
     }
   }
   if (event->button() == Qt::RightButton && m_image &&
       !event->modifiers().testFlag(Qt::ControlModifier)) {
     m_windowDrag = WindowDrag{event->position(), window(), level()};
+    return true;
+  }
+  return false;
+}
+
+void SliceView2D::mousePressEvent(QMouseEvent* event) {
+  if (startDrag(event)) {
     event->accept();
     return;
   }
   VtkViewWidget::mousePressEvent(event);
+}
+
+void SliceView2D::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (startDrag(event)) {
+    event->accept();
+    return;
+  }
+  VtkViewWidget::mouseDoubleClickEvent(event);
 }
 
 void SliceView2D::mouseMoveEvent(QMouseEvent* event) {

@@ -113,6 +113,7 @@ Q_SIGNALS:
 protected:
   void wheelEvent(QWheelEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
@@ -131,6 +132,8 @@ private:
   void applySlice();
   void updateAnnotations();
   void onPicked(double x, double y, double z, Qt::KeyboardModifiers modifiers);
+  // A press that starts the view's own drag (a marker, window/level) rather than VTK's.
+  bool startDrag(QMouseEvent* event);
   // The marker drawn within a few pixels of the position on the current slice, or -1.
   int markerAt(QPointF widgetPos) const;
 

@@ -411,7 +411,10 @@ void VtkViewWidget::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void VtkViewWidget::mouseDoubleClickEvent(QMouseEvent* event) {
-  // VTK's convention for a double click is a second press with a repeat count of one.
+  // The second press of a double click is a click of its own (two prompts placed quickly must
+  // both count); VTK's convention for it is a press with a repeat count of one.
+  if (event->button() == Qt::LeftButton)
+    m_clickStart = event->position().toPoint();
   setEventInformation(event->position(), event->modifiers(), 0, nullptr, 1);
   if (const auto id = vtkButtonEvent(event->button(), true); id != vtkCommand::NoEvent)
     m_interactor->InvokeEvent(id);

@@ -1,0 +1,162 @@
+// The Segment workspace: open a CT (a study folder's next image, a single volume or a DICOM
+// series), click a few points on a structure in the axial, coronal, sagittal or 3D view, see its
+// 3D mask (certain and uncertain voxels in two colours, and its surface), correct it, accept it
+// into the study folder and move to the next image, as in 3D Slicer's MONAI Label module or
+// ITK-SNAP. The CT, the points with undo/redo, the newest-wins requests and accepting are the
+// SegmentSession's (core); the study folder is a StudyFolder (a Datastore behind jobs). This
+// widget shows them, keeps the crosshair linking the views, and forwards what the user asks for.
+#pragma once
+#include "segment/PromptPanel.h"
+#include "segment/SegmentSession.h"
+#include "workspace/Workspace.h"
+
+#include <QColor>
+#include <QElapsedTimer>
+#include <QString>
+#include <array>
+#include <memory>
+#include <vector>
+#include <vtkSmartPointer.h>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class vtkImageData;
+
+namespace lumen {
+
+class CtScene3D;
+class JobContinuations;
+class MaskPanel;
+class SeriesDialog;
+class SliceView2D;
+class StudyFolder;
+class StudyPanel;
+class View3D;
+struct TriangleMesh;
+
+class SegmentWorkspace : public Workspace {
+  Q_OBJECT
+public:
+  enum ViewSlot { Axial, Coronal, Sagittal, SliceViewCount };
+
+  explicit SegmentWorkspace(WorkspaceServices& services, QWidget* parent = nullptr);
+  ~SegmentWorkspace() override;
+
+  static WorkspaceInfo info();
+  // The overlay's colours: label 1 (both passes agree) and label 2 (one pass only).
+  static QColor certainColor();
+  static QColor uncertainColor();
+  static QColor positiveColor();
+  static QColor negativeColor();
+
+  // A study folder (its next image by the chosen strategy opens), a CT volume (inside a study
+  // folder: as that study's image), or a DICOM folder (a picker when it holds several series).
+  // Loading runs in the background; false only when the path cannot be one of these.
+  bool openPath(const QString& path, QString* error) override;
+  // Opens an image of the open study (waiting for the study to be listed) and places `prompts`
+  // once it has loaded: the demo's clicks, or a replayed session.
+  void openStudyImage(const QString& id, std::vector<PromptPoint> prompts = {});
+  // The next image of the study by the strategy chosen in the study panel.
+  void nextSample();
+
+  // What a click on voxel `ijk` of a view does with the current tool: a point (positive, or
+  // negative with Shift/Ctrl or the negative tool) that also moves the crosshair there, or only
+  // the crosshair. Errors go to the status line.
+  void clickVoxel(const VoxelIndex& ijk, Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+  void setTool(PromptPanel::Tool tool);
+  PromptPanel::Tool tool() const;
+  // Moves the crosshair: every slice view shows the voxel's slice, the 3D view its planes.
+  void setCrosshair(const VoxelIndex& ijk);
+  VoxelIndex crosshair() const { return crosshair_; }
+  void selectPoint(int index); // -1: none
+  int selectedPoint() const { return selected_; }
+  void deleteSelectedPoint();
+  void setWindowLevel(double window, double level);
+  void setWindowPreset(int index); // into ctWindowPresets()
+
+  // Saves the current mask as the image's `final` label (and the model's `original`) under the
+  // label name. Throws InputError when there is nothing to accept or no study.
+  JobPtr accept();
+  // Writes the current mask to a file (.nii, .nii.gz, .nrrd). Throws InputError without a mask.
+  JobPtr saveMask(const QString& path);
+
+  SegmentSession& session() { return session_; }
+  StudyFolder& study() { return *study_; }
+  SliceView2D* sliceView(ViewSlot slot) const { return views_[size_t(slot)]; }
+  View3D* view3D() const { return view3d_; }
+  StudyPanel* studyPanel() const { return studyPanel_; }
+  PromptPanel* promptPanel() const { return promptPanel_; }
+  MaskPanel* maskPanel() const { return maskPanel_; }
+  QComboBox* windowPresetBox() const { return windowPreset_; }
+  // The series picker while one is open, else null.
+  SeriesDialog* seriesDialog() const { return seriesDialog_; }
+  bool hasSurface() const;
+  // The mask's surface the 3D view shows (physical mm), null when none.
+  const TriangleMesh* shownSurface() const { return shownSurface_.get(); }
+  // The mask shown now (null when none): the session's newest result.
+  const SegmentationResult* shownResult() const { return shownResult_.get(); }
+  // Milliseconds from the last click to its mask on screen, and of the last surface extraction.
+  double clickToMaskMs() const { return clickToMaskMs_; }
+  double surfaceMs() const { return surfaceMs_; }
+
+private:
+  QWidget* makeViewFrame(QWidget* view, QLabel* title, const QString& accent);
+  QWidget* makeViewArea();
+  QWidget* makeSidePanel();
+  void addShortcuts();
+  void connectViews();
+
+  void sessionChanged(const SegmentSession::Change& change);
+  void openStudy(const QString& folder, const QString& imageId);
+  void openDicomFolder(const QString& folder);
+  void studyListed();
+  void showImage();
+  void showPoints();
+  void showResult();
+  void startSurface(std::shared_ptr<const SegmentationResult> result);
+  void updateTitles();
+  void updateActions();
+  void status(const QString& text, bool busy = false, const QString& details = {});
+  void error(const QString& text);
+  void onPointClicked(int index);
+  void onPointMoved(int index, const VoxelIndex& ijk);
+  void saveMaskClicked();
+  void acceptClicked();
+
+  JobContinuations* continuations_;
+  SegmentSession session_;
+  StudyFolder* study_;
+  StudyPanel* studyPanel_;
+  PromptPanel* promptPanel_;
+  MaskPanel* maskPanel_;
+  std::array<SliceView2D*, SliceViewCount> views_{};
+  std::array<QLabel*, SliceViewCount + 1> titles_{}; // the slice views', then the 3D view's
+  View3D* view3d_;
+  std::unique_ptr<CtScene3D> scene3d_;
+  QComboBox* windowPreset_;
+  QCheckBox* showCrosshair_;
+  SeriesDialog* seriesDialog_ = nullptr;
+
+  // What the views show: they keep VTK copies of these voxels.
+  std::shared_ptr<const CtVolume> shownImage_;
+  std::shared_ptr<const SegmentationResult> shownResult_;
+  std::shared_ptr<const TriangleMesh> shownSurface_;
+  vtkSmartPointer<vtkImageData> imageData_, maskData_;
+  VoxelIndex crosshair_{0, 0, 0};
+  int selected_ = -1;
+  bool accepting_ = false;
+
+  // An image to open once the study is listed, and prompts to place once it has loaded.
+  QString pendingImage_;
+  QString promptsFor_;
+  std::vector<PromptPoint> pendingPrompts_;
+
+  JobPtr surfaceJob_;
+  uint64_t surfaceGeneration_ = 0;
+  QElapsedTimer sinceClick_;
+  bool clickWaiting_ = false;
+  double clickToMaskMs_ = 0, surfaceMs_ = 0;
+};
+
+} // namespace lumen
