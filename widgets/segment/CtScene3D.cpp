@@ -82,6 +82,12 @@ void CtScene3D::setSlices(const VoxelIndex& crosshair) {
   view_->requestRender();
 }
 
+void CtScene3D::setSlicesVisible(bool visible) {
+  for (auto& slice : slices_)
+    slice->SetVisibility(visible ? 1 : 0);
+  view_->requestRender();
+}
+
 void CtScene3D::setWindowLevel(double window, double level) {
   for (auto& slice : slices_) {
     slice->GetProperty()->SetColorWindow(window);

@@ -32,6 +32,8 @@ public:
   // `image` carries the geometry's origin, spacing and direction (toImageData); null clears all.
   void setImage(vtkImageData* image, const ImageGeometry& geometry);
   void setSlices(const VoxelIndex& crosshair);
+  // The slices hide the surface behind them; the user may hide them.
+  void setSlicesVisible(bool visible);
   void setWindowLevel(double window, double level);
   // A mask surface in physical coordinates; null or empty removes it.
   void setSurface(const TriangleMesh* mesh);

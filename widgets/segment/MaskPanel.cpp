@@ -41,10 +41,14 @@ MaskPanel::MaskPanel(QWidget* parent)
   accept_->setToolTip(tr("Save the mask as the image's final label (Ctrl+S)"));
   save_->setToolTip(tr("Write the mask (0 background, 1 certain, 2 uncertain) to a file"));
 
+  // Backend and opacity share a row: the side panel is short in a window with its docks.
+  auto* settings = new QHBoxLayout;
+  settings->addWidget(backend_, 1);
+  settings->addWidget(new QLabel(tr("Opacity"), this));
+  settings->addWidget(opacity_, 1);
   auto* form = new QFormLayout;
   form->setContentsMargins(0, 0, 0, 0);
-  form->addRow(tr("Backend"), backend_);
-  form->addRow(tr("Opacity"), opacity_);
+  form->addRow(tr("Backend"), settings);
   form->addRow(tr("Label"), label_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(accept_, 1);

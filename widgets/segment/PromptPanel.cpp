@@ -14,9 +14,9 @@ namespace lumen {
 
 PromptPanel::PromptPanel(QWidget* parent)
     : QWidget(parent), tools_(new QButtonGroup(this)),
-      table_(new QTableWidget(0, ColumnCount, this)), hint_(new QLabel(this)),
-      undo_(new QPushButton(tr("Undo"), this)), redo_(new QPushButton(tr("Redo"), this)),
-      delete_(new QPushButton(tr("Delete"), this)), clear_(new QPushButton(tr("Clear"), this)) {
+      table_(new QTableWidget(0, ColumnCount, this)), undo_(new QPushButton(tr("Undo"), this)),
+      redo_(new QPushButton(tr("Redo"), this)), delete_(new QPushButton(tr("Delete"), this)),
+      clear_(new QPushButton(tr("Clear"), this)) {
   struct ToolButton {
     Tool tool;
     QString text, tip;
@@ -55,10 +55,6 @@ PromptPanel::PromptPanel(QWidget* parent)
   table_->setToolTip(tr("Double-click i, j or k to move a point; drag a marker in a slice view"));
   table_->setMinimumHeight(90);
 
-  hint_->setWordWrap(true);
-  hint_->setText(tr("<small>Wheel: slices · right drag: window/level · Ctrl+wheel: zoom · drag a "
-                    "marker to move it · Del removes the selected point</small>"));
-
   undo_->setToolTip(tr("Undo the last change of the points (Ctrl+Z)"));
   redo_->setToolTip(tr("Redo (Ctrl+Shift+Z or Ctrl+Y)"));
   delete_->setToolTip(tr("Remove the selected point (Delete)"));
@@ -74,7 +70,6 @@ PromptPanel::PromptPanel(QWidget* parent)
   layout->addLayout(toolRow);
   layout->addWidget(table_, 1);
   layout->addLayout(edits);
-  layout->addWidget(hint_);
 
   connect(tools_, &QButtonGroup::idClicked, this, [this](int id) {
     tool_ = Tool(id);

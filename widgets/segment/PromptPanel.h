@@ -8,7 +8,6 @@
 #include <vector>
 
 class QButtonGroup;
-class QLabel;
 class QPushButton;
 class QTableWidget;
 class QToolButton;
@@ -51,7 +50,6 @@ private:
   Tool tool_ = Tool::Positive;
   QButtonGroup* tools_;
   QTableWidget* table_;
-  QLabel* hint_;
   QPushButton *undo_, *redo_, *delete_, *clear_;
   bool filling_ = false; // setPoints is writing the cells, not the user
 };

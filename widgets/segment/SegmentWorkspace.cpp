@@ -30,6 +30,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <chrono>
@@ -211,6 +212,20 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
   updateActions();
 }
 
+void SegmentWorkspace::resizeEvent(QResizeEvent* event) {
+  Workspace::resizeEvent(event);
+  if (sideSized_ || side_->height() < 300)
+    return;
+  // Once, at the first real size: the mask panel what it needs, the study list and the points
+  // list the rest in equal parts (the splitter's own split follows the size hints, which
+  // squeezes the points list in a small window).
+  const int total = side_->height();
+  const int mask = side_->widget(2)->sizeHint().height();
+  const int rest = std::max(0, total - mask);
+  side_->setSizes({rest / 2, rest - rest / 2, mask});
+  sideSized_ = true;
+}
+
 SegmentWorkspace::~SegmentWorkspace() {
   if (surfaceJob_)
     surfaceJob_->requestCancel();
@@ -227,6 +242,7 @@ QWidget* SegmentWorkspace::makeSidePanel() {
     return box;
   };
   auto* side = new QSplitter(Qt::Vertical, this);
+  side_ = side;
   side->addWidget(group(tr("Study"), studyPanel_));
   side->addWidget(group(tr("Points"), promptPanel_));
   side->addWidget(group(tr("Mask"), maskPanel_));
@@ -261,12 +277,16 @@ QWidget* SegmentWorkspace::makeViewArea() {
   windowPreset_->setToolTip(tr("Window/level preset; right drag in a slice view adjusts it"));
   showCrosshair_->setChecked(true);
   showCrosshair_->setToolTip(tr("Show the crosshair lines in the slice views"));
+  auto* slices3d = new QCheckBox(tr("Slices in 3D"), this);
+  slices3d->setChecked(true);
+  slices3d->setToolTip(tr("Show the three slices through the crosshair in the 3D view"));
   auto* resetViews = new QPushButton(tr("Reset Views"), this);
   resetViews->setToolTip(tr("Fit every slice and look at the patient from the front in 3D"));
   auto* toolbar = new QHBoxLayout;
   toolbar->addWidget(new QLabel(tr("Window"), this));
   toolbar->addWidget(windowPreset_);
   toolbar->addWidget(showCrosshair_);
+  toolbar->addWidget(slices3d);
   toolbar->addWidget(resetViews);
   toolbar->addStretch(1);
 
@@ -280,11 +300,25 @@ QWidget* SegmentWorkspace::makeViewArea() {
     grid->setRowStretch(i, 1);
     grid->setColumnStretch(i, 1);
   }
+  // The mouse's less obvious gestures, under the views where the user looks while using them.
+  auto* hint = new QLabel(tr("<small>Wheel, ↑/↓: slices · right drag: window/level · Ctrl+wheel: "
+                             "zoom · Shift+click: negative point · drag a marker to move it · "
+                             "Del: remove the selected point · P / N / C: tool · Ctrl+Z / "
+                             "Ctrl+Shift+Z: undo / redo · Ctrl+S: accept · Ctrl+N: next "
+                             "sample</small>"),
+                          this);
+  hint->setTextFormat(Qt::RichText);
+  hint->setWordWrap(true);
+  hint->setToolTip(tr("Keys: P positive point, N negative point, C crosshair, Ctrl+Z undo, "
+                      "Ctrl+Shift+Z redo, Delete remove point, Esc deselect, Ctrl+S accept, "
+                      "Ctrl+N next sample"));
+
   auto* area = new QWidget(this);
   auto* layout = new QVBoxLayout(area);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(toolbar);
   layout->addLayout(grid, 1);
+  layout->addWidget(hint);
 
   connect(windowPreset_, qOverload<int>(&QComboBox::activated), this,
           &SegmentWorkspace::setWindowPreset);
@@ -292,6 +326,7 @@ QWidget* SegmentWorkspace::makeViewArea() {
     for (auto* view : views_)
       view->setCrosshairVisible(on);
   });
+  connect(slices3d, &QCheckBox::toggled, this, [this](bool on) { scene3d_->setSlicesVisible(on); });
   connect(resetViews, &QPushButton::clicked, this, [this] {
     for (auto* view : views_)
       view->resetCamera();
@@ -583,7 +618,9 @@ void SegmentWorkspace::sessionChanged(const SegmentSession::Change& change) {
       try {
         for (const auto& prompt : prompts)
           session_.addPoint(prompt);
-        setCrosshair(prompts.back().ijk);
+        // The middle prompt: the clicks of a structure spread along z, and its middle slice
+        // shows the most of it.
+        setCrosshair(prompts[prompts.size() / 2].ijk);
       } catch (const std::exception& e) {
         error(QString::fromUtf8(e.what()));
       }
@@ -831,6 +868,11 @@ JobPtr SegmentWorkspace::saveMask(const QString& path) {
       job, [this, path] { status(tr("Saved the mask to %1").arg(path.toHtmlEscaped())); },
       [this](const Job& failed) { error(jobFailureText(failed)); });
   return job;
+}
+
+void SegmentWorkspace::whenDone(JobPtr job, std::function<void()> then) {
+  continuations_->whenDone(std::move(job), std::move(then),
+                           [this](const Job& failed) { error(jobFailureText(failed)); });
 }
 
 void SegmentWorkspace::saveMaskClicked() {

@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QString>
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 #include <vtkSmartPointer.h>
@@ -21,6 +22,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QSplitter;
 class vtkImageData;
 
 namespace lumen {
@@ -80,6 +82,8 @@ public:
   JobPtr accept();
   // Writes the current mask to a file (.nii, .nii.gz, .nrrd). Throws InputError without a mask.
   JobPtr saveMask(const QString& path);
+  // Runs `then` on the UI thread once the job has succeeded (failures go to the status line).
+  void whenDone(JobPtr job, std::function<void()> then);
 
   SegmentSession& session() { return session_; }
   StudyFolder& study() { return *study_; }
@@ -99,6 +103,9 @@ public:
   // Milliseconds from the last click to its mask on screen, and of the last surface extraction.
   double clickToMaskMs() const { return clickToMaskMs_; }
   double surfaceMs() const { return surfaceMs_; }
+
+protected:
+  void resizeEvent(QResizeEvent* event) override;
 
 private:
   QWidget* makeViewFrame(QWidget* view, QLabel* title, const QString& accent);
@@ -137,6 +144,8 @@ private:
   QComboBox* windowPreset_;
   QCheckBox* showCrosshair_;
   SeriesDialog* seriesDialog_ = nullptr;
+  QSplitter* side_ = nullptr; // study, points and mask panels
+  bool sideSized_ = false;
 
   // What the views show: they keep VTK copies of these voxels.
   std::shared_ptr<const CtVolume> shownImage_;

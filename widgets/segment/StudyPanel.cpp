@@ -52,7 +52,7 @@ StudyPanel::StudyPanel(QWidget* parent)
   table_->horizontalHeader()->setSectionResizeMode(Image, QHeaderView::Stretch);
   table_->horizontalHeader()->setSectionResizeMode(Final, QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(Uncertain, QHeaderView::ResizeToContents);
-  table_->setMinimumHeight(120);
+  table_->setMinimumHeight(90);
 
   for (const auto& s : kStrategies) {
     strategy_->addItem(tr(s.label), QString::fromLatin1(s.name));

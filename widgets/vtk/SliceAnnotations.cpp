@@ -17,7 +17,7 @@ namespace lumen {
 namespace {
 
 // Lifts as fractions of the image's largest extent. Points drawn as spheres bulge towards the
-// camera by their radius in scene units (a 17 px ring at a whole-slice zoom: about 2 % of the
+// camera by their radius in scene units (a 14 px ring at a whole-slice zoom: about 2 % of the
 // extent), so the marker must sit well above its ring to stay in front of it; the parallel
 // projection keeps every lift off the screen position.
 constexpr double kCrosshairLift = 0.005, kRingLift = 0.01, kMarkerLift = 0.08;
@@ -60,10 +60,10 @@ SliceAnnotations::SliceAnnotations(vtkRenderer* renderer)
       m_ringPoints(vtkSmartPointer<vtkPolyData>::New()),
       m_crosshairLines(vtkSmartPointer<vtkPolyData>::New()) {
   m_markerActor = actorFor(m_markerPoints, true);
-  m_markerActor->GetProperty()->SetPointSize(11.0f);
+  m_markerActor->GetProperty()->SetPointSize(9.0f);
   m_markerActor->GetProperty()->RenderPointsAsSpheresOn();
   m_ringActor = actorFor(m_ringPoints, false);
-  m_ringActor->GetProperty()->SetPointSize(17.0f);
+  m_ringActor->GetProperty()->SetPointSize(14.0f);
   m_ringActor->GetProperty()->RenderPointsAsSpheresOn();
   m_ringActor->GetProperty()->SetColor(1, 1, 1);
   m_crosshairActor = actorFor(m_crosshairLines, false);
