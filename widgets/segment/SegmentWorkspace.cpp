@@ -158,7 +158,7 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(study_, &StudyFolder::listed, this, &SegmentWorkspace::studyListed);
   connect(study_, &StudyFolder::sampleChosen, this,
           [this](const QString& id, const QString& path, const QString&) {
-            session_.openImage(path.toStdString(), {}, id.toStdString());
+            openImage(path.toStdString(), {}, id.toStdString(), study_->datastore());
           });
   connect(study_, &StudyFolder::nothingToServe, this, [this](const QString& reason) {
     status(tr("Nothing to serve: %1. Click an image in the list to review it.").arg(reason));
@@ -186,11 +186,14 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
 
   connect(promptPanel_, &PromptPanel::pointSelected, this, &SegmentWorkspace::selectPoint);
   connect(promptPanel_, &PromptPanel::pointEdited, this, &SegmentWorkspace::onPointMoved);
-  connect(promptPanel_, &PromptPanel::undoRequested, this, [this] { session_.undo(); });
-  connect(promptPanel_, &PromptPanel::redoRequested, this, [this] { session_.redo(); });
+  connect(promptPanel_, &PromptPanel::undoRequested, this,
+          [this] { guarded([this] { session_.undo(); }); });
+  connect(promptPanel_, &PromptPanel::redoRequested, this,
+          [this] { guarded([this] { session_.redo(); }); });
   connect(promptPanel_, &PromptPanel::deleteRequested, this,
           &SegmentWorkspace::deleteSelectedPoint);
-  connect(promptPanel_, &PromptPanel::clearRequested, this, [this] { session_.clearPoints(); });
+  connect(promptPanel_, &PromptPanel::clearRequested, this,
+          [this] { guarded([this] { session_.clearPoints(); }); });
 
   connect(maskPanel_, &MaskPanel::backendChanged, this, [this](const QString& name) {
     try {
@@ -365,12 +368,14 @@ void SegmentWorkspace::connectViews() {
   connect(
       view3d_, &VtkViewWidget::picked, this,
       [this](double x, double y, double z, Qt::KeyboardModifiers modifiers) {
-        if (!shownImage_)
-          return;
-        const Vec3 index = shownImage_->geometry.physicalToIndex({x, y, z});
-        const VoxelIndex ijk{std::lround(index[0]), std::lround(index[1]), std::lround(index[2])};
-        if (shownImage_->geometry.contains(ijk[0], ijk[1], ijk[2]))
-          clickVoxel(ijk, modifiers);
+        guarded([&] {
+          if (!shownImage_)
+            return;
+          const Vec3 index = shownImage_->geometry.physicalToIndex({x, y, z});
+          const VoxelIndex ijk{std::lround(index[0]), std::lround(index[1]), std::lround(index[2])};
+          if (shownImage_->geometry.contains(ijk[0], ijk[1], ijk[2]))
+            clickVoxel(ijk, modifiers);
+        });
       });
 }
 
@@ -387,9 +392,9 @@ void SegmentWorkspace::addShortcuts() {
   add({QKeySequence(Qt::Key_P)}, [this] { setTool(PromptPanel::Tool::Positive); });
   add({QKeySequence(Qt::Key_N)}, [this] { setTool(PromptPanel::Tool::Negative); });
   add({QKeySequence(Qt::Key_C)}, [this] { setTool(PromptPanel::Tool::Crosshair); });
-  add({QKeySequence::Undo}, [this] { session_.undo(); });
+  add({QKeySequence::Undo}, [this] { guarded([this] { session_.undo(); }); });
   add({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)},
-      [this] { session_.redo(); });
+      [this] { guarded([this] { session_.redo(); }); });
   add({QKeySequence(Qt::Key_Delete), QKeySequence(Qt::Key_Backspace)},
       [this] { deleteSelectedPoint(); });
   add({QKeySequence(Qt::Key_Escape)}, [this] { selectPoint(-1); });
@@ -426,7 +431,7 @@ bool SegmentWorkspace::openPath(const QString& path, QString* why) {
       break;
     }
     study_->close();
-    session_.openImage(p);
+    openImage(p, {}, {}, nullptr);
     break;
   }
   case SegmentInputKind::DicomFolder:
@@ -481,7 +486,7 @@ void SegmentWorkspace::openDicomFolder(const QString& folder) {
         readable.push_back(&s);
     if (series->size() == 1 || readable.size() == 1) {
       const DicomSeriesInfo& only = readable.empty() ? series->front() : *readable.front();
-      session_.openImage(folder.toStdString(), only.uid);
+      openImage(folder.toStdString(), only.uid, {}, nullptr);
       return;
     }
     if (seriesDialog_)
@@ -493,12 +498,19 @@ void SegmentWorkspace::openDicomFolder(const QString& folder) {
       seriesDialog_ = nullptr;
       dialog->deleteLater();
       if (result == QDialog::Accepted && dialog->hasSelection())
-        session_.openImage(dialog->folder().toStdString(), dialog->selectedUid().toStdString());
+        openImage(dialog->folder().toStdString(), dialog->selectedUid().toStdString(), {}, nullptr);
       else
         status(tr("No series opened."));
     });
     seriesDialog_->open();
   });
+}
+
+void SegmentWorkspace::openImage(const std::string& path, const std::string& seriesUid,
+                                 const std::string& id, std::shared_ptr<segment::Datastore> store) {
+  // Only the newest request is ever loaded, so the newest store is the one its image belongs to.
+  loadingStore_ = std::move(store);
+  session_.openImage(path, seriesUid, id);
 }
 
 void SegmentWorkspace::studyListed() {
@@ -572,7 +584,15 @@ void SegmentWorkspace::deleteSelectedPoint() {
     return;
   const int index = selected_;
   selected_ = -1;
-  session_.removePoint(size_t(index));
+  guarded([&] { session_.removePoint(size_t(index)); });
+}
+
+void SegmentWorkspace::guarded(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const std::exception& e) {
+    error(QString::fromUtf8(e.what()));
+  }
 }
 
 void SegmentWorkspace::setCrosshair(const VoxelIndex& ijk) {
@@ -611,6 +631,7 @@ void SegmentWorkspace::sessionChanged(const SegmentSession::Change& change) {
     status(tr("Opening %1…").arg(fileName(change.message)), true);
     break;
   case C::ImageLoaded:
+    imageStore_ = loadingStore_;
     showImage();
     if (!pendingPrompts_.empty() && promptsFor_.toStdString() == session_.imageId()) {
       auto prompts = std::move(pendingPrompts_);
@@ -653,7 +674,8 @@ void SegmentWorkspace::sessionChanged(const SegmentSession::Change& change) {
               "(Ctrl+N) opens the next image.")
                .arg(id, maskPanel_->labelName()));
     Q_EMIT statusMessage(tr("%1: final label saved").arg(id));
-    study_->refresh();
+    if (imageStore_ == study_->datastore())
+      study_->refresh();
     break;
   }
   case C::AcceptFailed:
@@ -813,7 +835,7 @@ void SegmentWorkspace::updateActions() {
   if (!mask)
     why = session_.isSegmenting() ? tr("Wait for the mask of the current points")
                                   : tr("Place points on a structure first");
-  else if (session_.imageId().empty() || !study_->isOpen())
+  else if (session_.imageId().empty() || !imageStore_)
     why = tr("This image is not part of a study folder: Save Mask… writes it to a file");
   else if (accepting_)
     why = tr("Saving…");
@@ -837,12 +859,12 @@ bool SegmentWorkspace::hasSurface() const {
 // ---- accepting ----
 
 JobPtr SegmentWorkspace::accept() {
-  if (!study_->isOpen())
+  if (!imageStore_)
     throw InputError("open the image from a study folder to accept its mask into it");
   const QString name = maskPanel_->labelName();
   if (name.isEmpty())
     throw InputError("name the label first (e.g. aorta)");
-  auto job = session_.accept(study_->datastore(), name.toStdString());
+  auto job = session_.accept(imageStore_, name.toStdString());
   accepting_ = true;
   status(tr("Saving the final label of %1…").arg(QString::fromStdString(session_.imageId())), true);
   updateActions();

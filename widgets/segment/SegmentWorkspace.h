@@ -36,6 +36,9 @@ class StudyFolder;
 class StudyPanel;
 class View3D;
 struct TriangleMesh;
+namespace segment {
+class Datastore;
+}
 
 class SegmentWorkspace : public Workspace {
   Q_OBJECT
@@ -115,6 +118,11 @@ private:
   void connectViews();
 
   void sessionChanged(const SegmentSession::Change& change);
+  // Loads an image; `store` is the study folder it belongs to (null: none), which Accept uses.
+  void openImage(const std::string& path, const std::string& seriesUid, const std::string& id,
+                 std::shared_ptr<segment::Datastore> store);
+  // Runs a slot's work; what it throws goes to the status line, never out of the slot.
+  void guarded(const std::function<void()>& action);
   void openStudy(const QString& folder, const QString& imageId);
   void openDicomFolder(const QString& folder);
   void studyListed();
@@ -152,6 +160,8 @@ private:
   std::shared_ptr<const SegmentationResult> shownResult_;
   std::shared_ptr<const TriangleMesh> shownSurface_;
   vtkSmartPointer<vtkImageData> imageData_, maskData_;
+  // The study folder of the image being loaded and of the one shown (null: not a study's).
+  std::shared_ptr<segment::Datastore> loadingStore_, imageStore_;
   VoxelIndex crosshair_{0, 0, 0};
   int selected_ = -1;
   bool accepting_ = false;

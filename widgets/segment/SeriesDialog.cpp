@@ -6,6 +6,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace lumen {
 
@@ -53,7 +54,9 @@ SeriesDialog::SeriesDialog(const QString& folder, std::vector<DicomSeriesInfo> s
   layout->addWidget(intro);
   layout->addWidget(table_, 1);
   layout->addWidget(buttons);
-  resize(640, 320);
+  // Tall enough for every series up to a dozen, no empty table below them.
+  const int rows = std::min<int>(int(series_.size()), 12);
+  resize(640, 130 + rows * table_->verticalHeader()->defaultSectionSize());
 
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

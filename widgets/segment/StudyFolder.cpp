@@ -3,12 +3,34 @@
 #include "segment/DatastoreStrategies.h"
 #include "workspace/JobContinuations.h"
 
+#include <QTimer>
 #include <chrono>
 
 namespace lumen {
 
+namespace {
+// Datastore::images() re-reads only what changed on disk (modification times), so a listing
+// this often costs a few stat calls.
+constexpr int kRefreshMs = 3000;
+
+// What the study panel shows of a listing, to tell whether it changed.
+std::string signature(const std::vector<segment::ImageRecord>& images) {
+  std::string text;
+  for (const auto& image : images) {
+    text += image.id + '\n' + image.info.dump() + '\n';
+    for (const auto& [tag, label] : image.labels)
+      text += tag + ' ' + label.info.dump() + '\n';
+  }
+  return text;
+}
+} // namespace
+
 StudyFolder::StudyFolder(Submit submit, JobContinuations* continuations, QObject* parent)
-    : QObject(parent), submit_(std::move(submit)), continuations_(continuations) {}
+    : QObject(parent), submit_(std::move(submit)), continuations_(continuations),
+      refreshTimer_(new QTimer(this)) {
+  refreshTimer_->setInterval(kRefreshMs);
+  connect(refreshTimer_, &QTimer::timeout, this, &StudyFolder::onRefreshTimer);
+}
 
 StudyFolder::~StudyFolder() = default;
 
@@ -41,6 +63,7 @@ void StudyFolder::open(const QString& folder) {
     selector_ = std::make_shared<segment::SampleSelector>(
         *store_, uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()));
     images_ = std::move(out->images);
+    refreshTimer_->start();
     for (const auto& message : out->warnings)
       Q_EMIT warning(QString::fromStdString(message));
     Q_EMIT opened(folder_);
@@ -50,6 +73,7 @@ void StudyFolder::open(const QString& folder) {
 
 void StudyFolder::close() {
   ++generation_;
+  refreshTimer_->stop();
   folder_.clear();
   store_.reset();
   selector_.reset();
@@ -69,19 +93,29 @@ void StudyFolder::refresh() {
     list();
 }
 
+void StudyFolder::onRefreshTimer() {
+  if (store_ && !listing_)
+    list();
+}
+
 void StudyFolder::list() {
   const uint64_t generation = generation_;
+  listing_ = true;
   auto images = std::make_shared<std::vector<segment::ImageRecord>>();
   auto job = submit_(makeJob(
       "List study", [images, store = store_](Job&) { *images = store->images(); },
       JobPriority::Interactive));
   continuations_->whenFinished(job, [this, images, generation](const Job& done) {
+    listing_ = false;
     if (generation != generation_)
       return;
     if (done.state() != JobState::Succeeded) {
       Q_EMIT failed(QString::fromStdString(done.errorMessage()));
       return;
     }
+    // The periodic listing mostly finds nothing new: the table is rebuilt only on a change.
+    if (signature(*images) == signature(images_))
+      return;
     images_ = std::move(*images);
     Q_EMIT listed();
   });

@@ -1,7 +1,8 @@
 // The study folder the Segment workspace works in: one Datastore (MONAI Label's layout, shared
 // with any server on the folder) and its sample selector, every call a quiet background job so
 // the UI thread never waits on the disk or the folder lock. Results arrive as signals on the UI
-// thread; a result for a folder that has been replaced since is dropped.
+// thread; a result for a folder that has been replaced since is dropped. While a folder is open
+// it is re-listed every few seconds, so labels a MONAI Label server or a colleague saves appear.
 #pragma once
 #include "common/Job.h"
 #include "segment/Datastore.h"
@@ -11,6 +12,8 @@
 #include <functional>
 #include <memory>
 #include <vector>
+
+class QTimer;
 
 namespace lumen {
 
@@ -53,6 +56,7 @@ Q_SIGNALS:
 
 private:
   void list();
+  void onRefreshTimer();
 
   Submit submit_;
   JobContinuations* continuations_;
@@ -60,6 +64,8 @@ private:
   std::shared_ptr<segment::Datastore> store_;
   std::shared_ptr<segment::SampleSelector> selector_;
   std::vector<segment::ImageRecord> images_;
+  QTimer* refreshTimer_;
+  bool listing_ = false;    // a listing job is on its way: the timer waits for it
   uint64_t generation_ = 0; // bumped by open() and close(): older results are dropped
 };
 
