@@ -2,7 +2,8 @@
 // opening the study serves its first unlabeled image; a mouse click on the aorta in the axial
 // view places a point and the mask appears in the overlay colours and as a 3D surface; undo
 // removes the point and the mask; Accept writes labels/final/<id>.nii.gz and the table shows it
-// labelled; Next Sample moves on. An oblique scan maps clicks to the right voxel and the
+// labelled; Next Sample moves on; a study's CT file opens in its study, and a label someone else
+// saves into the folder appears in the list. An oblique scan maps clicks to the right voxel and the
 // crosshair of the other views to the same voxel; the 3D view places it in physical space. A
 // folder of two DICOM series asks which one. Run under Xvfb; LUMEN_SCREENSHOT_DIR keeps PNGs.
 #include "TestSupport.h"
@@ -13,6 +14,7 @@
 #include "monitor/TrainingMonitorDock.h"
 #include "segment/ChestClasses.h"
 #include "segment/ClickSimulator.h"
+#include "segment/Datastore.h"
 #include "segment/MaskPanel.h"
 #include "segment/PromptPanel.h"
 #include "segment/SegmentWorkspace.h"
@@ -390,6 +392,30 @@ private Q_SLOTS:
     QVERIFY(waitForMask());
     QVERIFY(diceScore(aortas_[1], ws_->shownResult()->mask) > 0.5);
     QVERIFY(ws_->maskPanel()->acceptButton()->isEnabled());
+  }
+
+  void aStudyFileOpensInItsStudyAndOthersLabelsAppear() {
+    // A CT file of a study folder (one with its datastore_v2.json) opens as that study's image,
+    // with the study listed.
+    segment::Datastore{study_.toStdString()};
+    QString error;
+    QVERIFY2(ws_->openPath(study_ + "/case_002.nii.gz", &error), qPrintable(error));
+    QVERIFY(waitForImage("case_002"));
+    QTRY_COMPARE_WITH_TIMEOUT(ws_->studyPanel()->table()->rowCount(), kCases, 10000);
+    QCOMPARE(ws_->studyPanel()->currentImage(), QStringLiteral("case_002"));
+    const int row = ws_->studyPanel()->rowOf(QStringLiteral("case_002"));
+    QCOMPARE(ws_->studyPanel()->finalText(row), QStringLiteral("—"));
+
+    // Someone else (a MONAI Label server, a colleague's Lumen) saves a final label: the list
+    // shows it within the refresh interval.
+    {
+      segment::Datastore other(study_.toStdString());
+      const std::string mask = root_.toStdString() + "/other_mask.nii.gz";
+      writeLabelMask(mask, aortas_[2]);
+      other.saveLabel("case_002", mask, segment::kFinalTag, segment::Json::object(),
+                      "case_002.nii.gz");
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(ws_->studyPanel()->finalText(row), QStringLiteral("yes"), 10000);
   }
 
   void obliqueScanMapsClicksToItsVoxels() {
