@@ -169,7 +169,7 @@ private Q_SLOTS:
     QVERIFY(!RunsWorkspace::canResume(runDir, &why));
     QCOMPARE(why, QStringLiteral("This run has finished"));
 
-    // Meanwhile the Segment tab got its study with the aorta clicked and segmented, ready to accept.
+    // Meanwhile the Segment tab got its study, the aorta clicked and segmented, ready to accept.
     auto* segment = static_cast<SegmentWorkspace*>(window.workspace("segment"));
     QTRY_VERIFY_WITH_TIMEOUT(segment->shownResult() && segment->shownResult()->voxels() > 0 &&
                                  segment->maskPanel()->acceptButton()->isEnabled(),
