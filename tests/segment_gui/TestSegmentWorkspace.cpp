@@ -134,7 +134,7 @@ class TestSegmentWorkspace : public QObject {
   QString root_, study_;
   std::vector<MaskVolume> aortas_;
 
-  SliceView2D* axial() const { return ws_->sliceView(SegmentWorkspace::Axial); }
+  SliceView2D* axial() const { return ws_->sliceView(SegmentViewGrid::Axial); }
 
   bool waitForMask() {
     QElapsedTimer timer;
@@ -169,8 +169,8 @@ class TestSegmentWorkspace : public QObject {
 
   int overlayPixels(SliceView2D* view) {
     const QImage image = view->grabRendered();
-    return countPixels(image, SegmentWorkspace::certainColor()) +
-           countPixels(image, SegmentWorkspace::uncertainColor());
+    return countPixels(image, SegmentViewGrid::certainColor()) +
+           countPixels(image, SegmentViewGrid::uncertainColor());
   }
 
 private Q_SLOTS:
@@ -234,8 +234,8 @@ private Q_SLOTS:
     QVERIFY(waitForImage("case_000")); // "first unlabeled" served it
     QCOMPARE(ws_->studyPanel()->currentImage(), QStringLiteral("case_000"));
     QCOMPARE(ws_->studyPanel()->finalText(0), QStringLiteral("—"));
-    for (int slot = 0; slot < SegmentWorkspace::SliceViewCount; ++slot)
-      QVERIFY(ws_->sliceView(SegmentWorkspace::ViewSlot(slot))->image() != nullptr);
+    for (int slot = 0; slot < SegmentViewGrid::SliceViewCount; ++slot)
+      QVERIFY(ws_->sliceView(SegmentViewGrid::ViewSlot(slot))->image() != nullptr);
 
     // One real click on the middle of the aorta, as a user does it.
     const PromptPoint aorta = initialClicks(aortas_[0], 1).front();
@@ -252,7 +252,7 @@ private Q_SLOTS:
     ws_->maskPanel()->setOpacity(1.0);
     QVERIFY2(overlayPixels(axial()) > 30, "the mask is drawn over the axial slice");
     // The coronal and sagittal views go through the clicked voxel, which the mask covers.
-    for (auto slot : {SegmentWorkspace::Coronal, SegmentWorkspace::Sagittal})
+    for (auto slot : {SegmentViewGrid::Coronal, SegmentViewGrid::Sagittal})
       QVERIFY(overlayPixels(ws_->sliceView(slot)) > 10);
     QTRY_VERIFY_WITH_TIMEOUT(ws_->hasSurface(), 20000);
     qInfo("surface extraction: %.1f ms, %zu triangles", ws_->surfaceMs(),
@@ -327,7 +327,7 @@ private Q_SLOTS:
     const auto& lung = ctWindowPresets()[1];
     ws_->setWindowPreset(1);
     QCOMPARE(axial()->window(), lung.window);
-    QCOMPARE(ws_->sliceView(SegmentWorkspace::Sagittal)->level(), lung.level);
+    QCOMPARE(ws_->sliceView(SegmentViewGrid::Sagittal)->level(), lung.level);
     // A right drag widens the window in every view and shows "Custom".
     const QPoint centre(axial()->width() / 2, axial()->height() / 2);
     QTest::mousePress(axial(), Qt::RightButton, Qt::NoModifier, centre);
@@ -337,8 +337,8 @@ private Q_SLOTS:
     QApplication::sendEvent(axial(), &drag);
     QTest::mouseRelease(axial(), Qt::RightButton, Qt::NoModifier, right.toPoint());
     QVERIFY(axial()->window() > lung.window);
-    QCOMPARE(ws_->sliceView(SegmentWorkspace::Coronal)->window(), axial()->window());
-    QVERIFY(ws_->windowPresetBox()->currentText().startsWith("Custom"));
+    QCOMPARE(ws_->sliceView(SegmentViewGrid::Coronal)->window(), axial()->window());
+    QVERIFY(ws_->views()->windowPresetBox()->currentText().startsWith("Custom"));
     ws_->setWindowPreset(3); // CTA for the rest
 
     // The wheel pages the axial view; the crosshair, and the other views' lines, follow.
@@ -348,7 +348,7 @@ private Q_SLOTS:
     QApplication::sendEvent(axial(), &wheel);
     QCOMPARE(axial()->slice(), before + 1);
     QCOMPARE(ws_->crosshair()[2], int64_t(before + 1));
-    QCOMPARE(ws_->sliceView(SegmentWorkspace::Coronal)->crosshair()[2], double(before + 1));
+    QCOMPARE(ws_->sliceView(SegmentViewGrid::Coronal)->crosshair()[2], double(before + 1));
   }
 
   void acceptWritesTheFinalLabelAndNextMovesOn() {
@@ -430,8 +430,8 @@ private Q_SLOTS:
     const ImageGeometry& g = ws_->session().image()->geometry;
     // The axial view looks along k (nearest to S), coronal along j, sagittal along i.
     QCOMPARE(axial()->sliceAxis(), 2);
-    QCOMPARE(ws_->sliceView(SegmentWorkspace::Coronal)->sliceAxis(), 1);
-    QCOMPARE(ws_->sliceView(SegmentWorkspace::Sagittal)->sliceAxis(), 0);
+    QCOMPARE(ws_->sliceView(SegmentViewGrid::Coronal)->sliceAxis(), 1);
+    QCOMPARE(ws_->sliceView(SegmentViewGrid::Sagittal)->sliceAxis(), 0);
 
     // Crosshair tool: a click on the ball's centre voxel moves the crosshair there; the other
     // views show that voxel's slices and their lines cross on it.
@@ -440,8 +440,8 @@ private Q_SLOTS:
     clickAxial({ball.centre[0], ball.centre[1], ball.centre[2]});
     QVERIFY(ws_->session().points().empty());
     QCOMPARE(ws_->crosshair(), ball.centre);
-    auto* coronal = ws_->sliceView(SegmentWorkspace::Coronal);
-    auto* sagittal = ws_->sliceView(SegmentWorkspace::Sagittal);
+    auto* coronal = ws_->sliceView(SegmentViewGrid::Coronal);
+    auto* sagittal = ws_->sliceView(SegmentViewGrid::Sagittal);
     QCOMPARE(coronal->slice(), int(ball.centre[1]));
     QCOMPARE(sagittal->slice(), int(ball.centre[0]));
     for (auto* view : {coronal, sagittal}) {

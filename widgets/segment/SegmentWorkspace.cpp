@@ -3,33 +3,23 @@
 #include "common/Error.h"
 #include "io/CtVolumeIO.h"
 #include "io/DicomSeries.h"
-#include "segment/CtImageData.h"
-#include "segment/CtScene3D.h"
 #include "segment/DatastoreNames.h"
 #include "segment/MaskPanel.h"
 #include "segment/MaskSurface.h"
 #include "segment/SegmentInputs.h"
+#include "segment/SegmentViewGrid.h"
 #include "segment/SeriesDialog.h"
 #include "segment/StudyFolder.h"
 #include "segment/StudyPanel.h"
-#include "segment/WindowPresets.h"
-#include "vtk/SliceView2D.h"
-#include "vtk/View3D.h"
 #include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QPushButton>
 #include <QResizeEvent>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -37,16 +27,11 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <vtkImageData.h>
 
 namespace lumen {
 namespace {
 
 const QStringList kVolumeSuffixes = {".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd"};
-
-// Slicer's view colours: red axial, green coronal, yellow sagittal; the 3D view in blue-grey.
-const char* kAccents[] = {"#d0504a", "#5aa55a", "#d8c040", "#7088a8"};
-const char* kViewNames[] = {"Axial", "Coronal", "Sagittal"};
 
 QString fileName(const std::string& path) {
   return QFileInfo(QString::fromStdString(path)).fileName();
@@ -71,19 +56,6 @@ QString describeResult(const std::string& json) {
 }
 
 } // namespace
-
-QColor SegmentWorkspace::certainColor() {
-  return QColor(30, 144, 255);
-}
-QColor SegmentWorkspace::uncertainColor() {
-  return QColor(255, 200, 0);
-}
-QColor SegmentWorkspace::positiveColor() {
-  return QColor(40, 230, 60);
-}
-QColor SegmentWorkspace::negativeColor() {
-  return QColor(255, 50, 50);
-}
 
 WorkspaceInfo SegmentWorkspace::info() {
   WorkspaceInfo info;
@@ -116,24 +88,13 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
           [this](JobPtr job) { return this->services().submitQuietly(std::move(job)); },
           continuations_, this)),
       studyPanel_(new StudyPanel(this)), promptPanel_(new PromptPanel(this)),
-      maskPanel_(new MaskPanel(this)), view3d_(new View3D(this)),
-      windowPreset_(new QComboBox(this)), showCrosshair_(new QCheckBox(tr("Crosshair"), this)) {
+      maskPanel_(new MaskPanel(this)), grid_(new SegmentViewGrid(this)) {
   setObjectName(QStringLiteral("segment"));
-  for (size_t slot = 0; slot < SliceViewCount; ++slot) {
-    views_[slot] = new SliceView2D(this);
-    views_[slot]->setObjectName(QString::fromLatin1(kViewNames[slot]).toLower());
-  }
-  views_[Coronal]->setOrientation(SliceView2D::Orientation::Coronal);
-  views_[Sagittal]->setOrientation(SliceView2D::Orientation::Sagittal);
-  for (auto& title : titles_)
-    title = new QLabel(this);
-  scene3d_ = std::make_unique<CtScene3D>(view3d_, positiveColor(), negativeColor(),
-                                         certainColor().lighter(115));
 
   auto* main = new QSplitter(Qt::Horizontal, this);
   QWidget* side = makeSidePanel();
   main->addWidget(side);
-  main->addWidget(makeViewArea());
+  main->addWidget(grid_);
   main->setStretchFactor(0, 0);
   main->setStretchFactor(1, 1);
   main->setSizes({320, 1200});
@@ -141,7 +102,6 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
   layout->addWidget(main);
 
   session_.setListener([this](const SegmentSession::Change& change) { sessionChanged(change); });
-  connectViews();
   addShortcuts();
 
   connect(study_, &StudyFolder::opened, this, [this](const QString& folder) {
@@ -202,16 +162,15 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
       error(QString::fromUtf8(e.what()));
     }
   });
-  connect(maskPanel_, &MaskPanel::opacityChanged, this, [this](double opacity) {
-    for (auto* view : views_)
-      view->setOverlayOpacity(opacity);
-  });
+  connect(maskPanel_, &MaskPanel::opacityChanged, grid_, &SegmentViewGrid::setMaskOpacity);
+  connect(grid_, &SegmentViewGrid::voxelClicked, this, &SegmentWorkspace::clickVoxel);
+  connect(grid_, &SegmentViewGrid::markerClicked, this, &SegmentWorkspace::onPointClicked);
+  connect(grid_, &SegmentViewGrid::markerMoved, this, &SegmentWorkspace::onPointMoved);
   connect(maskPanel_, &MaskPanel::acceptRequested, this, &SegmentWorkspace::acceptClicked);
   connect(maskPanel_, &MaskPanel::saveRequested, this, &SegmentWorkspace::saveMaskClicked);
 
-  setWindowPreset(0);
+  grid_->setMaskOpacity(maskPanel_->opacity());
   status(tr("Open a study folder, a CT or a DICOM folder, then click on a structure."));
-  updateTitles();
   updateActions();
 }
 
@@ -255,128 +214,6 @@ QWidget* SegmentWorkspace::makeSidePanel() {
   side->setChildrenCollapsible(false);
   side->setMinimumWidth(280);
   return side;
-}
-
-QWidget* SegmentWorkspace::makeViewFrame(QWidget* view, QLabel* title, const QString& accent) {
-  auto* frame = new QWidget(this);
-  auto* layout = new QVBoxLayout(frame);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->setSpacing(0);
-  title->setTextFormat(Qt::RichText);
-  title->setStyleSheet(
-      QStringLiteral("QLabel { background: %1; color: white; padding: 1px 6px; }").arg(accent));
-  title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
-  layout->addWidget(title);
-  layout->addWidget(view, 1);
-  view->setMinimumSize(160, 140);
-  return frame;
-}
-
-QWidget* SegmentWorkspace::makeViewArea() {
-  for (const auto& preset : ctWindowPresets())
-    windowPreset_->addItem(
-        tr("%1 (W%2 L%3)").arg(preset.name).arg(preset.window).arg(preset.level));
-  windowPreset_->addItem(tr("Custom"));
-  windowPreset_->setToolTip(tr("Window/level preset; right drag in a slice view adjusts it"));
-  showCrosshair_->setChecked(true);
-  showCrosshair_->setToolTip(tr("Show the crosshair lines in the slice views"));
-  auto* slices3d = new QCheckBox(tr("Slices in 3D"), this);
-  slices3d->setChecked(true);
-  slices3d->setToolTip(tr("Show the three slices through the crosshair in the 3D view"));
-  auto* resetViews = new QPushButton(tr("Reset Views"), this);
-  resetViews->setToolTip(tr("Fit every slice and look at the patient from the front in 3D"));
-  auto* toolbar = new QHBoxLayout;
-  toolbar->addWidget(new QLabel(tr("Window"), this));
-  toolbar->addWidget(windowPreset_);
-  toolbar->addWidget(showCrosshair_);
-  toolbar->addWidget(slices3d);
-  toolbar->addWidget(resetViews);
-  toolbar->addStretch(1);
-
-  auto* grid = new QGridLayout;
-  grid->setSpacing(4);
-  grid->addWidget(makeViewFrame(views_[Axial], titles_[Axial], kAccents[Axial]), 0, 0);
-  grid->addWidget(makeViewFrame(view3d_, titles_[SliceViewCount], kAccents[3]), 0, 1);
-  grid->addWidget(makeViewFrame(views_[Coronal], titles_[Coronal], kAccents[Coronal]), 1, 0);
-  grid->addWidget(makeViewFrame(views_[Sagittal], titles_[Sagittal], kAccents[Sagittal]), 1, 1);
-  for (int i = 0; i < 2; ++i) {
-    grid->setRowStretch(i, 1);
-    grid->setColumnStretch(i, 1);
-  }
-  // The mouse's less obvious gestures, under the views where the user looks while using them.
-  auto* hint = new QLabel(tr("<small>Wheel, ↑/↓: slices · right drag: window/level · Ctrl+wheel: "
-                             "zoom · Shift+click: negative point · drag a marker to move it · "
-                             "Del: remove the selected point · P / N / C: tool · Ctrl+Z / "
-                             "Ctrl+Shift+Z: undo / redo · Ctrl+S: accept · Ctrl+N: next "
-                             "sample</small>"),
-                          this);
-  hint->setTextFormat(Qt::RichText);
-  hint->setWordWrap(true);
-  hint->setToolTip(tr("Keys: P positive point, N negative point, C crosshair, Ctrl+Z undo, "
-                      "Ctrl+Shift+Z redo, Delete remove point, Esc deselect, Ctrl+S accept, "
-                      "Ctrl+N next sample"));
-
-  auto* area = new QWidget(this);
-  auto* layout = new QVBoxLayout(area);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->addLayout(toolbar);
-  layout->addLayout(grid, 1);
-  layout->addWidget(hint);
-
-  connect(windowPreset_, qOverload<int>(&QComboBox::activated), this,
-          &SegmentWorkspace::setWindowPreset);
-  connect(showCrosshair_, &QCheckBox::toggled, this, [this](bool on) {
-    for (auto* view : views_)
-      view->setCrosshairVisible(on);
-  });
-  connect(slices3d, &QCheckBox::toggled, this, [this](bool on) { scene3d_->setSlicesVisible(on); });
-  connect(resetViews, &QPushButton::clicked, this, [this] {
-    for (auto* view : views_)
-      view->resetCamera();
-    scene3d_->resetCamera();
-  });
-  return area;
-}
-
-void SegmentWorkspace::connectViews() {
-  for (size_t slot = 0; slot < SliceViewCount; ++slot) {
-    SliceView2D* view = views_[slot];
-    connect(view, &SliceView2D::voxelClicked, this,
-            [this](int i, int j, int k, Qt::KeyboardModifiers modifiers) {
-              clickVoxel({i, j, k}, modifiers);
-            });
-    connect(view, &SliceView2D::markerClicked, this,
-            [this](int index, Qt::KeyboardModifiers) { onPointClicked(index); });
-    connect(view, &SliceView2D::markerMoved, this, [this](int index, int i, int j, int k) {
-      onPointMoved(index, {i, j, k});
-    });
-    connect(view, &SliceView2D::sliceChanged, this, [this, view](int slice) {
-      if (!shownImage_)
-        return;
-      // The wheel moved this view: the crosshair follows, and with it the other views' lines.
-      VoxelIndex moved = crosshair_;
-      moved[size_t(view->sliceAxis())] = slice;
-      if (moved != crosshair_)
-        setCrosshair(moved);
-    });
-    connect(view, &SliceView2D::windowLevelDragged, this, [this](double window, double level) {
-      setWindowLevel(window, level);
-      windowPreset_->setCurrentIndex(windowPreset_->count() - 1); // Custom
-    });
-  }
-  // A click on the 3D view lands on a slice plane or the surface, in millimetres.
-  connect(
-      view3d_, &VtkViewWidget::picked, this,
-      [this](double x, double y, double z, Qt::KeyboardModifiers modifiers) {
-        guarded([&] {
-          if (!shownImage_)
-            return;
-          const Vec3 index = shownImage_->geometry.physicalToIndex({x, y, z});
-          const VoxelIndex ijk{std::lround(index[0]), std::lround(index[1]), std::lround(index[2])};
-          if (shownImage_->geometry.contains(ijk[0], ijk[1], ijk[2]))
-            clickVoxel(ijk, modifiers);
-        });
-      });
 }
 
 void SegmentWorkspace::addShortcuts() {
@@ -530,7 +367,7 @@ PromptPanel::Tool SegmentWorkspace::tool() const {
 }
 
 void SegmentWorkspace::clickVoxel(const VoxelIndex& ijk, Qt::KeyboardModifiers modifiers) {
-  if (!shownImage_)
+  if (!grid_->hasImage())
     return;
   const PromptPanel::Tool current = tool();
   if (current == PromptPanel::Tool::Crosshair) {
@@ -596,29 +433,15 @@ void SegmentWorkspace::guarded(const std::function<void()>& action) {
 }
 
 void SegmentWorkspace::setCrosshair(const VoxelIndex& ijk) {
-  if (!shownImage_)
-    return;
-  const auto& size = shownImage_->geometry.size;
-  for (size_t a = 0; a < 3; ++a)
-    crosshair_[a] = std::clamp<int64_t>(ijk[a], 0, size[a] - 1);
-  for (auto* view : views_)
-    view->setCrosshair(double(crosshair_[0]), double(crosshair_[1]), double(crosshair_[2]));
-  scene3d_->setSlices(crosshair_);
-  updateTitles();
+  grid_->setCrosshair(ijk);
 }
 
-void SegmentWorkspace::setWindowLevel(double window, double level) {
-  for (auto* view : views_)
-    view->setWindowLevel(window, level);
-  scene3d_->setWindowLevel(window, level);
+VoxelIndex SegmentWorkspace::crosshair() const {
+  return grid_->crosshair();
 }
 
 void SegmentWorkspace::setWindowPreset(int index) {
-  const auto& presets = ctWindowPresets();
-  if (index < 0 || index >= int(presets.size()))
-    return; // "Custom" stays as the drag left it
-  windowPreset_->setCurrentIndex(index);
-  setWindowLevel(presets[size_t(index)].window, presets[size_t(index)].level);
+  grid_->setWindowPreset(index);
 }
 
 // ---- the session's news ----
@@ -687,28 +510,15 @@ void SegmentWorkspace::sessionChanged(const SegmentSession::Change& change) {
 }
 
 void SegmentWorkspace::showImage() {
-  shownImage_ = session_.sharedImage();
-  shownResult_.reset();
-  shownSurface_.reset();
   ++surfaceGeneration_;
+  if (surfaceJob_)
+    surfaceJob_->requestCancel();
+  shownResult_.reset();
   selected_ = -1;
-  const ImageGeometry& g = shownImage_->geometry;
-  imageData_ = toImageData(*shownImage_);
-  maskData_ = nullptr;
-  for (auto* view : views_) {
-    view->setImage(imageData_, false);
-    view->clearOverlay();
-  }
-  scene3d_->setImage(imageData_, g);
-  const int preset = windowPreset_->currentIndex();
-  if (preset < int(ctWindowPresets().size()))
-    setWindowPreset(preset);
-  else
-    setWindowLevel(views_[Axial]->window(), views_[Axial]->level());
-  setCrosshair({g.size[0] / 2, g.size[1] / 2, g.size[2] / 2});
-  scene3d_->resetCamera();
+  grid_->setImage(session_.sharedImage());
   studyPanel_->setCurrentImage(QString::fromStdString(session_.imageId()));
   showPoints();
+  const ImageGeometry& g = session_.image()->geometry;
   const QString name = session_.imageId().empty() ? fileName(session_.imagePath())
                                                   : QString::fromStdString(session_.imageId());
   status(tr("<b>%1</b>: %2 × %3 × %4 voxels, %5 × %6 × %7 mm, %8. Click on a structure.")
@@ -724,18 +534,7 @@ void SegmentWorkspace::showImage() {
 
 void SegmentWorkspace::showPoints() {
   const auto& points = session_.points();
-  std::vector<SliceView2D::Marker> markers;
-  for (size_t index = 0; index < points.size(); ++index) {
-    SliceView2D::Marker marker;
-    for (size_t c = 0; c < 3; ++c)
-      marker.ijk[c] = double(points[index].ijk[c]);
-    marker.color = points[index].positive ? positiveColor() : negativeColor();
-    marker.selected = int(index) == selected_;
-    markers.push_back(marker);
-  }
-  for (auto* view : views_)
-    view->setMarkers(markers);
-  scene3d_->setPoints(points);
+  grid_->setPoints(points, selected_);
   {
     const QSignalBlocker block(promptPanel_);
     promptPanel_->setPoints(points, selected_);
@@ -745,28 +544,16 @@ void SegmentWorkspace::showPoints() {
 
 void SegmentWorkspace::showResult() {
   shownResult_ = session_.sharedResult();
-  const bool mask = shownResult_ && shownResult_->error.empty() && shownResult_->voxels() > 0;
-  if (!mask) {
-    maskData_ = nullptr;
-    for (auto* view : views_)
-      view->clearOverlay();
-    ++surfaceGeneration_;
-    if (surfaceJob_)
-      surfaceJob_->requestCancel();
-    shownSurface_.reset();
-    scene3d_->setSurface(nullptr);
+  grid_->setMask(shownResult_);
+  ++surfaceGeneration_;
+  if (surfaceJob_)
+    surfaceJob_->requestCancel(); // the surface of an older mask
+  if (!grid_->hasMask()) {
     clickWaiting_ = false;
     if (!shownResult_ || shownResult_->error.empty())
       status(session_.points().empty() ? tr("Click on a structure to add a positive point.")
                                        : tr("No mask: add a positive point on the structure."));
-    updateTitles();
     return;
-  }
-  maskData_ = toImageData(shownResult_->mask);
-  const std::vector<QColor> colors = {Qt::transparent, certainColor(), uncertainColor()};
-  for (auto* view : views_) {
-    view->setOverlay(maskData_, colors);
-    view->setOverlayOpacity(maskPanel_->opacity());
   }
   const std::string json = segmentationResultJson(*shownResult_);
   QString text = describeResult(json);
@@ -777,13 +564,10 @@ void SegmentWorkspace::showResult() {
   }
   status(text, false, QString::fromStdString(json));
   startSurface(shownResult_);
-  updateTitles();
 }
 
 void SegmentWorkspace::startSurface(std::shared_ptr<const SegmentationResult> result) {
-  const uint64_t generation = ++surfaceGeneration_;
-  if (surfaceJob_)
-    surfaceJob_->requestCancel(); // superseded by this newer mask
+  const uint64_t generation = surfaceGeneration_;
   auto mesh = std::make_shared<TriangleMesh>();
   auto milliseconds = std::make_shared<double>(0.0);
   surfaceJob_ = services().submitQuietly(makeJob(
@@ -800,31 +584,9 @@ void SegmentWorkspace::startSurface(std::shared_ptr<const SegmentationResult> re
       surfaceJob_, [this, mesh, milliseconds, generation](const Job& done) {
         if (generation != surfaceGeneration_ || done.state() != JobState::Succeeded)
           return;
-        shownSurface_ = mesh;
         surfaceMs_ = *milliseconds;
-        scene3d_->setSurface(mesh.get());
-        updateTitles();
+        grid_->setSurface(mesh, surfaceMs_);
       });
-}
-
-void SegmentWorkspace::updateTitles() {
-  for (size_t slot = 0; slot < SliceViewCount; ++slot) {
-    const SliceView2D* view = views_[slot];
-    const QString name = tr(kViewNames[slot]);
-    titles_[slot]->setText(shownImage_ ? tr("<b>%1</b> · slice %2 / %3")
-                                             .arg(name)
-                                             .arg(view->slice() + 1)
-                                             .arg(view->sliceCount())
-                                       : tr("<b>%1</b>").arg(name));
-  }
-  QString surface = tr("no mask yet");
-  if (shownSurface_ && shownResult_)
-    surface = tr("mask surface, %L1 triangles in %2 ms")
-                  .arg(shownSurface_->triangleCount())
-                  .arg(surfaceMs_, 0, 'f', 0);
-  else if (shownResult_ && shownResult_->voxels() > 0)
-    surface = tr("extracting the surface…");
-  titles_[SliceViewCount]->setText(tr("<b>3D</b> · %1").arg(surface));
 }
 
 void SegmentWorkspace::updateActions() {
@@ -853,7 +615,19 @@ void SegmentWorkspace::error(const QString& text) {
 }
 
 bool SegmentWorkspace::hasSurface() const {
-  return scene3d_->hasSurface();
+  return grid_->hasSurface();
+}
+
+const TriangleMesh* SegmentWorkspace::shownSurface() const {
+  return grid_->surface();
+}
+
+SliceView2D* SegmentWorkspace::sliceView(SegmentViewGrid::ViewSlot slot) const {
+  return grid_->sliceView(slot);
+}
+
+View3D* SegmentWorkspace::view3D() const {
+  return grid_->view3D();
 }
 
 // ---- accepting ----

@@ -8,26 +8,19 @@
 #pragma once
 #include "segment/PromptPanel.h"
 #include "segment/SegmentSession.h"
+#include "segment/SegmentViewGrid.h"
 #include "workspace/Workspace.h"
 
-#include <QColor>
 #include <QElapsedTimer>
 #include <QString>
-#include <array>
 #include <functional>
 #include <memory>
 #include <vector>
-#include <vtkSmartPointer.h>
 
-class QCheckBox;
-class QComboBox;
-class QLabel;
 class QSplitter;
-class vtkImageData;
 
 namespace lumen {
 
-class CtScene3D;
 class JobContinuations;
 class MaskPanel;
 class SeriesDialog;
@@ -43,17 +36,10 @@ class Datastore;
 class SegmentWorkspace : public Workspace {
   Q_OBJECT
 public:
-  enum ViewSlot { Axial, Coronal, Sagittal, SliceViewCount };
-
   explicit SegmentWorkspace(WorkspaceServices& services, QWidget* parent = nullptr);
   ~SegmentWorkspace() override;
 
   static WorkspaceInfo info();
-  // The overlay's colours: label 1 (both passes agree) and label 2 (one pass only).
-  static QColor certainColor();
-  static QColor uncertainColor();
-  static QColor positiveColor();
-  static QColor negativeColor();
 
   // A study folder (its next image by the chosen strategy opens), a CT volume (inside a study
   // folder: as that study's image), or a DICOM folder (a picker when it holds several series).
@@ -73,11 +59,10 @@ public:
   PromptPanel::Tool tool() const;
   // Moves the crosshair: every slice view shows the voxel's slice, the 3D view its planes.
   void setCrosshair(const VoxelIndex& ijk);
-  VoxelIndex crosshair() const { return crosshair_; }
+  VoxelIndex crosshair() const;
   void selectPoint(int index); // -1: none
   int selectedPoint() const { return selected_; }
   void deleteSelectedPoint();
-  void setWindowLevel(double window, double level);
   void setWindowPreset(int index); // into ctWindowPresets()
 
   // Saves the current mask as the image's `final` label (and the model's `original`) under the
@@ -90,17 +75,17 @@ public:
 
   SegmentSession& session() { return session_; }
   StudyFolder& study() { return *study_; }
-  SliceView2D* sliceView(ViewSlot slot) const { return views_[size_t(slot)]; }
-  View3D* view3D() const { return view3d_; }
+  SegmentViewGrid* views() const { return grid_; }
+  SliceView2D* sliceView(SegmentViewGrid::ViewSlot slot) const;
+  View3D* view3D() const;
   StudyPanel* studyPanel() const { return studyPanel_; }
   PromptPanel* promptPanel() const { return promptPanel_; }
   MaskPanel* maskPanel() const { return maskPanel_; }
-  QComboBox* windowPresetBox() const { return windowPreset_; }
   // The series picker while one is open, else null.
   SeriesDialog* seriesDialog() const { return seriesDialog_; }
   bool hasSurface() const;
   // The mask's surface the 3D view shows (physical mm), null when none.
-  const TriangleMesh* shownSurface() const { return shownSurface_.get(); }
+  const TriangleMesh* shownSurface() const;
   // The mask shown now (null when none): the session's newest result.
   const SegmentationResult* shownResult() const { return shownResult_.get(); }
   // Milliseconds from the last click to its mask on screen, and of the last surface extraction.
@@ -111,11 +96,8 @@ protected:
   void resizeEvent(QResizeEvent* event) override;
 
 private:
-  QWidget* makeViewFrame(QWidget* view, QLabel* title, const QString& accent);
-  QWidget* makeViewArea();
   QWidget* makeSidePanel();
   void addShortcuts();
-  void connectViews();
 
   void sessionChanged(const SegmentSession::Change& change);
   // Loads an image; `store` is the study folder it belongs to (null: none), which Accept uses.
@@ -130,7 +112,6 @@ private:
   void showPoints();
   void showResult();
   void startSurface(std::shared_ptr<const SegmentationResult> result);
-  void updateTitles();
   void updateActions();
   void status(const QString& text, bool busy = false, const QString& details = {});
   void error(const QString& text);
@@ -145,24 +126,14 @@ private:
   StudyPanel* studyPanel_;
   PromptPanel* promptPanel_;
   MaskPanel* maskPanel_;
-  std::array<SliceView2D*, SliceViewCount> views_{};
-  std::array<QLabel*, SliceViewCount + 1> titles_{}; // the slice views', then the 3D view's
-  View3D* view3d_;
-  std::unique_ptr<CtScene3D> scene3d_;
-  QComboBox* windowPreset_;
-  QCheckBox* showCrosshair_;
+  SegmentViewGrid* grid_;
   SeriesDialog* seriesDialog_ = nullptr;
   QSplitter* side_ = nullptr; // study, points and mask panels
   bool sideSized_ = false;
 
-  // What the views show: they keep VTK copies of these voxels.
-  std::shared_ptr<const CtVolume> shownImage_;
   std::shared_ptr<const SegmentationResult> shownResult_;
-  std::shared_ptr<const TriangleMesh> shownSurface_;
-  vtkSmartPointer<vtkImageData> imageData_, maskData_;
   // The study folder of the image being loaded and of the one shown (null: not a study's).
   std::shared_ptr<segment::Datastore> loadingStore_, imageStore_;
-  VoxelIndex crosshair_{0, 0, 0};
   int selected_ = -1;
   bool accepting_ = false;
 
