@@ -3,6 +3,7 @@
 // image sizes. Counters give each stage's share, so a slow stage shows up by name.
 #include "segment/ChestClasses.h"
 #include "segment/ClickSimulator.h"
+#include "segment/MaskSurface.h"
 #include "segment/PromptSegmentation.h"
 #include "segment/PropagatorNet.h"
 #include "segment/SegmentationBackends.h"
@@ -125,6 +126,29 @@ BENCHMARK(BM_SegmentChestAortaLearned)
     ->Arg(5)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The Segment workspace's 3D view after those three clicks: the mask's smoothed surface in
+// physical space (a background job; the UI thread only turns the triangles into poly data).
+void BM_MaskSurfaceChestAorta(benchmark::State& state) {
+  lumen::SyntheticChestCtOptions o;
+  o.size = {512, 512, 100};
+  o.spacing = {0.7, 0.7, 2.5};
+  const auto ct = lumen::makeSyntheticChestCt(5, o);
+  lumen::MaskVolume aorta;
+  aorta.geometry = ct.cta.geometry;
+  aorta.values.resize(ct.labels.values.size());
+  for (size_t v = 0; v < aorta.values.size(); ++v)
+    aorta.values[v] = ct.labels.values[v] == lumen::kChestAorta;
+  lumen::SegmentationRequest request;
+  request.points = lumen::initialClicks(aorta, 3);
+  const auto mask =
+      lumen::segmentWithPrompts(ct.cta, request, *lumen::makeSegmentationBackend("classical")).mask;
+  size_t triangles = 0;
+  for (auto _ : state)
+    triangles = lumen::maskSurface(mask).triangleCount();
+  state.counters["triangles"] = double(triangles);
+}
+BENCHMARK(BM_MaskSurfaceChestAorta)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace
 

@@ -7,12 +7,21 @@
 // - Shapes workspace (after the events part, so the two trainings do not share the cores):
 //   synthetic 10-class hearts, a short phase-1 then phase-2 training of the shape autoencoder
 //   watched live, and a held-out heart completed from five classes next to its ground truth.
+// - Segment workspace (at once: three small chest CTAs take a few seconds): a study folder of
+//   synthetic chest CTAs, its first image opened with the aorta clicked where a user would click
+//   it (its lowest, middle and highest slices), so the mask is there, Accept and Next Sample
+//   ready, whenever the user turns to the tab; the tab is not forced to the front.
 #include "MainWindow.h"
 #include "WelcomePage.h"
 #include "common/Log.h"
 #include "events/EventsWorkspace.h"
 #include "events/SyntheticEvents.h"
+#include "io/CtVolumeIO.h"
 #include "runs/RunsWorkspace.h"
+#include "segment/ChestClasses.h"
+#include "segment/ClickSimulator.h"
+#include "segment/SegmentWorkspace.h"
+#include "segment/SyntheticChestCt.h"
 #include "shapes/ShapeDataset.h"
 #include "shapes/ShapesWorkspace.h"
 #include "shapes/SyntheticHeart.h"
@@ -22,6 +31,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <cstdio>
+#include <filesystem>
 
 namespace lumen {
 namespace {
@@ -74,6 +85,42 @@ void startShapesDemo(MainWindow& window, ShapesWorkspace& shapes, const QString&
   });
 }
 
+void startSegmentDemo(MainWindow& window, SegmentWorkspace& segment, const QString& folder) {
+  const QString study = QDir(folder).absoluteFilePath(QStringLiteral("segment-study"));
+  auto prompts = std::make_shared<std::vector<PromptPoint>>();
+  auto synth = window.services().submit(
+      makeJob("Synthesise chest CTAs", [study = study.toStdString(), prompts](Job& job) {
+        // A fresh study each time: a label accepted in an earlier demo would leave case_000
+        // labelled, and Next Sample would skip it.
+        std::filesystem::remove_all(study);
+        std::filesystem::create_directories(study);
+        SyntheticChestCtOptions options;
+        options.size = {256, 256, 64};
+        options.spacing = {1.4, 1.4, 4.5};
+        constexpr int kCases = 3;
+        for (int c = 0; c < kCases; ++c) {
+          char name[32];
+          std::snprintf(name, sizeof name, "case_%03d", c);
+          job.setProgress(double(c) / kCases, name);
+          const auto chest = makeSyntheticChestCt(100 + uint64_t(c), options, &job);
+          writeCtVolume(study + "/" + name + ".nii.gz", chest.cta);
+          if (c == 0) {
+            MaskVolume aorta;
+            aorta.geometry = chest.labels.geometry;
+            aorta.values.resize(chest.labels.values.size());
+            for (size_t v = 0; v < aorta.values.size(); ++v)
+              aorta.values[v] = chest.labels.values[v] == kChestAorta ? 1 : 0;
+            *prompts = initialClicks(aorta, 3);
+          }
+        }
+      }));
+  segment.whenDone(synth, [&segment, study, prompts] {
+    segment.setWindowPreset(3); // CTA: the contrast-filled aorta against the mediastinum
+    segment.openPath(study, nullptr);
+    segment.openStudyImage(QStringLiteral("case_000"), *prompts);
+  });
+}
+
 void startEventsDemo(MainWindow& window, EventsWorkspace& events, const QString& folder) {
   const QString train = QDir(folder).absoluteFilePath(QStringLiteral("events-data"));
   const QString test = QDir(folder).absoluteFilePath(QStringLiteral("events-test"));
@@ -122,6 +169,8 @@ void MainWindow::startDemo(const QString& folder) {
                            {"trainer.threads=1", "trainer.optimizer.name=sgd",
                             "trainer.optimizer.lr=0.05", "trainer.optimizer.momentum=0.9"});
   logInfo("demo: training two regression models in ", runs.toStdString());
+  if (auto* segment = qobject_cast<SegmentWorkspace*>(workspace(QStringLiteral("segment"))))
+    startSegmentDemo(*this, *segment, QDir(folder).absolutePath());
   if (auto* events = qobject_cast<EventsWorkspace*>(workspace(QStringLiteral("events"))))
     startEventsDemo(*this, *events, QDir(folder).absolutePath());
 }

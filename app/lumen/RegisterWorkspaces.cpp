@@ -2,6 +2,7 @@
 
 #include "events/EventsWorkspace.h"
 #include "runs/RunsWorkspace.h"
+#include "segment/SegmentWorkspace.h"
 #include "shapes/ShapesWorkspace.h"
 #include "workspace/WorkspaceRegistry.h"
 
@@ -10,6 +11,9 @@ namespace lumen {
 void registerWorkspaces(WorkspaceRegistry& registry) {
   registry.add(RunsWorkspace::info());
   registry.add(EventsWorkspace::info());
+  // Before Shapes: Shapes opens any NIfTI file or folder, Segment claims only CTs, DICOM and
+  // study folders and leaves heart label maps to Shapes (the first workspace that accepts wins).
+  registry.add(SegmentWorkspace::info());
   registry.add(ShapesWorkspace::info());
 }
 

@@ -15,12 +15,13 @@ struct PropagatorDataConfig {
   int batch_size = 16;
   int samples_per_epoch = 2048;
   int val_samples = 256;
-  double margin_mm = 20;           // the prompt plan's box margin the examples imitate
-  double key_fraction = 0.3;       // examples of a pass's first slice: clicks, no previous mask
-  double click_fraction = 0.15;    // other examples that also carry a click on their slice
-  double negative_fraction = 0.25; // examples with a negative click on a look-alike neighbour
-  int min_voxels = 200;            // smaller objects of a label map are not trained on
-  int max_cases = 64;              // cases held in memory at once
+  double margin_mm = 20;              // the prompt plan's box margin the examples imitate
+  double key_fraction = 0.3;          // examples of a pass's first slice: clicks, no previous mask
+  double click_fraction = 0.15;       // other examples that also carry a click on their slice
+  double negative_fraction = 0.25;    // examples with a negative click on a look-alike neighbour
+  double single_slice_fraction = 0.3; // examples boxed from one slice's clicks
+  int min_voxels = 200;               // smaller objects of a label map are not trained on
+  int max_cases = 64;                 // cases held in memory at once
 
   template <class V> void visit(V& v) {
     v.field("studies", studies);
@@ -33,6 +34,7 @@ struct PropagatorDataConfig {
     v.field("key_fraction", key_fraction, range(0.0, 1.0));
     v.field("click_fraction", click_fraction, range(0.0, 1.0));
     v.field("negative_fraction", negative_fraction, range(0.0, 1.0));
+    v.field("single_slice_fraction", single_slice_fraction, range(0.0, 1.0));
     v.field("min_voxels", min_voxels, atLeast(1));
     v.field("max_cases", max_cases, range(1, 100000));
   }

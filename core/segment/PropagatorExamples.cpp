@@ -155,13 +155,19 @@ PropagatorExample drawPropagatorExample(const std::vector<const PropagatorCase*>
       clickOn(z);
   const auto lower = std::lower_bound(object.slices.begin(), object.slices.end(), z);
   const int64_t reach = std::max<int64_t>(1, std::lround(40.0 / g.spacing[2]));
-  const int64_t below =
-      *(lower - std::min<int64_t>(lower - object.slices.begin(), uniform(0, reach)));
-  const int64_t aboveIndex =
-      std::min<int64_t>(int64_t(object.slices.size()) - 1,
-                        int64_t(lower - object.slices.begin()) + uniform(0, reach));
-  clickOn(below);
-  clickOn(object.slices[size_t(aboveIndex)]);
+  const int64_t at = int64_t(lower - object.slices.begin());
+  const int64_t below = object.slices[size_t(at - std::min<int64_t>(at, uniform(0, reach)))];
+  const int64_t above = object.slices[size_t(
+      std::min<int64_t>(int64_t(object.slices.size()) - 1, at + uniform(0, reach)))];
+  if (chance(data.single_slice_fraction)) {
+    // A single-slice prompt: every slice's box is that of the clicks on the one clicked slice,
+    // which is this one on a pass's first slice, else one the pass came from.
+    if (!clickedHere)
+      clickOn(chance(0.5) ? below : above);
+  } else {
+    clickOn(below);
+    clickOn(above);
+  }
 
   SliceBox box{w, h, -1, -1};
   for (const auto& p : points) {

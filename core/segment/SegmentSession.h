@@ -55,6 +55,8 @@ public:
   void openImage(const std::string& path, const std::string& seriesUid = {},
                  const std::string& imageId = {});
   const CtVolume* image() const { return image_.get(); }
+  // The same image, for a view that must keep its voxels while it shows them.
+  const std::shared_ptr<const CtVolume>& sharedImage() const { return image_; }
   const std::string& imagePath() const { return imagePath_; }
   const std::string& imageId() const { return imageId_; }
   bool isLoading() const { return loading_ != nullptr; }
@@ -85,6 +87,7 @@ public:
   // The mask of the newest finished request (null before the first, and once the prompts are
   // cleared); resultIsCurrent() tells whether it belongs to the prompts shown now.
   const SegmentationResult* result() const { return result_.get(); }
+  const std::shared_ptr<const SegmentationResult>& sharedResult() const { return result_; }
   bool resultIsCurrent() const { return result_ && resultGeneration_ == generation_; }
 
   // Saves the current mask into `store` for imageId(): as `original` (the model's output, with
@@ -95,6 +98,9 @@ public:
 
   // Applies what finished jobs brought; call from the owner's thread.
   void poll();
+  // The follow-ups poll() runs, for an owner that runs them from its own timer (the GUI's
+  // JobContinuations::watch).
+  JobFollowUps& followUps() { return followUps_; }
 
 private:
   void edited(std::vector<PromptPoint> before);

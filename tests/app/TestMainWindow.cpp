@@ -1,15 +1,21 @@
 // The main window as users get it: it opens with its workspaces and docks; File ▸ Open routes a
 // run to the Runs workspace and the monitor; recent files persist; About lists the library
-// versions; the demo trains real models whose curves reach the monitor; a training job
-// cancelled from the Jobs dock stops and can be resumed.
+// versions; the demo trains real models whose curves reach the monitor and segments the aorta of
+// a synthetic chest CT study; a training job cancelled from the Jobs dock stops and can be
+// resumed. A CT goes to the Segment workspace, a heart label map to the Shapes workspace.
 #include "AboutDialog.h"
 #include "MainWindow.h"
 #include "RegisterWorkspaces.h"
 #include "TestSupport.h"
 #include "common/Job.h"
+#include "io/CtVolumeIO.h"
 #include "jobs/JobsDock.h"
 #include "monitor/TrainingMonitorDock.h"
 #include "runs/RunsWorkspace.h"
+#include "segment/MaskPanel.h"
+#include "segment/SegmentWorkspace.h"
+#include "segment/StudyFolder.h"
+#include "segment/StudyPanel.h"
 #include "shapes/SyntheticHeart.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
@@ -93,9 +99,24 @@ private Q_SLOTS:
     const std::string hearts = root + "/hearts";
     SyntheticHeartOptions heart;
     heart.spacing = {4.0, 4.0, 4.0};
-    writeSyntheticHearts(hearts, 1, 0, heart);
+    const auto heartFiles = writeSyntheticHearts(hearts, 1, 0, heart);
     QVERIFY2(window.openPath(QString::fromStdString(hearts), &error), qPrintable(error));
     QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("shapes"));
+    QVERIFY2(window.openPath(QString::fromStdString(heartFiles.front()), &error),
+             qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("shapes"));
+    // A CT, and a folder of CTs (a study), are the Segment workspace's.
+    const std::string cts = root + "/cts";
+    QDir().mkpath(QString::fromStdString(cts));
+    CtVolume ct;
+    ct.geometry.size = {16, 16, 8};
+    ct.values.assign(ct.geometry.voxels(), -1000);
+    writeCtVolume(cts + "/chest.nii.gz", ct);
+    QVERIFY2(window.openPath(QString::fromStdString(cts + "/chest.nii.gz"), &error),
+             qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("segment"));
+    QVERIFY2(window.openPath(QString::fromStdString(cts), &error), qPrintable(error));
+    QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("segment"));
   }
 
   void aboutListsLibraryVersions() {
@@ -110,7 +131,8 @@ private Q_SLOTS:
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.startDemo(QString::fromStdString(folder));
-    QCOMPARE(window.jobsDock()->rowCount(), 3); // two regression runs + the event recordings
+    // Two regression runs, the segmentation study's chest CTAs and the event recordings.
+    QCOMPARE(window.jobsDock()->rowCount(), 4);
     // Curves arrive in the monitor while the runs train.
     QTRY_VERIFY_WITH_TIMEOUT(window.monitorDock()->metricNames().contains("train/loss"), 30000);
     if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR")) {
@@ -146,6 +168,20 @@ private Q_SLOTS:
     QString why;
     QVERIFY(!RunsWorkspace::canResume(runDir, &why));
     QCOMPARE(why, QStringLiteral("This run has finished"));
+
+    // Meanwhile the Segment tab got its study, the aorta clicked and segmented, ready to accept.
+    auto* segment = static_cast<SegmentWorkspace*>(window.workspace("segment"));
+    QTRY_VERIFY_WITH_TIMEOUT(segment->shownResult() && segment->shownResult()->voxels() > 0 &&
+                                 segment->maskPanel()->acceptButton()->isEnabled(),
+                             120000);
+    QCOMPARE(int(segment->session().points().size()), 3);
+    QVERIFY(segment->studyPanel()->nextButton()->isEnabled());
+    QCOMPARE(segment->study().images().size(), size_t(3));
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR")) {
+      window.showWorkspace(QStringLiteral("segment"));
+      QTest::qWait(1500); // the surface job and one repaint of every view
+      window.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/demo_segment.png");
+    }
   }
 };
 

@@ -10,6 +10,7 @@
 #include <QTest>
 #include <QWheelEvent>
 #include <cmath>
+#include <set>
 #include <vtkActor.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
@@ -128,6 +129,10 @@ private Q_SLOTS:
   void sliceViewDrawsMarkersOnTheirSlice();
   void sliceViewClickReportsVoxel();
   void sliceViewOrientations();
+  void sliceViewShowsFlippedScansRadiologically();
+  void sliceViewPicksTheNearestAxesOfObliqueScans();
+  void sliceViewDragsMarkersAndWindowLevel();
+  void sliceViewDrawsTheCrosshair();
 
 private:
   // A red unit sphere at the origin on black, framed by the camera.
@@ -399,6 +404,121 @@ void TestVtkViews::sliceViewOrientations() {
   saveShot(image, "slice_sagittal");
   QVERIFY(isGreen(pixelAt(image, voxelOnScreen(view, 16, 16, 32))));
   QVERIFY(isBlack(pixelAt(image, voxelOnScreen(view, 16, 40, 32))));
+}
+
+void TestVtkViews::sliceViewShowsFlippedScansRadiologically() {
+  // Stored RAS (as many NIfTI files are): +i points to the patient's right, +j to anterior.
+  SliceView2D view;
+  show(view);
+  auto image = halfVolume();
+  image->SetDirectionMatrix(-1, 0, 0, 0, -1, 0, 0, 0, 1);
+  view.setImage(image);
+  view.setWindowLevel(100.0, 500.0);
+  const QImage shot = view.grabRendered();
+  saveShot(shot, "slice_flipped_axial");
+  // Patient left (-i) on the screen's right, anterior (+j) up.
+  QVERIFY(view.voxelToWidget(16, 32, 32).x() > view.voxelToWidget(48, 32, 32).x());
+  QVERIFY(view.voxelToWidget(32, 48, 32).y() < view.voxelToWidget(32, 16, 32).y());
+  QVERIFY(isWhite(pixelAt(shot, view.voxelToWidget(48, 32, 32))));
+  QVERIFY(isBlack(pixelAt(shot, view.voxelToWidget(16, 32, 32))));
+
+  QSignalSpy voxels(&view, &SliceView2D::voxelClicked);
+  QSignalSpy worlds(&view, &SliceView2D::worldClicked);
+  QTest::mouseClick(&view, Qt::LeftButton, Qt::ShiftModifier,
+                    view.voxelToWidget(48, 20, 32).toPoint());
+  QCOMPARE(voxels.count(), 1);
+  QCOMPARE(voxels[0][0].toInt(), 48);
+  QCOMPARE(voxels[0][1].toInt(), 20);
+  QCOMPARE(voxels[0][2].toInt(), 32);
+  QCOMPARE(voxels[0][3].value<Qt::KeyboardModifiers>(), Qt::KeyboardModifiers(Qt::ShiftModifier));
+  // The physical position has the direction applied.
+  QVERIFY(std::abs(worlds[0][0].toDouble() + 48) < 0.75);
+  QVERIFY(std::abs(worlds[0][1].toDouble() + 20) < 0.75);
+
+  // Coronal: left on the right, superior up; sagittal: anterior (+j here) on the left.
+  view.setOrientation(SliceView2D::Orientation::Coronal);
+  QCOMPARE(view.sliceAxis(), 1);
+  QVERIFY(view.voxelToWidget(16, 32, 32).x() > view.voxelToWidget(48, 32, 32).x());
+  QVERIFY(view.voxelToWidget(32, 32, 50).y() < view.voxelToWidget(32, 32, 10).y());
+  view.setOrientation(SliceView2D::Orientation::Sagittal);
+  QCOMPARE(view.sliceAxis(), 0);
+  QVERIFY(view.voxelToWidget(32, 48, 32).x() < view.voxelToWidget(32, 16, 32).x());
+}
+
+void TestVtkViews::sliceViewPicksTheNearestAxesOfObliqueScans() {
+  SliceView2D view;
+  show(view);
+  auto image = halfVolume();
+  // A sagittal acquisition: i runs posterior, j inferior, k to the patient's left.
+  image->SetDirectionMatrix(0, 0, 1, 1, 0, 0, 0, -1, 0);
+  view.setImage(image);
+  QCOMPARE(view.sliceAxis(), 1); // axial slices are along j, the superior-inferior axis
+  view.setOrientation(SliceView2D::Orientation::Coronal);
+  QCOMPARE(view.sliceAxis(), 0);
+  view.setOrientation(SliceView2D::Orientation::Sagittal);
+  QCOMPARE(view.sliceAxis(), 2);
+
+  // Tilted 45° about x: j and k lean equally towards P and S, and still get one view each.
+  const double c = std::sqrt(0.5);
+  image->SetDirectionMatrix(1, 0, 0, 0, c, -c, 0, c, c);
+  std::set<int> axes;
+  for (auto o : {SliceView2D::Orientation::Axial, SliceView2D::Orientation::Coronal,
+                 SliceView2D::Orientation::Sagittal}) {
+    SliceView2D each;
+    each.setOrientation(o);
+    each.setImage(image);
+    axes.insert(each.sliceAxis());
+  }
+  QCOMPARE(int(axes.size()), 3);
+}
+
+void TestVtkViews::sliceViewDragsMarkersAndWindowLevel() {
+  SliceView2D view;
+  showVolume(view);
+  view.setMarkers({{{40, 20, 32}, QColor(255, 0, 0)}});
+  view.grabRendered();
+  QSignalSpy moved(&view, &SliceView2D::markerMoved);
+  QSignalSpy clicked(&view, &SliceView2D::markerClicked);
+  QSignalSpy voxels(&view, &SliceView2D::voxelClicked);
+  const QPointF from = view.voxelToWidget(40, 20, 32), to = view.voxelToWidget(44, 26, 32);
+  QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, from.toPoint());
+  QCOMPARE(clicked.count(), 1); // a click on a marker is the marker's, not a new voxel
+  QCOMPARE(voxels.count(), 0);
+  QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, from.toPoint());
+  sendMouse(&view, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
+  QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, to.toPoint());
+  QCOMPARE(moved.count(), 1);
+  QCOMPARE(moved[0][0].toInt(), 0);
+  QCOMPARE(moved[0][1].toInt(), 44);
+  QCOMPARE(moved[0][2].toInt(), 26);
+  QCOMPARE(moved[0][3].toInt(), 32);
+  QVERIFY(isRed(pixelAt(view.grabRendered(), to)));
+
+  // Right drag: right widens the window, down raises the level.
+  QSignalSpy windowed(&view, &SliceView2D::windowLevelDragged);
+  const QPointF centre(200, 150);
+  sendMouse(&view, QEvent::MouseButtonPress, centre, Qt::RightButton, Qt::RightButton);
+  sendMouse(&view, QEvent::MouseMove, centre + QPointF(30, 60), Qt::NoButton, Qt::RightButton);
+  sendMouse(&view, QEvent::MouseButtonRelease, centre + QPointF(30, 60), Qt::RightButton,
+            Qt::NoButton);
+  QVERIFY(windowed.count() >= 1);
+  QVERIFY(view.window() > 100.0);
+  QVERIFY(view.level() > 500.0);
+}
+
+void TestVtkViews::sliceViewDrawsTheCrosshair() {
+  SliceView2D view;
+  showVolume(view);
+  view.setCrosshair(20, 40, 10);
+  QCOMPARE(view.slice(), 10); // the axial view moved to the crosshair's slice
+  const QImage shot = view.grabRendered();
+  saveShot(shot, "slice_crosshair");
+  auto orange = [](const QColor& c) { return c.red() > 150 && c.green() > 70 && c.blue() < 60; };
+  QVERIFY(orange(pixelAt(shot, view.voxelToWidget(20, 5, 10)))); // the vertical line
+  QVERIFY(orange(pixelAt(shot, view.voxelToWidget(8, 40, 10)))); // the horizontal line
+  QVERIFY(!orange(pixelAt(shot, view.voxelToWidget(8, 5, 10)))); // off both
+  view.setCrosshairVisible(false);
+  QVERIFY(!orange(pixelAt(view.grabRendered(), view.voxelToWidget(20, 5, 10))));
 }
 
 int main(int argc, char** argv) {

@@ -399,7 +399,7 @@ void VtkViewWidget::mouseReleaseEvent(QMouseEvent* event) {
     m_clickStart.reset();
     if (travel.manhattanLength() <= kClickSlop) {
       if (const auto hit = pickAt(event->position().toPoint()))
-        Q_EMIT picked(hit->position[0], hit->position[1], hit->position[2]);
+        Q_EMIT picked(hit->position[0], hit->position[1], hit->position[2], event->modifiers());
     }
   }
 }
@@ -411,7 +411,10 @@ void VtkViewWidget::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void VtkViewWidget::mouseDoubleClickEvent(QMouseEvent* event) {
-  // VTK's convention for a double click is a second press with a repeat count of one.
+  // The second press of a double click is a click of its own (two prompts placed quickly must
+  // both count); VTK's convention for it is a press with a repeat count of one.
+  if (event->button() == Qt::LeftButton)
+    m_clickStart = event->position().toPoint();
   setEventInformation(event->position(), event->modifiers(), 0, nullptr, 1);
   if (const auto id = vtkButtonEvent(event->button(), true); id != vtkCommand::NoEvent)
     m_interactor->InvokeEvent(id);

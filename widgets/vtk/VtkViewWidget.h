@@ -57,9 +57,10 @@ public:
   QPointF worldToWidget(double x, double y, double z) const;
 
 Q_SIGNALS:
-  // A plain left click (press and release within a few pixels, any modifiers) that hit a prop.
-  // Drags are camera interaction and never pick.
-  void picked(double x, double y, double z);
+  // A plain left click (press and release within a few pixels, any modifiers) that hit a prop,
+  // with the modifiers held at the release (Shift+click places a negative prompt, ...). Drags
+  // are camera interaction and never pick.
+  void picked(double x, double y, double z, Qt::KeyboardModifiers modifiers);
 
 protected:
   void initializeGL() override;

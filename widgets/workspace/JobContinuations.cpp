@@ -33,11 +33,13 @@ void JobContinuations::watch(JobFollowUps& followUps) {
 
 void JobContinuations::poll() {
   own_.run();
-  bool waiting = own_.pending();
-  for (JobFollowUps* followUps : watched_) {
+  for (JobFollowUps* followUps : watched_)
     followUps->run();
+  // Only now: a follow-up that just ran may have waited for another job (a session's result
+  // starting a workspace's job), and the timer must keep going for that one.
+  bool waiting = own_.pending();
+  for (JobFollowUps* followUps : watched_)
     waiting = waiting || followUps->pending();
-  }
   if (!waiting)
     timer_->stop();
 }
