@@ -118,6 +118,8 @@ void startSegmentDemo(MainWindow& window, SegmentWorkspace& segment, const QStri
     segment.setWindowPreset(3); // CTA: the contrast-filled aorta against the mediastinum
     segment.openPath(study, nullptr);
     segment.openStudyImage(QStringLiteral("case_000"), *prompts);
+    logInfo("demo: the Segment tab has a study of three chest CTAs in ", study.toStdString(),
+            ", the aorta of case_000 clicked: Accept saves its label, Next Sample moves on");
   });
 }
 

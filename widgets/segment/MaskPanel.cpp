@@ -33,7 +33,9 @@ MaskPanel::MaskPanel(QWidget* parent)
   busy_->setVisible(false);
   status_->setWordWrap(true);
   status_->setTextFormat(Qt::RichText);
-  status_->setMinimumHeight(status_->fontMetrics().height() * 3);
+  // Room for the longest report (counts, timings, the click-to-mask time) without moving the
+  // buttons below it.
+  status_->setMinimumHeight(status_->fontMetrics().height() * 4 + 4);
   status_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
 
   label_->setText(QStringLiteral("aorta"));

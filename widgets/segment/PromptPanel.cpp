@@ -47,6 +47,8 @@ PromptPanel::PromptPanel(QWidget* parent)
 
   table_->setHorizontalHeaderLabels({tr("#"), tr("Type"), tr("i"), tr("j"), tr("k")});
   table_->verticalHeader()->hide();
+  // Compact rows: the side panel shares its height with two more panels and the docks.
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);

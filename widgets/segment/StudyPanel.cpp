@@ -46,6 +46,8 @@ StudyPanel::StudyPanel(QWidget* parent)
   table_->horizontalHeaderItem(Uncertain)->setToolTip(
       tr("Uncertain fraction of the image's last segmentation (active learning)"));
   table_->verticalHeader()->hide();
+  // Compact rows: the side panel shares its height with two more panels and the docks.
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
