@@ -12,6 +12,7 @@
 #include "segment/Datastore.h"
 #include "segment/DatastoreNames.h"
 #include "segment/PromptSegmentation.h"
+#include "segment/PropagatorJobs.h"
 #include "segment/SegmentEvaluation.h"
 #include "segment/SegmentationBackends.h"
 #include "segment/SyntheticChestCt.h"
@@ -290,7 +291,8 @@ int trainCommand(const ParsedArgs& args) {
         throw InputError(*studies + " is not a folder");
     });
     overrides.push_back("data.studies=" + *studies);
-    runDir = studyPropagatorRun(*studies);
+    if (!args.value("--run-dir"))
+      runDir = prepareStudyPropagatorRun(*studies);
   } else if (!args.value("--config") && !args.value("--run-dir")) {
     throw UsageError("segment train needs --studies DIR (a study folder with labels/final), or a "
                      "--config naming data.studies");
@@ -394,8 +396,9 @@ void addSegmentCommands(Command& segment) {
       "train", "Train the learned 2D propagator on a study folder's final labels");
   train.description(
       "Every image of the study with a labels/final/ map is a case; each label value of the map\n"
-      "is an object. The run goes to STUDIES/models/propagator (resumed when it is there), where\n"
-      "the learned backend of `segment infer|eval|serve` and the Segment workspace look.\n"
+      "is an object. The run goes to STUDIES/models/propagator, where the learned backend of\n"
+      "`segment infer|eval|serve` and the Segment workspace look; an unfinished run there\n"
+      "resumes, a finished one is kept as models/propagator-<time> and a new one trains.\n"
       "val/pipeline_dice scores the whole prompt pipeline on held-out cases with three clicks,\n"
       "next to val/classical_dice, the classical backend on the same clicks.");
   train.option({"--studies", "DIR", "the study folder to learn from"});

@@ -4,9 +4,12 @@
 #include "common/Log.h"
 #include "segment/Datastore.h"
 #include "segment/PropagatorTask.h"
+#include "segment/SegmentationBackends.h"
+#include "train/RunDirectory.h"
 #include "train/Trainer.h"
 
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 
 namespace lumen {
@@ -49,6 +52,25 @@ PropagatorData loadStudy(const PropagatorDataConfig& data, Job& job) {
 }
 
 } // namespace
+
+std::string prepareStudyPropagatorRun(const std::string& study) {
+  namespace fs = std::filesystem;
+  const std::string run = studyPropagatorRun(study);
+  const auto status = readRunStatus(run);
+  if (!status || status->state != "finished")
+    return run;
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  fs::path kept = run + "-" + stamp;
+  for (int n = 2; fs::exists(kept); ++n)
+    kept = run + "-" + stamp + "-" + std::to_string(n);
+  fs::rename(run, kept);
+  logInfo("the finished propagator run is kept as ", kept.string(), "; a new one trains");
+  return run;
+}
 
 JobPtr propagatorTrainingJob(const PropagatorTrainConfig& config, const std::string& runDir,
                              const TrainingRunOptions& options) {

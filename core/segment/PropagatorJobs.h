@@ -16,4 +16,10 @@ namespace lumen {
 JobPtr propagatorTrainingJob(const PropagatorTrainConfig& config, const std::string& runDir,
                              const TrainingRunOptions& options = {});
 
+// The run folder a new training of the study's propagator goes to: studyPropagatorRun(study),
+// which resumes when it holds an unfinished run; a finished run there is first kept as
+// models/propagator-<yyyymmdd-hhmmss> (the learned backend then uses the new one once it has a
+// checkpoint), so training again learns from the labels accepted since.
+std::string prepareStudyPropagatorRun(const std::string& study);
+
 } // namespace lumen

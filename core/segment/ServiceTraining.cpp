@@ -106,7 +106,7 @@ Json ServiceTraining::start(const std::string& model, const Json& params,
   std::vector<std::string> all{"data.studies=" + study_};
   all.insert(all.end(), overrides.begin(), overrides.end());
   const auto& task = trainingTask("segment");
-  const std::string runDir = studyPropagatorRun(study_);
+  const std::string runDir = prepareStudyPropagatorRun(study_);
   TrainingRunOptions options;
   options.acceptConfigChange = true; // a request's new settings continue the study's run
   job_ = task.start(task.resolve("", all), runDir, options);

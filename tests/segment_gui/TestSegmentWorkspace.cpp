@@ -33,6 +33,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QtTest>
@@ -123,6 +124,11 @@ double physicalDistance(const ImageGeometry& g, const VoxelIndex& a, const Voxel
 }
 
 } // namespace
+
+static QString readFileText(const QString& path) {
+  QFile file(path);
+  return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
 
 class TestSegmentWorkspace : public QObject {
   Q_OBJECT
@@ -382,6 +388,26 @@ private Q_SLOTS:
                           ->visualItemRect(ws_->studyPanel()->table()->item(2, StudyPanel::Image))
                           .center());
     QVERIFY(waitForImage("case_002"));
+  }
+
+  // With a final label in the study, Train starts the learned backend's training on it in the
+  // background (its run in the study's models/propagator, curves in the Training Monitor);
+  // cancelled, the button comes back.
+  void trainLearnsFromTheStudysLabels() {
+    QPushButton* train = ws_->maskPanel()->trainButton();
+    QTRY_VERIFY_WITH_TIMEOUT(train->isEnabled(), 10000);
+    QTest::mouseClick(train, Qt::LeftButton);
+    const QString run = study_ + "/models/propagator";
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(run + "/config.yaml"), 20000);
+    QVERIFY(!train->isEnabled());
+    QVERIFY(readFileText(run + "/config.yaml").contains(study_));
+    pool_->cancelAll();
+    QTRY_VERIFY_WITH_TIMEOUT(train->isEnabled(), 60000);
+    // A cancelled run keeps its last checkpoint to resume from, and the list offers it.
+    QVERIFY(ws_->maskPanel()->backendBox()->findText(QStringLiteral("classical")) >= 0);
+    const bool saved = QFileInfo::exists(run + "/checkpoints/last.pt");
+    QTRY_COMPARE_WITH_TIMEOUT(
+        ws_->maskPanel()->backendBox()->findText(QStringLiteral("learned")) >= 0, saved, 10000);
   }
 
   void aStudyImageOpensWithItsPrompts() {

@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QVBoxLayout>
 #include <cmath>
@@ -18,8 +19,9 @@ namespace lumen {
 MaskPanel::MaskPanel(QWidget* parent)
     : QWidget(parent), backend_(new QComboBox(this)), opacity_(new QSlider(Qt::Horizontal, this)),
       busy_(new QProgressBar(this)), status_(new QLabel(this)), label_(new QLineEdit(this)),
-      accept_(new QPushButton(tr("Accept"), this)), save_(new QPushButton(tr("Save Mask…"), this)) {
-  for (const auto& name : segmentationBackendNames())
+      accept_(new QPushButton(tr("Accept"), this)), save_(new QPushButton(tr("Save Mask…"), this)),
+      train_(new QPushButton(tr("Train"), this)) {
+  for (const auto& name : availableSegmentationBackends())
     backend_->addItem(QString::fromStdString(name));
   backend_->setToolTip(tr("The model that turns the points into a mask; a change re-runs it"));
   opacity_->setRange(0, 100);
@@ -55,6 +57,7 @@ MaskPanel::MaskPanel(QWidget* parent)
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(accept_, 1);
   buttons->addWidget(save_);
+  buttons->addWidget(train_);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -68,6 +71,8 @@ MaskPanel::MaskPanel(QWidget* parent)
           [this](int value) { Q_EMIT opacityChanged(value / 100.0); });
   connect(accept_, &QPushButton::clicked, this, &MaskPanel::acceptRequested);
   connect(save_, &QPushButton::clicked, this, &MaskPanel::saveRequested);
+  connect(train_, &QPushButton::clicked, this, &MaskPanel::trainRequested);
+  setTrainEnabled(false, tr("Open a study folder with accepted labels first"));
   setAcceptEnabled(false, tr("Place points on a structure first"));
   setSaveEnabled(false);
 }
@@ -78,6 +83,27 @@ QString MaskPanel::backend() const {
 
 void MaskPanel::setBackend(const QString& name) {
   backend_->setCurrentText(name);
+}
+
+void MaskPanel::setBackends(const QStringList& names, const QString& current) {
+  QStringList shown;
+  for (int i = 0; i < backend_->count(); ++i)
+    shown << backend_->itemText(i);
+  const QSignalBlocker quiet(backend_);
+  if (shown == names) { // the study is re-listed every few seconds: leave an open list alone
+    backend_->setCurrentText(current);
+    return;
+  }
+  backend_->clear();
+  backend_->addItems(names);
+  backend_->setCurrentText(current);
+}
+
+void MaskPanel::setTrainEnabled(bool enabled, const QString& why) {
+  train_->setEnabled(enabled);
+  train_->setToolTip(enabled ? tr("Train the learned backend on this study's final labels, in the "
+                                  "background (its run is in STUDY/models/propagator)")
+                             : why);
 }
 
 double MaskPanel::opacity() const {

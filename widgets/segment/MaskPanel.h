@@ -1,9 +1,11 @@
 // The mask of the Segment workspace: which backend segments, how opaque the overlay is, what the
 // last request did (busy while it runs; voxels, millilitres, uncertain share and timings from its
 // JSON result when done), and accepting it: the label's name, Accept (into the study folder) and
-// Save Mask… (a file). A view only: the workspace fills it and acts on its signals.
+// Save Mask… (a file), and Train (the learned backend on the study's final labels). A view only:
+// the workspace fills it and acts on its signals.
 #pragma once
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 class QComboBox;
@@ -22,6 +24,9 @@ public:
 
   QString backend() const;
   void setBackend(const QString& name);
+  // The backends that would load for what is open (the study's trained propagator and
+  // plug-ins); `current` stays selected, without a backendChanged signal.
+  void setBackends(const QStringList& names, const QString& current);
   double opacity() const; // 0..1
   void setOpacity(double opacity);
   QString labelName() const;
@@ -36,9 +41,11 @@ public:
   // `why` is the tooltip of a disabled button.
   void setAcceptEnabled(bool enabled, const QString& why);
   void setSaveEnabled(bool enabled);
+  void setTrainEnabled(bool enabled, const QString& why);
 
   QPushButton* acceptButton() const { return accept_; }
   QPushButton* saveButton() const { return save_; }
+  QPushButton* trainButton() const { return train_; }
   QComboBox* backendBox() const { return backend_; }
   QSlider* opacitySlider() const { return opacity_; }
 
@@ -47,6 +54,7 @@ Q_SIGNALS:
   void opacityChanged(double opacity);
   void acceptRequested();
   void saveRequested();
+  void trainRequested();
 
 private:
   QComboBox* backend_;
@@ -54,7 +62,7 @@ private:
   QProgressBar* busy_;
   QLabel* status_;
   QLineEdit* label_;
-  QPushButton *accept_, *save_;
+  QPushButton *accept_, *save_, *train_;
   bool busyNow_ = false;
 };
 

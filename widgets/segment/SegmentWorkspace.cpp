@@ -6,11 +6,14 @@
 #include "segment/DatastoreNames.h"
 #include "segment/MaskPanel.h"
 #include "segment/MaskSurface.h"
+#include "segment/PropagatorJobs.h"
 #include "segment/SegmentInputs.h"
 #include "segment/SegmentViewGrid.h"
+#include "segment/SegmentationBackends.h"
 #include "segment/SeriesDialog.h"
 #include "segment/StudyFolder.h"
 #include "segment/StudyPanel.h"
+#include "train/TrainingTasks.h"
 #include "workspace/JobContinuations.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
@@ -23,6 +26,7 @@
 #include <QResizeEvent>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -168,6 +172,8 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(grid_, &SegmentViewGrid::markerMoved, this, &SegmentWorkspace::onPointMoved);
   connect(maskPanel_, &MaskPanel::acceptRequested, this, &SegmentWorkspace::acceptClicked);
   connect(maskPanel_, &MaskPanel::saveRequested, this, &SegmentWorkspace::saveMaskClicked);
+  connect(maskPanel_, &MaskPanel::trainRequested, this,
+          [this] { guarded([this] { trainPropagator(); }); });
 
   grid_->setMaskOpacity(maskPanel_->opacity());
   status(tr("Open a study folder, a CT or a DICOM folder, then click on a structure."));
@@ -268,11 +274,13 @@ bool SegmentWorkspace::openPath(const QString& path, QString* why) {
       break;
     }
     study_->close();
+    refreshBackends();
     openImage(p, {}, {}, nullptr);
     break;
   }
   case SegmentInputKind::DicomFolder:
     study_->close();
+    refreshBackends();
     openDicomFolder(file.isDir() ? file.absoluteFilePath() : file.absolutePath());
     break;
   case SegmentInputKind::None:
@@ -352,7 +360,64 @@ void SegmentWorkspace::openImage(const std::string& path, const std::string& ser
 
 void SegmentWorkspace::studyListed() {
   studyPanel_->setStudy(study_->folder(), study_->images());
+  refreshBackends();
   updateActions();
+}
+
+void SegmentWorkspace::refreshBackends() {
+  const QString folder = study_->isOpen() ? study_->folder() : QString();
+  BackendSources sources;
+  sources.study = folder.toStdString();
+  if (folder != backendStudy_) {
+    backendStudy_ = folder;
+    guarded([&] { session_.setBackendSources(sources); });
+  }
+  QStringList names;
+  for (const auto& name : availableSegmentationBackends(sources))
+    names << QString::fromStdString(name);
+  maskPanel_->setBackends(names, QString::fromStdString(session_.backendName()));
+  const bool anyFinal = std::any_of(study_->images().begin(), study_->images().end(),
+                                    [](const segment::ImageRecord& r) { return r.completed(); });
+  if (training_)
+    maskPanel_->setTrainEnabled(false, tr("Training runs (see the Jobs panel)"));
+  else if (!study_->isOpen())
+    maskPanel_->setTrainEnabled(false, tr("Open a study folder to train on its labels"));
+  else if (!anyFinal)
+    maskPanel_->setTrainEnabled(false, tr("Accept a label first: training learns from them"));
+  else
+    maskPanel_->setTrainEnabled(true, {});
+}
+
+void SegmentWorkspace::trainPropagator() {
+  if (!study_->isOpen() || training_)
+    return;
+  const std::string folder = study_->folder().toStdString();
+  const auto& task = trainingTask("segment");
+  TrainingRunOptions options;
+  options.acceptConfigChange = true; // the study's run continues with the shipped settings
+  const std::string run = prepareStudyPropagatorRun(folder);
+  training_ = services().startTraining(
+      task.start(task.resolve("", {"data.studies=" + folder}), run, options),
+      QString::fromStdString(run));
+  status(tr("Training the learned backend on this study's final labels (Jobs panel; curves in "
+            "the Training Monitor)…"));
+  refreshBackends();
+  continuations_->whenDone(
+      training_,
+      [this] {
+        training_.reset();
+        refreshBackends();
+        guarded([this] {
+          session_.setBackend("learned");
+          maskPanel_->setBackend(QStringLiteral("learned"));
+        });
+        status(tr("The learned backend is trained on this study and now segments."));
+      },
+      [this](const Job& failed) {
+        training_.reset();
+        refreshBackends();
+        error(jobFailureText(failed));
+      });
 }
 
 // ---- clicks ----

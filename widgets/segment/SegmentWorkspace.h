@@ -108,6 +108,12 @@ private:
   void openStudy(const QString& folder, const QString& imageId);
   void openDicomFolder(const QString& folder);
   void studyListed();
+  // The backend list for what is open (the study's trained propagator and plug-ins) and the
+  // session's model sources when the study changed; the Train button's state.
+  void refreshBackends();
+  // Trains the learned backend on the open study's final labels, in the background, listed in
+  // the Jobs dock with its curves in the Training Monitor; the backend is chosen once done.
+  void trainPropagator();
   void showImage();
   void showPoints();
   void showResult();
@@ -122,6 +128,8 @@ private:
 
   JobContinuations* continuations_;
   SegmentSession session_;
+  QString backendStudy_; // the study whose models the session uses
+  JobPtr training_;
   StudyFolder* study_;
   StudyPanel* studyPanel_;
   PromptPanel* promptPanel_;
