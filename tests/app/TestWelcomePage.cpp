@@ -282,7 +282,8 @@ private Q_SLOTS:
     QTest::mouseClick(demo, Qt::LeftButton);
     // The demo trains for minutes; the click only queues its jobs.
     QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
-    QCOMPARE(window.jobsDock()->rowCount(), 3); // two regression runs + the event recordings
+    // Two regression runs, the event recordings and the chest CTAs of the segmentation study.
+    QCOMPARE(window.jobsDock()->rowCount(), 4);
     QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("runs"));
     auto* runs = static_cast<RunsWorkspace*>(window.currentWorkspace());
     QCOMPARE(runs->folder(), folder + "/runs");
