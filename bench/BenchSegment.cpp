@@ -74,20 +74,30 @@ BENCHMARK(BM_SegmentClassical)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// The user's case: a synthetic chest CTA of 512 x 512 x 100 (0.7 x 0.7 x 2.5 mm), the aorta
-// clicked at its lowest, middle and highest slices (the simulated user's first three clicks).
-void segmentChestAorta(benchmark::State& state, const lumen::SegmentationBackend& backend) {
-  static const auto ct = [] {
+// The user's case, built once for every benchmark that needs it: a synthetic chest CTA of
+// 512 x 512 x 100 (0.7 x 0.7 x 2.5 mm) and its aorta.
+struct ChestAorta {
+  lumen::SyntheticChestCt ct;
+  lumen::MaskVolume aorta;
+};
+const ChestAorta& chestAorta() {
+  static const ChestAorta c = [] {
     lumen::SyntheticChestCtOptions o;
     o.size = {512, 512, 100};
     o.spacing = {0.7, 0.7, 2.5};
-    return lumen::makeSyntheticChestCt(5, o);
+    ChestAorta out{lumen::makeSyntheticChestCt(5, o), {}};
+    out.aorta.geometry = out.ct.cta.geometry;
+    out.aorta.values.resize(out.ct.labels.values.size());
+    for (size_t v = 0; v < out.aorta.values.size(); ++v)
+      out.aorta.values[v] = out.ct.labels.values[v] == lumen::kChestAorta;
+    return out;
   }();
-  lumen::MaskVolume aorta;
-  aorta.geometry = ct.cta.geometry;
-  aorta.values.resize(ct.labels.values.size());
-  for (size_t v = 0; v < aorta.values.size(); ++v)
-    aorta.values[v] = ct.labels.values[v] == lumen::kChestAorta;
+  return c;
+}
+
+// The aorta clicked by the simulated user's first K clicks (its lowest, highest, middle slices).
+void segmentChestAorta(benchmark::State& state, const lumen::SegmentationBackend& backend) {
+  const auto& [ct, aorta] = chestAorta();
   lumen::SegmentationRequest request;
   request.points = lumen::initialClicks(aorta, int(state.range(0)));
   double dice = 0;
@@ -130,15 +140,7 @@ BENCHMARK(BM_SegmentChestAortaLearned)
 // The Segment workspace's 3D view after those three clicks: the mask's smoothed surface in
 // physical space (a background job; the UI thread only turns the triangles into poly data).
 void BM_MaskSurfaceChestAorta(benchmark::State& state) {
-  lumen::SyntheticChestCtOptions o;
-  o.size = {512, 512, 100};
-  o.spacing = {0.7, 0.7, 2.5};
-  const auto ct = lumen::makeSyntheticChestCt(5, o);
-  lumen::MaskVolume aorta;
-  aorta.geometry = ct.cta.geometry;
-  aorta.values.resize(ct.labels.values.size());
-  for (size_t v = 0; v < aorta.values.size(); ++v)
-    aorta.values[v] = ct.labels.values[v] == lumen::kChestAorta;
+  const auto& [ct, aorta] = chestAorta();
   lumen::SegmentationRequest request;
   request.points = lumen::initialClicks(aorta, 3);
   const auto mask =

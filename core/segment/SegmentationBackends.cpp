@@ -81,10 +81,10 @@ std::vector<std::string> segmentationBackendNames() {
 std::vector<std::string> availableSegmentationBackends(const BackendSources& sources) {
   std::vector<std::string> names{"classical"};
   const std::string learned = learnedModel(sources);
+  const std::string checkpoint = learned.empty() ? std::string() : propagatorCheckpointOf(learned);
   const bool modelIsPropagator =
-      !learned.empty() && !propagatorCheckpointOf(learned).empty() &&
-      fs::exists(fs::path(propagatorCheckpointOf(learned)).parent_path().parent_path() /
-                 "config.yaml");
+      !checkpoint.empty() &&
+      fs::exists(fs::path(checkpoint).parent_path().parent_path() / "config.yaml");
   if (modelIsPropagator)
     names.push_back("learned");
   std::error_code ec;
