@@ -139,6 +139,13 @@ private Q_SLOTS:
       QTest::qWait(3000);
       window.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/demo.png");
     }
+    // The user looks at the first run (adamw) while it trains: its row stays selected through
+    // the cancel, so the Resume button must follow the run's new state without a new selection.
+    auto* runs = static_cast<RunsWorkspace*>(window.workspace("runs"));
+    runs->refreshNow();
+    for (int row = 0; row < runs->table()->rowCount(); ++row)
+      if (runs->table()->item(row, 0)->text().contains("adamw"))
+        runs->table()->selectRow(row);
     // Cancel the first run with its button, as a user would.
     QPushButton* cancel = window.jobsDock()->cancelButton(0);
     QVERIFY(cancel->isEnabled());
@@ -146,7 +153,6 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(window.jobsDock()->job(0)->state(), JobState::Cancelled, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(window.jobsDock()->stateText(0), QStringLiteral("cancelled"), 1000);
     QVERIFY(!window.jobsDock()->cancelButton(0)->isEnabled());
-    auto* runs = static_cast<RunsWorkspace*>(window.workspace("runs"));
     runs->refreshNow();
     QStringList states;
     int cancelledRow = -1;
@@ -157,7 +163,9 @@ private Q_SLOTS:
     }
     QVERIFY2(cancelledRow >= 0, qPrintable(states.join(',')));
     // Resume continues it from its checkpoint, with its own config.yaml, to the end.
-    runs->table()->selectRow(cancelledRow);
+    QVERIFY2(runs->table()->item(cancelledRow, 0)->text().contains("adamw"),
+             qPrintable(states.join(',')));
+    QVERIFY(runs->table()->item(cancelledRow, 0)->isSelected());
     const QString runDir = runs->table()->item(cancelledRow, 0)->data(Qt::UserRole).toString();
     QVERIFY2(runs->resumeButton()->isEnabled(), qPrintable(runs->resumeButton()->toolTip()));
     QTest::mouseClick(runs->resumeButton(), Qt::LeftButton);

@@ -268,6 +268,9 @@ void RunsWorkspace::showRuns(const std::vector<RunSummary>& runs) {
   // Something is always selected, so the config and log panes are never blank.
   if (selected.isEmpty() && table_->rowCount() > 0)
     table_->selectRow(0);
+  // The selection may not have changed while its run did (a training that stopped since): the
+  // Resume button follows the run's state on every listing, not only on a new selection.
+  showResumability(selectedRun());
 }
 
 QString RunsWorkspace::selectedRun() const {
@@ -288,8 +291,12 @@ void RunsWorkspace::showDetails() {
   config_->setPlainText(QFile::exists(run + "/config.yaml") ? config : tr("(no config.yaml)"));
   log_->setPlainText(tail(run + "/log.txt", 200));
   log_->moveCursor(QTextCursor::End);
+  showResumability(run);
+}
+
+void RunsWorkspace::showResumability(const QString& run) {
   QString why;
-  resumeButton_->setEnabled(canResume(run, &why));
+  resumeButton_->setEnabled(!run.isEmpty() && canResume(run, &why));
   resumeButton_->setToolTip(why.isEmpty() ? tr("Continue %1 from its last checkpoint, with its "
                                                "own config.yaml")
                                                 .arg(QFileInfo(run).fileName())

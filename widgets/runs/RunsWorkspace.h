@@ -52,6 +52,7 @@ private:
   void refresh();
   void showRuns(const std::vector<RunSummary>& runs);
   void showDetails();
+  void showResumability(const QString& run);
   QString selectedRun() const;
   void chooseFolder();
   void startNewRun();
