@@ -27,6 +27,7 @@ public:
   std::string description() const override;
 
 protected:
+  bool adaptsSingleSliceBox() const override { return false; }
   std::unique_ptr<PassState> beginPass(const PropagationPass& pass) const override;
   SliceOutcome segmentSlice(const SliceInput& input, PassState* state) const override;
 

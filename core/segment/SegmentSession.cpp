@@ -227,13 +227,19 @@ JobPtr SegmentSession::accept(std::shared_ptr<segment::Datastore> store,
                                  id + ".nii.gz");
               }),
       true);
-  followUps_.whenFinished(job, [this, id](const Job& done) {
-    if (done.state() == JobState::Succeeded)
+  followUps_.whenFinished(job, [this, id, generation = generation_](const Job& done) {
+    if (done.state() == JobState::Succeeded) {
+      if (id == imageId_)
+        acceptedGeneration_ = generation;
       notify(Change::Accepted, id);
-    else
+    } else
       notify(Change::AcceptFailed, done.errorMessage());
   });
   return job;
+}
+
+bool SegmentSession::hasUnacceptedWork() const {
+  return image_ && !points_.empty() && acceptedGeneration_ != generation_;
 }
 
 void SegmentSession::poll() {

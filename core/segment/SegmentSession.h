@@ -95,6 +95,9 @@ public:
   // InputError when there is no current, error-free mask or no image id. The job holds `store`
   // until it ends, so the caller may let go of it at once.
   JobPtr accept(std::shared_ptr<segment::Datastore> store, const std::string& labelName);
+  // Whether moving to another image would lose something: points placed (and their mask) since
+  // the image was opened or last accepted.
+  bool hasUnacceptedWork() const;
 
   // Applies what finished jobs brought; call from the owner's thread.
   void poll();
@@ -119,7 +122,7 @@ private:
   BackendSources sources_;
   std::shared_ptr<const SegmentationBackend> backend_;
   PassCombination combination_ = PassCombination::Intersection;
-  uint64_t generation_ = 0, resultGeneration_ = 0, loadGeneration_ = 0;
+  uint64_t generation_ = 0, resultGeneration_ = 0, loadGeneration_ = 0, acceptedGeneration_ = 0;
   std::shared_ptr<const SegmentationResult> result_;
 };
 

@@ -2,6 +2,11 @@
 // backend for one slice at a time, handing it the previous slice's mask, the box of that slice and
 // the points clicked on it. The backends that propagate with a memory of their own (a SAM2-style
 // plug-in) implement SegmentationBackend::propagate directly instead.
+//
+// Single-slice prompts get their boxes here, for backends that know an object's boundary
+// (adaptsSingleSliceBox): the clicked slice is segmented again in a box grown by the plan's margin
+// on every side its mask reached (plan.fitRounds times at most), and each slice beyond it gets the
+// slice before's mask extent plus the margin. Other backends keep the clicks' box throughout.
 #pragma once
 #include "segment/SegmentationBackend.h"
 
@@ -31,6 +36,9 @@ public:
   PassMasks propagate(const PropagationPass& pass, Job* job) const override;
 
 protected:
+  // Whether a single-slice prompt's box may grow with the mask. Region growing says no: a box that
+  // followed its mask would follow a leak into the neighbouring organ too.
+  virtual bool adaptsSingleSliceBox() const { return true; }
   virtual std::unique_ptr<PassState> beginPass(const PropagationPass& pass) const;
   struct SliceOutcome {
     std::vector<uint8_t> mask;       // width x height, non-zero inside; empty or all zero: absent

@@ -326,6 +326,12 @@ TrainSummary Trainer::fit(Job* job) {
     if (status.state != "failed")
       publishStatus("failed", e.what());
     throw;
+  } catch (const c10::Error& e) {
+    // LibTorch's own message, without the C++ stack trace it appends for its developers.
+    const std::string what = e.what_without_backtrace();
+    const std::string message = "LibTorch: " + what.substr(0, what.find('\n'));
+    publishStatus("failed", message);
+    throw Error(ErrorKind::Runtime, message);
   } catch (const std::exception& e) {
     publishStatus("failed", e.what());
     throw;

@@ -89,6 +89,50 @@ public:
   }
 };
 
+// A backend that knows its object's boundary: every pixel of the box above 200 HU. With it the
+// single-slice box rules are visible voxel by voxel.
+class ThresholdSlicesBackend : public SliceSegmenter {
+public:
+  std::string name() const override { return "threshold"; }
+  std::string description() const override { return "pixels above 200 HU inside the box"; }
+
+protected:
+  SliceOutcome segmentSlice(const SliceInput& in, PassState*) const override {
+    const int64_t w = in.image->geometry.size[0], h = in.image->geometry.size[1];
+    SliceOutcome out;
+    out.mask.assign(size_t(w * h), 0);
+    for (int64_t y = in.box.y0; y <= in.box.y1; ++y)
+      for (int64_t x = in.box.x0; x <= in.box.x1; ++x)
+        out.mask[size_t(y * w + x)] = in.image->at(x, y, in.z) > 200;
+    return out;
+  }
+};
+
+// A disk at 300 HU in 40 HU tissue, 1 mm voxels, radius 30 mm on slice 20 growing 0.5 mm a
+// slice, on slices 5 to 34: wider than one click's box (the click +- 20 mm).
+CtVolume growingDisk() {
+  CtVolume v;
+  v.geometry.size = {128, 128, 40};
+  v.geometry.spacing = {1.0, 1.0, 1.0};
+  v.values.resize(v.geometry.voxels());
+  for (int64_t z = 0; z < 40; ++z)
+    for (int64_t y = 0; y < 128; ++y)
+      for (int64_t x = 0; x < 128; ++x) {
+        const double r = 30 + 0.5 * double(z - 20);
+        const bool inside = z >= 5 && z <= 34 && (x - 64) * (x - 64) + (y - 64) * (y - 64) <= r * r;
+        v.at(x, y, z) = inside ? 300 : 40;
+      }
+  return v;
+}
+
+int64_t diskPixels(const CtVolume& v, int64_t z) {
+  int64_t n = 0;
+  for (int64_t y = 0; y < 128; ++y)
+    for (int64_t x = 0; x < 128; ++x)
+      n += v.at(x, y, z) > 200;
+  return n;
+}
+
 } // namespace
 
 class TestPromptSegmentation : public QObject {
@@ -213,6 +257,35 @@ private Q_SLOTS:
     QCOMPARE(countSlice(r.mask, TubeZ1 + 1, 2), int64_t(0));
     QVERIFY(dice(r.mask, truth, 0, D - 1) > 0.9);
     QVERIFY(r.uncertainFraction() > 0.9);
+  }
+
+  void singleClickBoxGrowsToTheObject() {
+    const CtVolume image = growingDisk();
+    const ThresholdSlicesBackend backend;
+    SegmentationRequest request;
+    request.points = parsePromptPoints("64,64,20", true);
+    auto r = segmentWithPrompts(image, request, backend);
+    QVERIFY2(r.error.empty(), r.error.c_str());
+    // The clicked slice's box grew until the disk fitted: all of it, not the click's 41 x 41 box.
+    QCOMPARE(countSlice(r.mask, 20, 1), diskPixels(image, 20));
+    // Each slice beyond follows the one before, so the box keeps up with the widening disk.
+    for (const int64_t z : {5, 12, 27, 34})
+      QCOMPARE(countSlice(r.mask, z, 2), diskPixels(image, z));
+    QCOMPARE(countSlice(r.mask, 4, 2) + countSlice(r.mask, 35, 2), int64_t(0));
+
+    // Without growth the click's box is all the clicked slice gets; the slices beyond still
+    // follow their masks outwards.
+    request.plan.fitRounds = 0;
+    r = segmentWithPrompts(image, request, backend);
+    QCOMPARE(countSlice(r.mask, 20, 1), int64_t(41 * 41));
+    QCOMPARE(countSlice(r.mask, 34, 2), diskPixels(image, 34));
+
+    // Region growing keeps the click's box: a box that followed its mask would follow its leaks.
+    request.plan.fitRounds = 4;
+    r = segmentWithPrompts(image, request, *makeSegmentationBackend("classical"));
+    QVERIFY2(r.error.empty(), r.error.c_str());
+    QVERIFY(countSlice(r.mask, 20, 1) <= 41 * 41);
+    QVERIFY(countSlice(r.mask, 20, 1) > 41 * 41 * 9 / 10);
   }
 
   void negativeClickKeepsItsDiscEmpty() {

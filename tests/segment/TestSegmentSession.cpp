@@ -84,10 +84,12 @@ private Q_SLOTS:
 
     auto store = std::make_shared<segment::Datastore>(study_);
     QVERIFY(!store->image("chest 1")->completed());
+    QVERIFY(session->hasUnacceptedWork());
     auto job = session->accept(store, "aorta");
     QVERIFY(test::pollUntil([&] { session->poll(); }, [&] { return job->finished(); }));
     session->poll();
     QCOMPARE(job->state(), JobState::Succeeded);
+    QVERIFY(!session->hasUnacceptedWork()); // accepted: moving on loses nothing
     QCOMPARE(changes_.back().kind, SegmentSession::Change::Accepted);
     const auto image = store->image("chest 1");
     QVERIFY(image->completed());
@@ -118,9 +120,11 @@ private Q_SLOTS:
     QCOMPARE(segmented, 1);
     QCOMPARE(int64_t(session->points().size()), int64_t(5));
 
+    QVERIFY(session->hasUnacceptedWork());
     session->clearPoints();
     QVERIFY(settle(*session));
     QVERIFY(!session->result());
+    QVERIFY(!session->hasUnacceptedWork()); // no points, nothing to lose
     QVERIFY_THROWS_EXCEPTION(
         InputError, session->accept(std::make_shared<segment::Datastore>(study_), "aorta"));
   }

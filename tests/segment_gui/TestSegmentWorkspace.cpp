@@ -34,6 +34,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QtTest>
@@ -355,6 +356,26 @@ private Q_SLOTS:
     QCOMPARE(axial()->slice(), before + 1);
     QCOMPARE(ws_->crosshair()[2], int64_t(before + 1));
     QCOMPARE(ws_->sliceView(SegmentViewGrid::Coronal)->crosshair()[2], double(before + 1));
+  }
+
+  // Next Sample with a mask not accepted yet asks first; Cancel keeps the image, its points and
+  // its mask.
+  void nextAsksBeforeDiscardingAnUnacceptedMask() {
+    QVERIFY(waitForMask());
+    const auto points = ws_->session().points().size();
+    QTest::mouseClick(ws_->studyPanel()->nextButton(), Qt::LeftButton);
+    QMessageBox* question = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (question = ws_->findChild<QMessageBox*>(QStringLiteral("discardQuestion"))) &&
+            question->isVisible(),
+        5000);
+    QVERIFY(question->text().contains("case_000"));
+    QTest::mouseClick(question->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!ws_->findChild<QMessageBox*>(QStringLiteral("discardQuestion")));
+    QTest::qWait(300);
+    QCOMPARE(ws_->studyPanel()->currentImage(), QStringLiteral("case_000"));
+    QCOMPARE(ws_->session().points().size(), points);
+    QVERIFY(ws_->shownResult() && ws_->shownResult()->voxels() > 0);
   }
 
   void acceptWritesTheFinalLabelAndNextMovesOn() {

@@ -23,6 +23,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
+#include <QMessageBox>
 #include <QResizeEvent>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -144,8 +145,10 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
     if (!file.isEmpty() && !openPath(file, &why))
       error(why);
   });
-  connect(studyPanel_, &StudyPanel::imageActivated, this,
-          [this](const QString& id) { study_->next(QStringLiteral("chosen"), id); });
+  connect(studyPanel_, &StudyPanel::imageActivated, this, [this](const QString& id) {
+    if (id.toStdString() != session_.imageId())
+      leaveImageThen([this, id] { study_->next(QStringLiteral("chosen"), id); });
+  });
   connect(studyPanel_, &StudyPanel::nextRequested, this, &SegmentWorkspace::nextSample);
 
   connect(promptPanel_, &PromptPanel::pointSelected, this, &SegmentWorkspace::selectPoint);
@@ -310,7 +313,30 @@ void SegmentWorkspace::openStudyImage(const QString& id, std::vector<PromptPoint
 
 void SegmentWorkspace::nextSample() {
   if (study_->isOpen())
-    study_->next(studyPanel_->strategy());
+    leaveImageThen([this] { study_->next(studyPanel_->strategy()); });
+}
+
+void SegmentWorkspace::leaveImageThen(std::function<void()> then) {
+  if (!session_.hasUnacceptedWork()) {
+    then();
+    return;
+  }
+  // Asked without blocking the event loop (open(), not exec()): segmentations and trainings go
+  // on while the question waits.
+  auto* question = new QMessageBox(
+      QMessageBox::Question, tr("Discard the unaccepted mask?"),
+      tr("The points and mask of %1 have not been accepted into the study. Open another image "
+         "and discard them?")
+          .arg(QString::fromStdString(session_.imageId())),
+      QMessageBox::Discard | QMessageBox::Cancel, this);
+  question->setObjectName(QStringLiteral("discardQuestion"));
+  question->setDefaultButton(QMessageBox::Cancel);
+  question->setAttribute(Qt::WA_DeleteOnClose);
+  connect(question, &QMessageBox::finished, this, [then = std::move(then)](int answer) {
+    if (answer == QMessageBox::Discard)
+      then();
+  });
+  question->open();
 }
 
 void SegmentWorkspace::openDicomFolder(const QString& folder) {

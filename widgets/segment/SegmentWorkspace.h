@@ -48,7 +48,8 @@ public:
   // Opens an image of the open study (waiting for the study to be listed) and places `prompts`
   // once it has loaded: the demo's clicks, or a replayed session.
   void openStudyImage(const QString& id, std::vector<PromptPoint> prompts = {});
-  // The next image of the study by the strategy chosen in the study panel.
+  // The next image of the study by the strategy chosen in the study panel. Points or a mask not
+  // accepted yet are not dropped without a question (Discard / Cancel).
   void nextSample();
 
   // What a click on voxel `ijk` of a view does with the current tool: a point (positive, or
@@ -96,6 +97,7 @@ protected:
   void resizeEvent(QResizeEvent* event) override;
 
 private:
+  void leaveImageThen(std::function<void()> then);
   QWidget* makeSidePanel();
   void addShortcuts();
 
