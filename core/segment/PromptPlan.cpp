@@ -47,9 +47,6 @@ PromptPlan planPrompts(const std::vector<PromptPoint>& points, const ImageGeomet
                        const PromptPlanOptions& options) {
   if (!(options.marginMm >= 0) || !std::isfinite(options.marginMm))
     throw InputError("the box margin must be a finite number of millimetres >= 0");
-  if (options.fitRounds < 0 || options.fitRounds > 64)
-    throw InputError("the single-slice box may grow 0 to 64 times, not " +
-                     std::to_string(options.fitRounds));
   std::map<int64_t, std::vector<VoxelIndex>> positivesBySlice;
   for (const auto& p : points) {
     if (!g.contains(p.ijk[0], p.ijk[1], p.ijk[2]))
@@ -66,7 +63,6 @@ PromptPlan planPrompts(const std::vector<PromptPoint>& points, const ImageGeomet
   PromptPlan plan;
   plan.points = points;
   plan.marginMm = options.marginMm;
-  plan.fitRounds = options.fitRounds;
   plan.zMin = positivesBySlice.begin()->first;
   plan.zMax = positivesBySlice.rbegin()->first;
   plan.boxes.resize(size_t(plan.zMax - plan.zMin + 1));

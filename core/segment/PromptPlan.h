@@ -9,10 +9,10 @@
 // points, are strict bounds: nothing outside them is segmented.
 //
 // Points that all lie on one slice (one click, or several on one slice) have no second z to
-// bound them, and no second point to size the box: the box starts as their extent plus the
-// margin on that slice (the key slice) and grows by the margin on each side the mask reaches
-// (at most fitRounds times); each pass then continues away from it until the object ends, every
-// slice's box being the slice before's mask extent plus the margin (see SliceSegmenter.h).
+// bound them, and no second point to size the box: the box is their extent plus the margin on
+// that slice (the key slice); each pass then continues away from it until the object ends, every
+// slice's box following the slice before's mask, and takes a second look at the key slice with
+// the mask of the slice beyond it (see SliceSegmenter.h).
 #pragma once
 #include "io/Volume.h"
 
@@ -44,14 +44,12 @@ struct PromptPlanOptions {
   double marginMm = 20;
   // Single-slice prompts only: how many times the clicked slice's box may grow by the margin on
   // each side its mask reaches, so one click inside a large organ still gets all of it.
-  int fitRounds = 4;
 };
 
 struct PromptPlan {
   int64_t zMin = 0, zMax = -1;
   bool singleSlice = false;
   double marginMm = 20; // the options' margin, for the boxes a single-slice pass derives itself
-  int fitRounds = 4;
   std::vector<int64_t> keySlices;  // one per pair of consecutive z values
   std::vector<SliceBox> boxes;     // boxes[z - zMin] for every slice in [zMin, zMax]
   std::vector<PromptPoint> points; // every prompt, positive and negative, as given

@@ -30,7 +30,7 @@ MaskVolume blankMask(const ImageGeometry& geometry) {
 
 } // namespace
 
-int64_t keepLargestComponent(MaskVolume& mask) {
+int64_t keepLargestComponent(MaskVolume& mask, const std::vector<PromptPoint>& clicks) {
   const MaskExtent e = maskExtent(mask);
   if (e.empty())
     return 0;
@@ -66,9 +66,24 @@ int64_t keepLargestComponent(MaskVolume& mask) {
   }
   if (sizes.size() <= 2)
     return 0;
-  int32_t largest = 1;
-  for (int32_t c = 2; c < int32_t(sizes.size()); ++c)
-    if (sizes[size_t(c)] > sizes[size_t(largest)])
+  // The components the user clicked inside, when there are any: a larger one the passes found
+  // beside the object (a leak that went its own way) is not what was asked for.
+  std::vector<bool> clicked(sizes.size(), false);
+  bool anyClicked = false;
+  for (const auto& p : clicks) {
+    const int64_t x = p.ijk[0] - e.lo[0], y = p.ijk[1] - e.lo[1], z = p.ijk[2] - e.lo[2];
+    if (!p.positive || x < 0 || y < 0 || z < 0 || x >= w || y >= h || z >= d)
+      continue;
+    const int32_t c = component[size_t(x + w * (y + h * z))];
+    if (c) {
+      clicked[size_t(c)] = true;
+      anyClicked = true;
+    }
+  }
+  int32_t largest = 0;
+  for (int32_t c = 1; c < int32_t(sizes.size()); ++c)
+    if ((!anyClicked || clicked[size_t(c)]) &&
+        (!largest || sizes[size_t(c)] > sizes[size_t(largest)]))
       largest = c;
   int64_t removed = 0;
   for (int64_t at = 0; at < w * h * d; ++at)
@@ -154,7 +169,7 @@ SegmentationResult segmentWithPrompts(const CtVolume& image, const SegmentationR
   const auto componentsStart = Clock::now();
   splitByNegativeClicks(result.mask, plan.points);
   if (request.largestComponent)
-    keepLargestComponent(result.mask);
+    keepLargestComponent(result.mask, plan.points);
   result.timings.componentsMs = msSince(componentsStart);
   for (uint8_t v : result.mask.values) {
     result.certainVoxels += v == 1;

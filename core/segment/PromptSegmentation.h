@@ -3,8 +3,9 @@
 // z_max down (both passes run at once), then combine: where both passes agree the voxel is 1
 // (certain), where only one does it is 2 (uncertain); nothing outside [z_min, z_max]. Finally
 // negative clicks split the mask in 3D (NegativeSplit.h) and the largest connected component
-// (26-connected) is kept. In union mode (MedSAM2's own script)
-// a voxel either pass found is 1.
+// (26-connected) is kept: the largest of those a positive click lies in, when any does, so a
+// bigger leak beside the object never replaces it. In union mode (MedSAM2's own script) a voxel
+// either pass found is 1.
 //
 // A single-slice prompt (one click, or clicks on one slice) gives a forward pass that continues
 // up and a backward pass that continues down from that slice until the object ends (at most
@@ -68,7 +69,8 @@ SegmentationResult segmentWithPrompts(const CtVolume& image, const SegmentationR
 // slices it covered; "error" when it failed. No patient information is in it.
 std::string segmentationResultJson(const SegmentationResult& result);
 
-// Keeps the largest 26-connected component of the non-zero voxels; returns how many were removed.
-int64_t keepLargestComponent(MaskVolume& mask);
+// Keeps the largest 26-connected component of the non-zero voxels (of those holding a positive
+// click, when the clicks hit any); returns how many voxels were removed.
+int64_t keepLargestComponent(MaskVolume& mask, const std::vector<PromptPoint>& clicks = {});
 
 } // namespace lumen

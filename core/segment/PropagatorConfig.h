@@ -20,11 +20,8 @@ struct PropagatorDataConfig {
   double click_fraction = 0.15;       // other examples that also carry a click on their slice
   double negative_fraction = 0.25;    // examples with a negative click on a look-alike neighbour
   double single_slice_fraction = 0.3; // examples boxed from one slice's clicks
-  // Examples boxed as a single-slice prompt's grown or tracked box is: the object's extent (or
-  // the previous mask's) plus 0 to margin_mm on each side.
-  double fitted_box_fraction = 0.3;
-  int min_voxels = 200; // smaller objects of a label map are not trained on
-  int max_cases = 64;   // cases held in memory at once
+  int min_voxels = 200;               // smaller objects of a label map are not trained on
+  int max_cases = 64;                 // cases held in memory at once
 
   template <class V> void visit(V& v) {
     v.field("studies", studies);
@@ -38,7 +35,6 @@ struct PropagatorDataConfig {
     v.field("click_fraction", click_fraction, range(0.0, 1.0));
     v.field("negative_fraction", negative_fraction, range(0.0, 1.0));
     v.field("single_slice_fraction", single_slice_fraction, range(0.0, 1.0));
-    v.field("fitted_box_fraction", fitted_box_fraction, range(0.0, 1.0));
     v.field("min_voxels", min_voxels, atLeast(1));
     v.field("max_cases", max_cases, range(1, 100000));
   }

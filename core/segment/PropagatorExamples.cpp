@@ -180,21 +180,6 @@ PropagatorExample drawPropagatorExample(const std::vector<const PropagatorCase*>
   const int64_t my = std::lround(data.margin_mm / g.spacing[1]);
   box = {std::max<int64_t>(0, box.x0 - mx), std::max<int64_t>(0, box.y0 - my),
          std::min(w - 1, box.x1 + mx), std::min(h - 1, box.y1 + my)};
-  if (chance(data.fitted_box_fraction)) {
-    // The box a single-slice prompt ends with: grown until the object fitted (the key slice) or
-    // following the mask before (the slices beyond), so a look-alike neighbour touching the
-    // object is inside it and the network must stop at the object's own boundary.
-    SliceBox extent{w, h, -1, -1};
-    auto reference = pixelsOf(previous); // an eroded previous mask may have lost every pixel
-    if (reference.empty())
-      reference = inside;
-    for (const int64_t n : reference)
-      extent = extent.united({n % w, n / w, n % w, n / w});
-    box = {std::max<int64_t>(0, extent.x0 - uniform(0, mx)),
-           std::max<int64_t>(0, extent.y0 - uniform(0, my)),
-           std::min(w - 1, extent.x1 + uniform(0, mx)),
-           std::min(h - 1, extent.y1 + uniform(0, my))};
-  }
 
   SliceNetSample sample;
   sample.z = z;

@@ -13,37 +13,6 @@ bool anyInside(const std::vector<uint8_t>& mask) {
   return std::any_of(mask.begin(), mask.end(), [](uint8_t v) { return v != 0; });
 }
 
-// The box plus `mx`/`my` pixels on each side the mask reaches (has a pixel on that edge of the
-// box), where the slice leaves room; the box itself when the mask stays inside.
-SliceBox grownWhereReached(const std::vector<uint8_t>& mask, const SliceBox& box, int64_t w,
-                           int64_t h, int64_t mx, int64_t my) {
-  if (mask.empty())
-    return box;
-  bool left = false, right = false, top = false, bottom = false;
-  for (int64_t y = box.y0; y <= box.y1; ++y) {
-    left = left || mask[size_t(y * w + box.x0)];
-    right = right || mask[size_t(y * w + box.x1)];
-  }
-  for (int64_t x = box.x0; x <= box.x1; ++x) {
-    top = top || mask[size_t(box.y0 * w + x)];
-    bottom = bottom || mask[size_t(box.y1 * w + x)];
-  }
-  SliceBox grown = box;
-  if (left)
-    grown.x0 = std::max<int64_t>(0, box.x0 - mx);
-  if (right)
-    grown.x1 = std::min(w - 1, box.x1 + mx);
-  if (top)
-    grown.y0 = std::max<int64_t>(0, box.y0 - my);
-  if (bottom)
-    grown.y1 = std::min(h - 1, box.y1 + my);
-  return grown;
-}
-
-bool sameBox(const SliceBox& a, const SliceBox& b) {
-  return a.x0 == b.x0 && a.y0 == b.y0 && a.x1 == b.x1 && a.y1 == b.y1;
-}
-
 // The mask's extent plus the margin, clipped to the slice.
 SliceBox boxAroundMask(const std::vector<uint8_t>& mask, int64_t w, int64_t h, int64_t mx,
                        int64_t my) {
@@ -70,8 +39,10 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
   const int step = pass.direction();
   const ImageGeometry& g = pass.image->geometry;
   const int64_t depth = g.size[2], w = g.size[0], h = g.size[1];
-  const auto mx = int64_t(std::ceil(plan.marginMm / g.spacing[0]));
-  const auto my = int64_t(std::ceil(plan.marginMm / g.spacing[1]));
+  // Half the plan's margin around the mask before: about the room a box from clicks inside the
+  // object leaves around it.
+  const auto mx = int64_t(std::ceil(plan.marginMm / 2 / g.spacing[0]));
+  const auto my = int64_t(std::ceil(plan.marginMm / 2 / g.spacing[1]));
   const bool adapt = plan.singleSlice && adaptsSingleSliceBox();
   const int64_t last =
       std::clamp<int64_t>(pass.to + step * pass.extendBy, 0, std::max<int64_t>(0, depth - 1));
@@ -87,9 +58,8 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
     const int64_t boxSlice = std::clamp(z, plan.zMin, plan.zMax);
     // A single-slice prompt's box follows the object beyond its slice: the mask before, plus the
     // margin (the pass only gets there while it still has a mask).
-    input.box = adapt && beyond && !previous.empty()
-                    ? boxAroundMask(previous, w, h, (mx + 1) / 2, (my + 1) / 2)
-                    : plan.boxOf(boxSlice);
+    input.box = adapt && beyond && !previous.empty() ? boxAroundMask(previous, w, h, mx, my)
+                                                     : plan.boxOf(boxSlice);
     input.keySlice = plan.isKeySlice(z);
     input.previous = &previous;
     input.previousBackground = &previousBackground;
@@ -97,15 +67,6 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
       if (p.ijk[2] == z)
         (p.positive ? input.positives : input.negatives).push_back(p.ijk);
     SliceOutcome outcome = segmentSlice(input, state.get());
-    // One click sized the box without knowing the object's size: give the clicked slice room
-    // wherever its mask met the box, then segment it again.
-    for (int round = 0; adapt && !beyond && round < plan.fitRounds; ++round) {
-      const SliceBox grown = grownWhereReached(outcome.mask, input.box, w, h, mx, my);
-      if (sameBox(grown, input.box))
-        break;
-      input.box = grown;
-      outcome = segmentSlice(input, state.get());
-    }
     const bool found = anyInside(outcome.mask);
     if (beyond && !found)
       break; // the object ended
@@ -115,6 +76,24 @@ PassMasks SliceSegmenter::propagate(const PropagationPass& pass, Job* job) const
         anyInside(outcome.background) ? std::move(outcome.background) : std::vector<uint8_t>{};
     if (z == last)
       break;
+  }
+  // A second look at the clicked slice: one click's box knows nothing of the object's size and
+  // clips a large organ, while the slice beyond it was boxed around its own mask. Segmented again
+  // with that mask to follow (and the click's box kept inside its box), the clicked slice gets
+  // the whole object too.
+  if (adapt && visited.size() > 1 && !visited[1].empty()) {
+    SliceInput again;
+    again.image = pass.image;
+    again.z = pass.from;
+    again.box = boxAroundMask(visited[1], w, h, mx, my).united(plan.boxOf(pass.from));
+    again.keySlice = true;
+    again.previous = &visited[1];
+    for (const auto& p : plan.points)
+      if (p.ijk[2] == pass.from)
+        (p.positive ? again.positives : again.negatives).push_back(p.ijk);
+    SliceOutcome outcome = segmentSlice(again, state.get());
+    if (anyInside(outcome.mask))
+      visited[0] = std::move(outcome.mask);
   }
   PassMasks out;
   const int64_t end = pass.from + step * (int64_t(visited.size()) - 1);

@@ -4,9 +4,10 @@
 // plug-in) implement SegmentationBackend::propagate directly instead.
 //
 // Single-slice prompts get their boxes here, for backends that know an object's boundary
-// (adaptsSingleSliceBox): the clicked slice is segmented again in a box grown by the plan's margin
-// on every side its mask reached (plan.fitRounds times at most), and each slice beyond it gets the
-// slice before's mask extent plus the margin. Other backends keep the clicks' box throughout.
+// (adaptsSingleSliceBox): each slice beyond the clicked one is boxed around the slice before's
+// mask (plus half the plan's margin), and the clicked slice, whose box only knew the click, is
+// segmented once more following the mask of the slice beyond it. Other backends keep the clicks'
+// box throughout.
 #pragma once
 #include "segment/SegmentationBackend.h"
 

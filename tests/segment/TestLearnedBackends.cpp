@@ -13,6 +13,7 @@
 #include "segment/SegmentationBackends.h"
 #include "segment/SliceNetInput.h"
 #include "segment/SyntheticChestCt.h"
+#include "support/ThresholdPlugin.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -49,19 +50,7 @@ CtVolume ballPhantom(MaskVolume* truth) {
   return v;
 }
 
-// A plug-in that follows the contract with no weights: inside where the relative-HU channel
-// says "as bright as the clicks" and the previous mask or a click is near.
-void writeThresholdPlugin(const std::string& path, int size) {
-  torch::jit::Module module("ThresholdPlugin");
-  module.register_attribute("input_size", c10::IntType::get(), size);
-  module.define(R"(
-    def forward(self, x):
-        similar = (x[:, 1:2].abs() < 1.0).float()
-        guide = torch.max_pool2d(x[:, 2:4].amax(dim=1, keepdim=True), 9, 1, 4)
-        return (similar * (guide > 0.05).float()) * 2.0 - 1.0
-  )");
-  module.save(path);
-}
+using test::writeThresholdPlugin;
 
 int64_t count(const MaskVolume& m) {
   return std::count_if(m.values.begin(), m.values.end(), [](uint8_t v) { return v != 0; });

@@ -21,6 +21,7 @@
 #include "segment/SeriesDialog.h"
 #include "segment/StudyFolder.h"
 #include "segment/StudyPanel.h"
+#include "support/ThresholdPlugin.h"
 #include "segment/SyntheticChestCt.h"
 #include "segment/WindowPresets.h"
 #include "shapes/SurfaceMesh.h"
@@ -37,6 +38,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
@@ -439,6 +441,33 @@ private Q_SLOTS:
     QVERIFY(waitForMask());
     QVERIFY(diceScore(aortas_[1], ws_->shownResult()->mask) > 0.5);
     QVERIFY(ws_->maskPanel()->acceptButton()->isEnabled());
+  }
+
+  // Model… : a TorchScript plug-in file of the user's segments the open image; a file that is
+  // no model is refused with the reason and the backend stays.
+  void aModelFileOfTheUsersSegments() {
+    QVERIFY(waitForMask());
+    const QString before = ws_->maskPanel()->backend();
+    const QString junk = root_ + "/not-a-model.ts";
+    QFile file(junk);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not torchscript");
+    file.close();
+    QVERIFY(!ws_->useModelFile(junk));
+    QCOMPARE(ws_->maskPanel()->backend(), before);
+    QVERIFY(ws_->maskPanel()->statusText().contains("not-a-model.ts"));
+
+    const QString plugin = root_ + "/threshold.ts";
+    test::writeThresholdPlugin(plugin.toStdString(), 64);
+    QVERIFY(ws_->useModelFile(plugin));
+    QCOMPARE(ws_->maskPanel()->backend(), QStringLiteral("torchscript"));
+    QVERIFY(waitForMask());
+    QCOMPARE(ws_->shownResult()->backend, std::string("torchscript"));
+    QVERIFY(diceScore(aortas_[1], ws_->shownResult()->mask) > 0.5);
+    QVERIFY(ws_->maskPanel()->modelButton()->isEnabled());
+    // Back to the built-in backend for the tests after this one.
+    ws_->maskPanel()->setBackend(QStringLiteral("classical"));
+    QVERIFY(waitForMask());
   }
 
   void aStudyFileOpensInItsStudyAndOthersLabelsAppear() {

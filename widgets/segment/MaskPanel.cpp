@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -20,10 +21,13 @@ MaskPanel::MaskPanel(QWidget* parent)
     : QWidget(parent), backend_(new QComboBox(this)), opacity_(new QSlider(Qt::Horizontal, this)),
       busy_(new QProgressBar(this)), status_(new QLabel(this)), label_(new QLineEdit(this)),
       accept_(new QPushButton(tr("Accept"), this)), save_(new QPushButton(tr("Save Mask…"), this)),
-      train_(new QPushButton(tr("Train"), this)) {
+      train_(new QPushButton(tr("Train"), this)), model_(new QToolButton(this)) {
   for (const auto& name : availableSegmentationBackends())
     backend_->addItem(QString::fromStdString(name));
   backend_->setToolTip(tr("The model that turns the points into a mask; a change re-runs it"));
+  model_->setText(tr("Model…"));
+  model_->setToolTip(tr("Segment with a model file: a TorchScript plug-in (.ts, README's tensor "
+                        "contract) or a trained propagator's checkpoint (.pt)"));
   opacity_->setRange(0, 100);
   opacity_->setValue(50);
   opacity_->setToolTip(tr("Opacity of the mask over the CT"));
@@ -48,6 +52,7 @@ MaskPanel::MaskPanel(QWidget* parent)
   // Backend and opacity share a row: the side panel is short in a window with its docks.
   auto* settings = new QHBoxLayout;
   settings->addWidget(backend_, 1);
+  settings->addWidget(model_);
   settings->addWidget(new QLabel(tr("Opacity"), this));
   settings->addWidget(opacity_, 1);
   auto* form = new QFormLayout;
@@ -72,6 +77,7 @@ MaskPanel::MaskPanel(QWidget* parent)
   connect(accept_, &QPushButton::clicked, this, &MaskPanel::acceptRequested);
   connect(save_, &QPushButton::clicked, this, &MaskPanel::saveRequested);
   connect(train_, &QPushButton::clicked, this, &MaskPanel::trainRequested);
+  connect(model_, &QToolButton::clicked, this, &MaskPanel::modelFileRequested);
   setTrainEnabled(false, tr("Open a study folder with accepted labels first"));
   setAcceptEnabled(false, tr("Place points on a structure first"));
   setSaveEnabled(false);

@@ -1,7 +1,8 @@
 // The mask of the Segment workspace: which backend segments, how opaque the overlay is, what the
 // last request did (busy while it runs; voxels, millilitres, uncertain share and timings from its
 // JSON result when done), and accepting it: the label's name, Accept (into the study folder) and
-// Save Mask… (a file), and Train (the learned backend on the study's final labels). A view only:
+// Save Mask… (a file), Train (the learned backend on the study's final labels) and a model file
+// of the user's (a TorchScript plug-in, a propagator run's checkpoint). A view only:
 // the workspace fills it and acts on its signals.
 #pragma once
 #include <QString>
@@ -14,6 +15,7 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSlider;
+class QToolButton;
 
 namespace lumen {
 
@@ -47,6 +49,7 @@ public:
   QPushButton* saveButton() const { return save_; }
   QPushButton* trainButton() const { return train_; }
   QComboBox* backendBox() const { return backend_; }
+  QToolButton* modelButton() const { return model_; }
   QSlider* opacitySlider() const { return opacity_; }
 
 Q_SIGNALS:
@@ -55,6 +58,7 @@ Q_SIGNALS:
   void acceptRequested();
   void saveRequested();
   void trainRequested();
+  void modelFileRequested();
 
 private:
   QComboBox* backend_;
@@ -63,6 +67,7 @@ private:
   QLabel* status_;
   QLineEdit* label_;
   QPushButton *accept_, *save_, *train_;
+  QToolButton* model_;
   bool busyNow_ = false;
 };
 

@@ -175,6 +175,13 @@ SegmentWorkspace::SegmentWorkspace(WorkspaceServices& services, QWidget* parent)
   connect(grid_, &SegmentViewGrid::markerMoved, this, &SegmentWorkspace::onPointMoved);
   connect(maskPanel_, &MaskPanel::acceptRequested, this, &SegmentWorkspace::acceptClicked);
   connect(maskPanel_, &MaskPanel::saveRequested, this, &SegmentWorkspace::saveMaskClicked);
+  connect(maskPanel_, &MaskPanel::modelFileRequested, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Segmentation model"), modelFile_.isEmpty() ? study_->folder() : modelFile_,
+        tr("Models (*.ts *.pt *.pth);;All files (*)"));
+    if (!file.isEmpty())
+      useModelFile(file);
+  });
   connect(maskPanel_, &MaskPanel::trainRequested, this,
           [this] { guarded([this] { trainPropagator(); }); });
 
@@ -394,8 +401,10 @@ void SegmentWorkspace::refreshBackends() {
   const QString folder = study_->isOpen() ? study_->folder() : QString();
   BackendSources sources;
   sources.study = folder.toStdString();
-  if (folder != backendStudy_) {
+  sources.model = modelFile_.toStdString();
+  if (folder != backendStudy_ || modelFile_ != backendModel_) {
     backendStudy_ = folder;
+    backendModel_ = modelFile_;
     guarded([&] { session_.setBackendSources(sources); });
   }
   QStringList names;
@@ -412,6 +421,35 @@ void SegmentWorkspace::refreshBackends() {
     maskPanel_->setTrainEnabled(false, tr("Accept a label first: training learns from them"));
   else
     maskPanel_->setTrainEnabled(true, {});
+}
+
+bool SegmentWorkspace::useModelFile(const QString& path) {
+  BackendSources sources;
+  sources.model = path.toStdString();
+  const auto available = availableSegmentationBackends(sources);
+  const auto has = [&](const char* name) {
+    return std::find(available.begin(), available.end(), name) != available.end();
+  };
+  const char* backend = has("torchscript") ? "torchscript" : has("learned") ? "learned" : nullptr;
+  if (!backend) {
+    error(tr("%1 is neither a TorchScript plug-in nor a propagator checkpoint or run").arg(path));
+    return false;
+  }
+  const QString before = modelFile_;
+  modelFile_ = path;
+  refreshBackends();
+  try {
+    session_.setBackend(backend);
+  } catch (const std::exception& e) {
+    // Not a model this backend loads (a probe run failed): the previous one stays.
+    modelFile_ = before;
+    refreshBackends();
+    error(QString::fromUtf8(e.what()));
+    return false;
+  }
+  maskPanel_->setBackend(QString::fromLatin1(backend));
+  status(tr("Segmenting with %1 (%2)").arg(QString::fromLatin1(backend), path));
+  return true;
 }
 
 void SegmentWorkspace::trainPropagator() {

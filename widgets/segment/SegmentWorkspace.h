@@ -66,6 +66,11 @@ public:
   void deleteSelectedPoint();
   void setWindowPreset(int index); // into ctWindowPresets()
 
+  // Segments with a model file from now on, whatever image is open: a TorchScript plug-in
+  // (backend "torchscript") or a propagator run or checkpoint ("learned"). False, with the reason
+  // on the status line, when it is neither.
+  bool useModelFile(const QString& path);
+
   // Saves the current mask as the image's `final` label (and the model's `original`) under the
   // label name. Throws InputError when there is nothing to accept or no study.
   JobPtr accept();
@@ -131,6 +136,8 @@ private:
   JobContinuations* continuations_;
   SegmentSession session_;
   QString backendStudy_; // the study whose models the session uses
+  QString backendModel_; // ... and the model file
+  QString modelFile_;    // the user's model file (Model…), for any image
   JobPtr training_;
   StudyFolder* study_;
   StudyPanel* studyPanel_;
