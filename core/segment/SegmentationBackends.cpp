@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -56,6 +57,10 @@ std::shared_ptr<const SegmentationBackend> cached(const std::string& key, const 
   }
   auto loaded = load();
   std::lock_guard<std::mutex> lock(mutex);
+  // Models nobody holds are gone already (weak pointers); their entries go too, so a service
+  // that saw many files over its life keeps no list of them.
+  for (auto it = cache.begin(); it != cache.end();)
+    it = it->second.second.expired() ? cache.erase(it) : std::next(it);
   cache[key] = {stamp, loaded};
   return loaded;
 }

@@ -407,10 +407,18 @@ void SegmentWorkspace::refreshBackends() {
     backendModel_ = modelFile_;
     guarded([&] { session_.setBackendSources(sources); });
   }
-  QStringList names;
-  for (const auto& name : availableSegmentationBackends(sources))
-    names << QString::fromStdString(name);
-  maskPanel_->setBackends(names, QString::fromStdString(session_.backendName()));
+  // Which models are there is a look at the study's files (every few seconds, as the study is
+  // re-listed): a job, so a slow or network folder never stalls the window.
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto listing = services().submitQuietly(makeJob(
+      "List segmentation backends",
+      [sources, names](Job&) { *names = availableSegmentationBackends(sources); },
+      JobPriority::Interactive));
+  continuations_->whenFinished(listing, [this, names, sources](const Job& done) {
+    if (done.state() == JobState::Succeeded && sources.study == backendStudy_.toStdString() &&
+        sources.model == backendModel_.toStdString())
+      showBackends(*names);
+  });
   const bool anyFinal = std::any_of(study_->images().begin(), study_->images().end(),
                                     [](const segment::ImageRecord& r) { return r.completed(); });
   if (training_)
@@ -423,8 +431,16 @@ void SegmentWorkspace::refreshBackends() {
     maskPanel_->setTrainEnabled(true, {});
 }
 
+void SegmentWorkspace::showBackends(const std::vector<std::string>& names) {
+  QStringList shown;
+  for (const auto& name : names)
+    shown << QString::fromStdString(name);
+  maskPanel_->setBackends(shown, QString::fromStdString(session_.backendName()));
+}
+
 bool SegmentWorkspace::useModelFile(const QString& path) {
   BackendSources sources;
+  sources.study = backendStudy_.toStdString();
   sources.model = path.toStdString();
   const auto available = availableSegmentationBackends(sources);
   const auto has = [&](const char* name) {
@@ -447,6 +463,7 @@ bool SegmentWorkspace::useModelFile(const QString& path) {
     error(QString::fromUtf8(e.what()));
     return false;
   }
+  showBackends(available);
   maskPanel_->setBackend(QString::fromLatin1(backend));
   status(tr("Segmenting with %1 (%2)").arg(QString::fromLatin1(backend), path));
   return true;

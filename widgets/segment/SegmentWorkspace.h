@@ -118,6 +118,7 @@ private:
   // The backend list for what is open (the study's trained propagator and plug-ins) and the
   // session's model sources when the study changed; the Train button's state.
   void refreshBackends();
+  void showBackends(const std::vector<std::string>& names);
   // Trains the learned backend on the open study's final labels, in the background, listed in
   // the Jobs dock with its curves in the Training Monitor; the backend is chosen once done.
   void trainPropagator();
