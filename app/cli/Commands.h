@@ -21,7 +21,7 @@ int shapesDemo(const std::string& workspace);
 
 // The segmentation part of `lumen-cli demo`: synthetic chest CTs as a study folder and the
 // classical backend's Dice per click count on them. Returns an exit code.
-int segmentDemo(const std::string& workspace);
+int segmentDemo(const std::string& workspace, int learnedEpochs);
 
 // "2026-11-21-101502": names for run folders created without an explicit --run-dir.
 std::string timestampName();

@@ -16,6 +16,7 @@
 #include "segment/SegmentEvaluation.h"
 #include "segment/SegmentationBackends.h"
 #include "segment/SyntheticChestCt.h"
+#include "train/TrainingTasks.h"
 
 #include <charconv>
 #include <cstdio>
@@ -303,45 +304,90 @@ int trainCommand(const ParsedArgs& args) {
 
 } // namespace
 
-int segmentDemo(const std::string& workspace) {
+namespace {
+
+void printDemoTable(const std::string& backend, int cases, int clicks,
+                    const std::vector<ClickCurve>& curves) {
+  std::printf("Dice after k clicks, backend %s, %d cases:\n  %-8s", backend.c_str(), cases,
+              "object");
+  for (int k = 1; k <= clicks; ++k)
+    std::printf("    k=%d", k);
+  std::printf("\n");
+  for (const auto& s : summarizeClicks(curves, clicks)) {
+    std::printf("  %-8s", s.object.c_str());
+    for (double d : s.meanDice)
+      std::printf("  %5.3f", d);
+    std::printf("\n");
+  }
+}
+
+} // namespace
+
+int segmentDemo(const std::string& workspace, int learnedEpochs) {
   const std::string folder = workspace + "/segment";
+  const std::string trainFolder = workspace + "/segment-train";
+  constexpr int kCases = 3, kTrainCases = 4, kClicks = 5;
   std::printf("\nSegmentation: three synthetic chest CTs (non-contrast, CTA, labels) in %s, then a "
-              "simulated user clicking the aorta and heart chambers of each CTA.\n",
+              "simulated user clicking the aorta and heart chambers of each CTA",
               folder.c_str());
-  constexpr int kCases = 3, kClicks = 5;
-  std::vector<ClickCurve> curves;
-  const auto backend = makeSegmentationBackend("classical");
+  if (learnedEpochs > 0)
+    std::printf(", with the classical backend and with the learned one, trained first for %d "
+                "epoch(s) on %d other chests (%s/cta, a study with final labels)",
+                learnedEpochs, kTrainCases, trainFolder.c_str());
+  std::printf(".\n");
   const std::vector<EvaluationObject> objects{
       {chestClassName(kChestAorta), kChestAorta},
       {chestClassName(kChestLV), kChestLV},
       {chestClassName(kChestLA), kChestLA},
       {chestClassName(kChestRV), kChestRV},
       {chestClassName(kChestPulmonaryArtery), kChestPulmonaryArtery}};
-  const int code = runWithProgress(makeJob("segmentation demo", [&](Job& job) {
+  int code = runWithProgress(makeJob("segmentation demo: synthetic chests", [&](Job& job) {
     writeSyntheticChestCts(folder, kCases, 100, SyntheticChestCtOptions{}, true, &job);
     segment::Datastore study(folder + "/cta"); // the CTAs as a MONAI Label study folder
+    if (learnedEpochs > 0) {
+      // Other seeds than the evaluated chests: the learned backend is measured on cases it never
+      // saw.
+      const auto train = writeSyntheticChestCts(trainFolder, kTrainCases, 0,
+                                                SyntheticChestCtOptions{}, true, &job);
+      linkSyntheticLabelsAsFinal(trainFolder, train.cases);
+    }
+  }));
+  if (code != 0)
+    return code;
+  std::vector<std::pair<std::string, std::shared_ptr<const SegmentationBackend>>> backends{
+      {"classical", makeSegmentationBackend("classical")}};
+  if (learnedEpochs > 0) {
+    const std::string studies = trainFolder + "/cta";
+    const std::string run = prepareStudyPropagatorRun(studies);
+    const auto& task = trainingTask("segment");
+    code = runWithProgress(
+        task.start(task.resolve("", {"data.studies=" + studies,
+                                     "trainer.epochs=" + std::to_string(learnedEpochs)}),
+                   run, TrainingRunOptions{}));
+    if (code != 0)
+      return code;
+    BackendSources sources;
+    sources.study = studies;
+    backends.emplace_back("learned", makeSegmentationBackend("learned", sources));
+  }
+  std::vector<std::vector<ClickCurve>> curves(backends.size());
+  code = runWithProgress(makeJob("segmentation demo: simulated clicks", [&](Job& job) {
     for (int c = 0; c < kCases; ++c) {
       char id[16];
       std::snprintf(id, sizeof id, "case_%03d", c);
       job.setProgress(double(c) / kCases, id);
       const auto image = readCtVolume(folder + "/cta/" + id + ".nii.gz");
       const auto labels = readLabelVolume(folder + "/labels/" + id + ".nii.gz");
-      auto more = evaluateClicks(image, labels, id, objects, *backend, kClicks, &job);
-      curves.insert(curves.end(), more.begin(), more.end());
+      for (size_t b = 0; b < backends.size(); ++b) {
+        auto more = evaluateClicks(image, labels, id, objects, *backends[b].second, kClicks, &job);
+        curves[b].insert(curves[b].end(), more.begin(), more.end());
+      }
     }
   }));
   if (code != 0)
     return code;
-  std::printf("Dice after k clicks, backend classical, %d cases:\n  %-8s", kCases, "object");
-  for (int k = 1; k <= kClicks; ++k)
-    std::printf("    k=%d", k);
-  std::printf("\n");
-  for (const auto& s : summarizeClicks(curves, kClicks)) {
-    std::printf("  %-8s", s.object.c_str());
-    for (double d : s.meanDice)
-      std::printf("  %5.3f", d);
-    std::printf("\n");
-  }
+  for (size_t b = 0; b < backends.size(); ++b)
+    printDemoTable(backends[b].first, kCases, kClicks, curves[b]);
   std::printf("The CTAs form a study folder: lumen-cli segment serve --studies %s/cta\n",
               folder.c_str());
   return 0;

@@ -105,7 +105,7 @@ int demoCommand(const ParsedArgs& args) {
   if (code == 0 && !args.flag("--skip-shapes"))
     code = shapesDemo(workspace);
   if (code == 0 && !args.flag("--skip-segment"))
-    code = segmentDemo(workspace);
+    code = segmentDemo(workspace, int(args.integer("--segment-epochs", 8, 0, 1000)));
   if (code == 0)
     std::printf("\nDemo results are in %s (list the runs with: lumen-cli runs list %s/runs)\n",
                 workspace.c_str(), workspace.c_str());
@@ -127,6 +127,9 @@ void addTrainingCommands(Command& root) {
       .option({"--skip-events", "", "leave out the event-denoising part"})
       .option({"--skip-shapes", "", "leave out the shape-completion part"})
       .option({"--skip-segment", "", "leave out the CT segmentation part"})
+      .option({"--segment-epochs", "N",
+               "epochs of the learned segmentation backend's training (default 8; 0: classical "
+               "only)"})
       .handler(demoCommand);
   auto& regression = root.subcommand(
       "regression", "The built-in regression task (a genuine small training problem)");
