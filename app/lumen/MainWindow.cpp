@@ -19,6 +19,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -62,7 +63,13 @@ MainWindow::MainWindow(const WorkspaceRegistry& registry, QWidget* parent)
   for (const auto& info : registry_.workspaces()) {
     Workspace* page = info.create(*services_, tabs_);
     page->setObjectName(info.id);
-    const int index = tabs_->addTab(page, info.title);
+    // Each workspace scrolls rather than forcing its minimum size on the window: a laptop's
+    // 1366 x 768 screen is smaller than the Segment workspace's panels and the docks together.
+    auto* scroll = new QScrollArea(tabs_);
+    scroll->setWidget(page);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    const int index = tabs_->addTab(scroll, info.title);
     tabs_->setTabToolTip(index, info.description);
     connect(page, &Workspace::pathOpened, this, &MainWindow::addRecentFile);
     connect(page, &Workspace::statusMessage, this, &MainWindow::showStatus);
@@ -157,22 +164,34 @@ bool MainWindow::openPath(const QString& path, QString* error) {
   return ok;
 }
 
+namespace {
+
+// The workspace a tab shows (inside its scroll area); null for the welcome page.
+Workspace* workspaceOfTab(QWidget* tab) {
+  auto* scroll = qobject_cast<QScrollArea*>(tab);
+  return scroll ? qobject_cast<Workspace*>(scroll->widget()) : nullptr;
+}
+
+} // namespace
+
 Workspace* MainWindow::workspace(const QString& id) const {
   for (int i = 0; i < tabs_->count(); ++i)
-    if (auto* page = qobject_cast<Workspace*>(tabs_->widget(i)); page && page->objectName() == id)
+    if (auto* page = workspaceOfTab(tabs_->widget(i)); page && page->objectName() == id)
       return page;
   return nullptr;
 }
 
 Workspace* MainWindow::showWorkspace(const QString& id) {
-  Workspace* page = workspace(id);
-  if (page)
-    tabs_->setCurrentWidget(page);
-  return page;
+  for (int i = 0; i < tabs_->count(); ++i)
+    if (auto* page = workspaceOfTab(tabs_->widget(i)); page && page->objectName() == id) {
+      tabs_->setCurrentIndex(i);
+      return page;
+    }
+  return nullptr;
 }
 
 Workspace* MainWindow::currentWorkspace() const {
-  return qobject_cast<Workspace*>(tabs_->currentWidget());
+  return workspaceOfTab(tabs_->currentWidget());
 }
 
 void MainWindow::showWelcome() {

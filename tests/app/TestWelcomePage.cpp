@@ -138,13 +138,33 @@ private Q_SLOTS:
       MainWindow first(registry_);
       first.show();
       QVERIFY(QTest::qWaitForWindowExposed(&first));
-      // Above the workspaces' minimum size (1321 x 794), below the first-launch size.
+      // Below the first-launch size.
       first.resize(1400, 860);
       QTRY_COMPARE(first.size(), QSize(1400, 860));
       first.close(); // saves the geometry, as quitting does
     }
     MainWindow second(registry_);
     QCOMPARE(second.size(), QSize(1400, 860));
+  }
+
+  // A 1366 x 768 laptop screen less a panel: every workspace and the docks fit, the workspaces
+  // scroll where their panels need more room.
+  void fitsALaptopScreen() {
+    MainWindow window(registry_);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+    QVERIFY2(least.width() <= 1366 && least.height() <= 728,
+             qPrintable(QString("%1 x %2").arg(least.width()).arg(least.height())));
+    window.resize(1366, 728);
+    QTRY_COMPARE(window.size(), QSize(1366, 728));
+    for (const char* id : {"runs", "events", "shapes", "segment"}) {
+      QVERIFY(window.showWorkspace(QString::fromLatin1(id)));
+      QTest::qWait(50);
+      QVERIFY(window.currentWorkspace()->isVisible());
+    }
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR"))
+      window.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/laptop_segment.png");
   }
 
   void workspaceLinesAreTheRegistrysEntries() {
