@@ -156,7 +156,9 @@ Json ServiceTraining::trainStats() const {
   if (!status)
     return Json::object();
   Json stats = {{"state", status->state},
-                {"epoch", status->epoch + 1},
+                // 1-based, as MONAI Label's trainers report it: the epoch under way while one
+                // runs, else the last one done (status.json counts epochs completed).
+                {"epoch", status->state == "running" ? status->epoch + 1 : status->epoch},
                 {"steps", status->step},
                 {"total_steps", status->totalSteps},
                 {"best_key_metric", status->bestMetric}};

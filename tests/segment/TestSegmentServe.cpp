@@ -535,6 +535,7 @@ private Q_SLOTS:
     info = json::parse(res->body);
     QCOMPARE(info["models"]["learned"]["type"].get<std::string>(), std::string("deepgrow"));
     QCOMPARE(info["train_stats"]["learned"]["state"].get<std::string>(), std::string("finished"));
+    QCOMPARE(info["train_stats"]["learned"]["epoch"].get<int>(), 1); // of max_epochs 1
     const auto points = initialClicks(aorta_, 3);
     const std::string params = R"({"label":"aorta","foreground":)" + pointsJson(points) +
                                R"(,"background":[],"result_extension":".nrrd"})";
