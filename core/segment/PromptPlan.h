@@ -42,8 +42,6 @@ struct PromptPlanOptions {
   // Added around the points' extent on each side, in millimetres of the slice's own spacing, so
   // the box encloses the object around points clicked inside it.
   double marginMm = 20;
-  // Single-slice prompts only: how many times the clicked slice's box may grow by the margin on
-  // each side its mask reaches, so one click inside a large organ still gets all of it.
 };
 
 struct PromptPlan {

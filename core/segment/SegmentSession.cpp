@@ -137,11 +137,12 @@ void SegmentSession::setBackend(const std::string& name) {
 
 void SegmentSession::setBackendSources(const BackendSources& sources) {
   // The classical backend needs no model; a learned one must load from the new place or the
-  // session falls back to classical rather than keep a model of another study.
+  // session falls back to classical rather than keep a model of another study (a missing model,
+  // or a file of another kind: a TorchScript plug-in is no propagator checkpoint).
   sources_ = sources;
   try {
     backend_ = makeSegmentationBackend(backendName_, sources_);
-  } catch (const InputError&) {
+  } catch (const Error&) {
     backendName_ = "classical";
     backend_ = makeSegmentationBackend(backendName_, sources_);
   }
