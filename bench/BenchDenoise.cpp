@@ -41,7 +41,8 @@ void BM_InferWindowNetwork(benchmark::State& state) {
   const auto grid = lumen::encodeVoxelGrid(events, 0, events.size(), 0, 20000, {});
   for (auto _ : state)
     benchmark::DoNotOptimize(
-        lumen::denoiseGrid(model, grid, lumen::EventTrainConfig{}, torch::kCPU).values.data());
+        lumen::denoiseGrids(model, {grid}, lumen::EventTrainConfig{}, torch::kCPU)[0]
+            .values.data());
   state.counters["windows/s"] =
       benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }

@@ -7,6 +7,7 @@
 #include "common/Resources.h"
 #include "events/DenoiseJobs.h"
 #include "events/Denoiser.h"
+#include "events/SyntheticEvents.h"
 #include "events/VoxelPairs.h"
 #include "train/RunDirectory.h"
 
@@ -44,15 +45,22 @@ int trainCommand(const ParsedArgs& args) {
 }
 
 int inferCommand(const ParsedArgs& args) {
-  const auto config = configFrom<EventInferConfig>(args, "infer.yaml");
-  const int code = runWithProgress(eventInferenceJob(config));
-  if (code == 0)
-    std::printf("denoised events written to %s\n", config.output.c_str());
-  return code;
+  auto config = configFrom<EventInferConfig>(args, "infer.yaml");
+  config.input = args.positional(0);
+  config.output = args.positional(1);
+  if (const auto checkpoint = args.value("--checkpoint"))
+    config.checkpoint = *checkpoint;
+  return runWithProgress(eventInferenceJob(config));
 }
 
 int testCommand(const ParsedArgs& args) {
-  const auto config = configFrom<EventTestConfig>(args, "test.yaml");
+  auto config = configFrom<EventTestConfig>(args, "test.yaml");
+  const fs::path data = args.positional(0);
+  config.noisy_dir = (data / kNoisyFolder).string();
+  config.clean_dir = (data / kCleanFolder).string();
+  config.output_dir = args.positional(1);
+  if (const auto checkpoint = args.value("--checkpoint"))
+    config.checkpoint = *checkpoint;
   std::vector<MethodScore> scores;
   const int code = runWithProgress(
       makeJob("test event denoiser", [&](Job& job) { scores = compareDenoisers(config, &job); }));
@@ -89,9 +97,17 @@ void addEventsTrainingCommands(Command& events) {
   train.handler(trainCommand);
   auto& test = events.subcommand("test", "Score a trained denoiser against BAF and STCF on "
                                          "held-out labelled pairs");
+  test.positional({"DATA_DIR", std::string("folder holding ") + kNoisyFolder + "/ (labelled) and " +
+                                   kCleanFolder + "/"})
+      .positional({"OUT_DIR", "where each file's network output and results.json go"})
+      .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});
   configOptions(test, "test.yaml");
   test.handler(testCommand);
-  auto& infer = events.subcommand("infer", "Denoise a recording with a trained run");
+  auto& infer = events.subcommand("infer", "Denoise a recording with a trained run: by default "
+                                           "the recording's own events the network keeps");
+  infer.positional({"IN", "event file (.h5) to denoise"})
+      .positional({"OUT", "denoised event file (.h5), with /events/score"})
+      .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});
   configOptions(infer, "infer.yaml");
   infer.handler(inferCommand);
 }

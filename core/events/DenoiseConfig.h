@@ -40,12 +40,20 @@ struct EventDataConfig {
 };
 
 struct EventModelConfig {
+  // local: the per-event network (LocalDenoiser.h), computing only where events are;
+  // unet3d: the 3D U-Net over whole voxel grids (DenoiseModel.h), which can also decode.
+  std::string kind = "local";
+  int radius = 2;  // local: neighbourhood of (2 radius + 1)^2 pixels
+  int hidden = 32; // local: width of the two hidden layers
   int f_maps = 8;
   int levels = 3;
   int groups = 4;
   bool residual = true;
   bool anisotropic_pooling = true;
   template <class V> void visit(V& v) {
+    v.field("kind", kind, oneOf({"local", "unet3d"}));
+    v.field("radius", radius, range(0, 8));
+    v.field("hidden", hidden, range(1, 1024));
     v.field("f_maps", f_maps, range(1, 512));
     v.field("levels", levels, range(1, 6));
     v.field("groups", groups, range(1, 64));
@@ -67,19 +75,26 @@ struct EventTrainConfig {
   }
 };
 
-// infer.yaml: a trained run and the recording to denoise.
+// infer.yaml: a trained run and how its output is made; the recording and the output file are
+// the command's IN and OUT (`lumen-cli events infer IN OUT`).
 struct EventInferConfig {
   std::string checkpoint; // <run>/checkpoints/best.pt; the run's config.yaml gives the model
   std::string input;
   std::string output;
   std::string device = "auto";
-  bool jitter = false; // decoded timestamps: evenly spread (false) or seeded jitter
+  std::string emit = "keep"; // keep: the input's events the network keeps; decode: new events
+  double threshold = 0.5;    // keep: the lowest score (share of the voxel's activity kept)
+  int batch_windows = 8;     // windows per network call
+  bool jitter = false;       // decode: timestamps evenly spread (false) or seeded jitter
   int seed = 0;
   template <class V> void visit(V& v) {
     v.field("checkpoint", checkpoint);
     v.field("input", input);
     v.field("output", output);
     v.field("device", device);
+    v.field("emit", emit, oneOf({"keep", "decode"}));
+    v.field("threshold", threshold, range(0.0, 10.0));
+    v.field("batch_windows", batch_windows, range(1, 256));
     v.field("jitter", jitter);
     v.field("seed", seed, atLeast(0));
   }

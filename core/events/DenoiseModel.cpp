@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/Log.h"
 #include "train/SeededInit.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -33,6 +34,8 @@ UNet3d makeDenoiseModel(const EventModelConfig& config) {
 }
 
 void checkDenoiseModelFits(const EventTrainConfig& config) {
+  if (config.model.kind != "unet3d")
+    return; // the per-event network reads any grid
   const UNet3dOptions unet = denoiseUNetOptions(config.model);
   const int levels = config.model.levels;
   if (config.data.bins < unet.minimumDepth()) {
@@ -98,18 +101,28 @@ torch::Tensor predictCounts(UNet3d& model, const torch::Tensor& input, const tor
   return config.model.residual ? counts + output : output;
 }
 
-VoxelGrid denoiseGrid(UNet3d& model, const VoxelGrid& counts, const EventTrainConfig& config,
-                      const torch::Device& device) {
+std::vector<VoxelGrid> denoiseGrids(UNet3d& model, const std::vector<VoxelGrid>& counts,
+                                    const EventTrainConfig& config, const torch::Device& device) {
+  if (counts.empty())
+    return {};
   torch::NoGradGuard noGrad;
-  const auto cpu =
-      torch::from_blob(const_cast<float*>(counts.values.data()),
-                       {1, 1, counts.bins, counts.height, counts.width}, torch::kFloat32);
+  const VoxelGrid& first = counts.front();
+  const size_t perGrid = first.values.size();
+  auto cpu = torch::empty({int64_t(counts.size()), 1, first.bins, first.height, first.width});
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i].values.size() != perGrid || counts[i].bins != first.bins)
+      throw InputError("grids denoised together must have one shape");
+    std::memcpy(cpu.data_ptr<float>() + i * perGrid, counts[i].values.data(),
+                perGrid * sizeof(float));
+  }
   const auto x = cpu.to(device);
   const auto input = networkInput(cpu, parseVoxelNormalization(config.data.normalization));
   const auto output =
       predictCounts(model, input.to(device), x, config).to(torch::kCPU).contiguous();
-  VoxelGrid out = counts;
-  std::memcpy(out.values.data(), output.data_ptr<float>(), out.values.size() * sizeof(float));
+  std::vector<VoxelGrid> out = counts;
+  for (size_t i = 0; i < out.size(); ++i)
+    std::memcpy(out[i].values.data(), output.data_ptr<float>() + i * perGrid,
+                perGrid * sizeof(float));
   return out;
 }
 
@@ -244,6 +257,11 @@ std::map<std::string, double> EventDenoiseTask::validate(Job* job) {
   }
   const double range2 = dataRange_ * dataRange_;
   auto psnr = [&](double error) { return 10.0 * std::log10(range2 / std::max(error, 1e-12)); };
+  if (mse > inputMse)
+    logWarning("validation: the denoiser's PSNR ", std::round(psnr(mse / double(n)) * 100) / 100,
+               " dB is below the noisy input's ",
+               std::round(psnr(inputMse / double(n)) * 100) / 100,
+               " dB: it changes the counts for the worse (a best.pt saved now is not a denoiser)");
   return {{"loss", loss / double(n)},
           {"mse", mse / double(n)},
           {"psnr", psnr(mse / double(n))},

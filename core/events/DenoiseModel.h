@@ -37,9 +37,10 @@ torch::Tensor networkInput(const torch::Tensor& counts, VoxelNormalization mode)
 torch::Tensor predictCounts(UNet3d& model, const torch::Tensor& input, const torch::Tensor& counts,
                             const EventTrainConfig& config);
 
-// Runs the network on one grid of counts (no gradient) and returns the denoised counts.
-VoxelGrid denoiseGrid(UNet3d& model, const VoxelGrid& counts, const EventTrainConfig& config,
-                      const torch::Device& device);
+// Runs the network on grids of counts of one shape (no gradient), as one batch, and returns the
+// denoised counts.
+std::vector<VoxelGrid> denoiseGrids(UNet3d& model, const std::vector<VoxelGrid>& counts,
+                                    const EventTrainConfig& config, const torch::Device& device);
 
 torch::Tensor voxelLoss(const torch::Tensor& prediction, const torch::Tensor& target,
                         const std::string& kind);

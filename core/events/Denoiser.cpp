@@ -9,6 +9,8 @@
 #include "events/DenoiseModel.h"
 #include "events/EventFile.h"
 #include "events/EventFilters.h"
+#include "events/EventScoring.h"
+#include "events/LocalDenoiser.h"
 #include "events/VoxelPairs.h"
 #include "train/Checkpoint.h"
 #include "train/Device.h"
@@ -24,7 +26,8 @@ namespace lumen {
 
 struct TrainedDenoiser::State {
   EventTrainConfig config;
-  UNet3d model{nullptr};
+  UNet3d model{nullptr};        // model.kind unet3d
+  LocalEventNet local{nullptr}; // model.kind local
   torch::Device device = torch::kCPU;
 };
 
@@ -32,10 +35,31 @@ TrainedDenoiser::TrainedDenoiser(const std::string& checkpoint, const std::strin
     : state_(std::make_unique<State>()) {
   state_->config = loadConfig<EventTrainConfig>(runConfigOfCheckpoint(checkpoint));
   state_->device = resolveDevice(device);
-  state_->model = makeDenoiseModel(state_->config.model);
-  loadModelWeights(checkpoint, *state_->model, state_->device);
-  state_->model->to(state_->device);
-  state_->model->eval();
+  torch::nn::Module* module = nullptr;
+  if (state_->config.model.kind == "local") {
+    state_->local = makeLocalEventNet(state_->config);
+    module = state_->local.ptr().get();
+  } else {
+    state_->model = makeDenoiseModel(state_->config.model);
+    module = state_->model.ptr().get();
+  }
+  loadModelWeights(checkpoint, *module, state_->device);
+  module->to(state_->device);
+  module->eval();
+}
+
+bool TrainedDenoiser::decodes() const {
+  return !state_->local;
+}
+
+std::vector<float> TrainedDenoiser::scoreEvents(const EventArray& events,
+                                                const VoxelGrid& noisy) const {
+  const VoxelOptions voxel = voxelOptionsOf(state_->config.data);
+  if (state_->local)
+    return scoreEventsLocally(state_->local, events, 0, events.size(), noisy, voxel,
+                              state_->device);
+  const auto denoised = denoise({noisy});
+  return scoreEventsOnGrid(events, 0, events.size(), noisy, denoised[0], voxel);
 }
 
 TrainedDenoiser::~TrainedDenoiser() = default;
@@ -44,31 +68,108 @@ const EventTrainConfig& TrainedDenoiser::config() const {
   return state_->config;
 }
 
-VoxelGrid TrainedDenoiser::denoise(const VoxelGrid& grid) const {
-  return denoiseGrid(state_->model, grid, state_->config, state_->device);
+std::vector<VoxelGrid> TrainedDenoiser::denoise(const std::vector<VoxelGrid>& grids) const {
+  if (state_->local)
+    throw InputError("a per-event denoiser (model.kind: local) scores events and makes no "
+                     "denoised grid: use emit: keep, or a model.kind: unet3d run to decode");
+  return denoiseGrids(state_->model, grids, state_->config, state_->device);
+}
+
+DenoiseEmit parseDenoiseEmit(const std::string& text) {
+  if (text == "keep")
+    return DenoiseEmit::Keep;
+  if (text == "decode")
+    return DenoiseEmit::Decode;
+  throw InputError("unknown denoised output '" + text + "': expected keep or decode");
 }
 
 namespace {
 
-// Window by window: encode as counts -> network -> decode. `progress`, when given, receives the
-// fraction of windows done, with `stage` before the window count.
+// Network calls hold batch x bins x H x W floats several times over (the U-Net's feature maps):
+// a batch stays under this many grid values however many windows were asked for.
+constexpr size_t kMaxBatchValues = size_t(16) << 20;
+
+struct PendingWindow {
+  int64_t index = 0;
+  EventArray events;
+  VoxelGrid grid;
+};
+
+// Window by window: encode as counts -> network (a batch of windows per call) -> the kept input
+// events or the decoded grid. `progress`, when given, receives the fraction of windows done,
+// with `stage` before the window count; `allScores`, when given, every input event's score in
+// file order (Keep only), for ROC curves.
 DenoiseFileResult denoiseWindows(const TrainedDenoiser& denoiser, const std::string& in,
-                                 const std::string& out, const DecodeOptions& decode,
-                                 ProgressSpan* progress, const std::string& stage) {
+                                 const std::string& out, const DenoiseRunOptions& run,
+                                 ProgressSpan* progress, const std::string& stage,
+                                 std::vector<float>* allScores = nullptr) {
   const auto& data = denoiser.config().data;
   const VoxelOptions voxel = voxelOptionsOf(data);
   EventFileReader reader(in);
   DenoiseFileResult result;
-  EventFileWriter writer(out, reader.sensor());
+  const bool keep = run.emit == DenoiseEmit::Keep;
+  EventFileWriter writer(out, reader.sensor(), keep && reader.hasLabels());
   writer.setAttribute("source", in);
-  // Decoded timestamps are re-spread inside their bins: evaluation matches within one bin.
-  writer.setAttribute("match_tolerance_us", std::to_string(data.window_us / data.bins));
+  writer.setAttribute("denoised_output", keep ? "keep" : "decode");
+  // Kept events are the input's own; decoded ones are re-spread inside their bins, so
+  // evaluation matches them within one bin.
+  writer.setAttribute("match_tolerance_us",
+                      keep ? "0" : std::to_string(data.window_us / data.bins));
+  std::vector<float> keptScores;
   if (reader.size() > 0) {
-    const int64_t t0 = reader.timeAt(0);
-    const auto span = checkedSubtract(reader.timeAt(reader.size() - 1), t0);
+    const int64_t t0 = reader.timeAt(0), tLast = reader.timeAt(reader.size() - 1);
+    const auto span = checkedSubtract(tLast, t0);
     if (!span)
       throw InputError(in + ": /events/t spans more microseconds than 64 bits hold");
     const int64_t windows = *span / data.window_us + 1;
+    const size_t perGrid =
+        size_t(data.bins) * size_t(reader.sensor().height) * size_t(reader.sensor().width);
+    const size_t batch = std::max<size_t>(
+        1, std::min<size_t>(size_t(std::max(1, run.batchWindows)), kMaxBatchValues / perGrid));
+    std::vector<PendingWindow> pending;
+    if (!keep && !denoiser.decodes())
+      denoiser.denoise({}); // refuses, naming the choice, before any window is read
+    auto emit = [&] {
+      std::vector<VoxelGrid> grids;
+      for (auto& w : pending)
+        grids.push_back(std::move(w.grid));
+      // The U-Net denoises whole grids, a batch of windows per call; the per-event network
+      // scores each window's events directly.
+      const std::vector<VoxelGrid> denoised =
+          denoiser.decodes() ? denoiser.denoise(grids) : std::vector<VoxelGrid>();
+      for (size_t i = 0; i < pending.size(); ++i) {
+        const EventArray& events = pending[i].events;
+        EventArray output;
+        if (keep) {
+          const auto scores = denoised.empty() ? denoiser.scoreEvents(events, grids[i])
+                                               : scoreEventsOnGrid(events, 0, events.size(),
+                                                                   grids[i], denoised[i], voxel);
+          output.sensor = events.sensor;
+          if (allScores)
+            allScores->insert(allScores->end(), scores.begin(), scores.end());
+          for (size_t e = 0; e < events.size(); ++e)
+            if (scores[e] >= run.threshold) {
+              if (events.hasLabels())
+                output.push(events.t[e], events.x[e], events.y[e], events.p[e], events.label[e]);
+              else
+                output.push(events.t[e], events.x[e], events.y[e], events.p[e]);
+              keptScores.push_back(scores[e]);
+            }
+        } else {
+          DecodeOptions options = run.decode;
+          options.seed = run.decode.seed + uint64_t(pending[i].index);
+          output = decodeVoxelGrid(denoised[i], options);
+          // The last window reaches past the recording: nothing decoded may lie outside it.
+          for (auto& t : output.t)
+            t = std::clamp(t, t0, tLast);
+        }
+        writer.append(output);
+        result.eventsIn += events.size();
+        result.eventsOut += output.size();
+        ++result.windows;
+      }
+      pending.clear();
+    };
     for (int64_t k = 0; k < windows; ++k) {
       if (progress) {
         progress->job().checkCancelled();
@@ -76,17 +177,18 @@ DenoiseFileResult denoiseWindows(const TrainedDenoiser& denoiser, const std::str
                       stage + "window " + std::to_string(k + 1) + "/" + std::to_string(windows));
       }
       const int64_t ws = t0 + k * data.window_us, we = ws + data.window_us;
-      const EventArray events = reader.readTimeRange(ws, we);
-      const VoxelGrid grid = encodeVoxelGrid(events, 0, events.size(), ws, we, voxel);
-      DecodeOptions options = decode;
-      options.seed = decode.seed + uint64_t(k);
-      const EventArray clean = decodeVoxelGrid(denoiser.denoise(grid), options);
-      writer.append(clean);
-      result.eventsIn += events.size();
-      result.eventsOut += clean.size();
-      ++result.windows;
+      PendingWindow window;
+      window.index = k;
+      window.events = reader.readTimeRange(ws, we);
+      window.grid = encodeVoxelGrid(window.events, 0, window.events.size(), ws, we, voxel);
+      pending.push_back(std::move(window));
+      if (pending.size() >= batch)
+        emit();
     }
+    emit();
   }
+  if (keep)
+    writer.addDataset("/events/score", keptScores);
   writer.commit();
   return result;
 }
@@ -94,11 +196,12 @@ DenoiseFileResult denoiseWindows(const TrainedDenoiser& denoiser, const std::str
 } // namespace
 
 DenoiseFileResult denoiseEventFile(const TrainedDenoiser& denoiser, const std::string& in,
-                                   const std::string& out, const DecodeOptions& decode, Job* job) {
+                                   const std::string& out, const DenoiseRunOptions& options,
+                                   Job* job) {
   std::optional<ProgressSpan> progress;
   if (job)
     progress.emplace(*job, 0.0, 1.0);
-  return denoiseWindows(denoiser, in, out, decode, progress ? &*progress : nullptr, "");
+  return denoiseWindows(denoiser, in, out, options, progress ? &*progress : nullptr, "");
 }
 
 namespace {
@@ -122,7 +225,6 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
       {"network", {}, 0}, {"stcf", {}, 0}, {"baf", {}, 0}, {"noisy input", {}, 0}};
   std::vector<std::vector<float>> aucScores(3);
   std::vector<uint8_t> allLabels;
-  const int64_t tolerance = denoiser.config().data.window_us / denoiser.config().data.bins;
   nlohmann::json perFile = nlohmann::json::array();
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (job) {
@@ -139,8 +241,14 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
     if (job)
       progress.emplace(*job, double(i) / double(pairs.size()),
                        double(i + 1) / double(pairs.size()));
+    std::vector<float> networkScores;
     denoiseWindows(denoiser, pairs[i].noisy, denoisedPath, {}, progress ? &*progress : nullptr,
-                   "testing " + pairs[i].name + ": ");
+                   "testing " + pairs[i].name + ": ", &networkScores);
+    if (networkScores.size() != noisy.size())
+      throw InputError(pairs[i].noisy + ": the network scored " +
+                       std::to_string(networkScores.size()) + " of its " +
+                       std::to_string(noisy.size()) + " events");
+    aucScores[0].insert(aucScores[0].end(), networkScores.begin(), networkScores.end());
     const EventArray denoised = EventFileReader(denoisedPath).readAll();
     nlohmann::json row{{"file", pairs[i].name}};
     auto score = [&](size_t method, const EventArray& output, int64_t tol) {
@@ -149,7 +257,7 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
       scores[method].esr += eventStructureRatio(output) / double(pairs.size());
       row[scores[method].method] = {{"f1", m.f1}, {"precision", m.precision}, {"recall", m.recall}};
     };
-    score(0, denoised, tolerance);
+    score(0, denoised, 0); // kept events are the input's own
     for (size_t method : {size_t(1), size_t(2)}) {
       FilterOptions options;
       options.method = method == 1 ? FilterMethod::Stcf : FilterMethod::Baf;
@@ -171,6 +279,7 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
   }
   for (auto& s : scores)
     computeRates(s.metrics);
+  scores[0].metrics.auc = rocAuc(aucScores[0], allLabels);
   scores[1].metrics.auc = rocAuc(aucScores[1], allLabels);
   scores[2].metrics.auc = rocAuc(aucScores[2], allLabels);
   nlohmann::json summary = nlohmann::json::array();

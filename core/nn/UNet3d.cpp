@@ -21,9 +21,21 @@ DoubleConv3dImpl::DoubleConv3dImpl(int in, int out, int groups) {
       register_module("conv2", nn::Conv3d(nn::Conv3dOptions(out, out, 3).padding(1).bias(false)));
 }
 
+torch::Tensor sameConv3d(const torch::Tensor& x, const torch::Tensor& weight) {
+  const std::vector<int64_t> padding{weight.size(2) / 2, weight.size(3) / 2, weight.size(4) / 2};
+  // LibTorch's CPU conv3d dispatch takes a slow path for the few-channel 3x3x3 convolutions of
+  // a small U-Net (3.5 GFLOP/s on 2 cores here); oneDNN's kernel does the same arithmetic, with
+  // gradients, 3-5 times faster. Other devices and types keep the generic path.
+  if (x.is_cpu() && x.scalar_type() == torch::kFloat32 && torch::hasMKLDNN() &&
+      at::globalContext().userEnabledMkldnn())
+    return at::mkldnn_convolution(x.contiguous(), weight, c10::nullopt, padding, {1, 1, 1},
+                                  {1, 1, 1}, 1);
+  return torch::conv3d(x, weight, {}, 1, padding);
+}
+
 torch::Tensor DoubleConv3dImpl::forward(const torch::Tensor& x) {
-  auto y = torch::relu(conv1->forward(norm1->forward(x)));
-  return torch::relu(conv2->forward(norm2->forward(y)));
+  auto y = torch::relu(sameConv3d(norm1->forward(x), conv1->weight));
+  return torch::relu(sameConv3d(norm2->forward(y), conv2->weight));
 }
 
 UNet3dImpl::UNet3dImpl(const UNet3dOptions& options) : options_(options) {

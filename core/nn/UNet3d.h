@@ -23,6 +23,11 @@ struct UNet3dOptions {
   int minimumDepth() const { return anisotropicPooling ? 1 : spatialMultiple(); }
 };
 
+// A stride-1 convolution without bias, zero-padded to keep the size (odd kernels), through
+// oneDNN's kernel when x is a float CPU tensor (same result and gradients as torch::conv3d,
+// several times faster than LibTorch's CPU dispatch for few-channel 3D convolutions).
+torch::Tensor sameConv3d(const torch::Tensor& x, const torch::Tensor& weight);
+
 // GroupNorm -> Conv3d(3x3x3) -> ReLU, twice.
 class DoubleConv3dImpl : public torch::nn::Module {
 public:

@@ -67,6 +67,19 @@ std::vector<std::string> MetricAlerts::check(const std::string& run,
           reported_.insert("nonfinite " + name).second)
         messages.push_back(run + ": " + name + " is " + nonFiniteName(value) + " at step " +
                            std::to_string(record.step));
+      // "val/psnr" pairs with "val/psnr_noisy_input": the score of doing nothing.
+      if (const auto identity = record.scalars.find(name + kIdentitySuffix);
+          identity != record.scalars.end() && name.find("psnr") != std::string::npos) {
+        int& worse = belowIdentityStreak_[name];
+        worse = value < identity->second ? worse + 1 : 0;
+        if (worse >= kIdentityStreak && reported_.insert("identity " + name).second)
+          messages.push_back(
+              run + ": " + name + " = " + formatNumber(std::round(value * 100) / 100) +
+              " dB is below " + name + kIdentitySuffix + " = " +
+              formatNumber(std::round(identity->second * 100) / 100) + " dB at epoch " +
+              std::to_string(record.epoch) + " for " + std::to_string(kIdentityStreak) +
+              " validations: the model is worse than passing its input through");
+      }
       // "D_real" pairs with "D_fake" under the same prefix ("train/D_real" with "train/D_fake").
       if (!endsWith(name, kReal))
         continue;
@@ -105,6 +118,7 @@ void MetricAlerts::reset() {
   reported_.clear();
   stuckStreak_.clear();
   overpoweredStreak_.clear();
+  belowIdentityStreak_.clear();
 }
 
 } // namespace lumen

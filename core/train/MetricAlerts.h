@@ -10,7 +10,11 @@
 //  * a discriminator that overpowers the generator: real and fake both near their targets
 //    (D_real > 0.9 and D_fake < 0.1, or beyond the hinge margins 1 and -1), so the generator
 //    learns nothing from it.
-// Each lasts kStreak records in a row before it is reported, and each problem is reported once.
+//  * a model worse than doing nothing: a validation PSNR (`val/psnr`) below the identity's
+//    (`val/psnr_noisy_input`, the noisy input taken as the answer) for kIdentityStreak
+//    validations in a row.
+// Each lasts kStreak (or kIdentityStreak) records in a row before it is reported, and each
+// problem is reported once.
 #pragma once
 #include "train/MetricsLog.h"
 
@@ -32,6 +36,8 @@ class MetricAlerts {
 public:
   static constexpr double kAgreement = 0.05;
   static constexpr int kStreak = 20;
+  static constexpr int kIdentityStreak = 3;
+  static constexpr const char* kIdentitySuffix = "_noisy_input";
 
   explicit MetricAlerts(GanLoss gan = GanLoss::LeastSquares) : gan_(gan) {}
 
@@ -45,7 +51,7 @@ private:
   GanLoss gan_;
   std::set<std::string> reported_;
   // Records in a row showing each condition, per discriminator prefix ("train/").
-  std::map<std::string, int> stuckStreak_, overpoweredStreak_;
+  std::map<std::string, int> stuckStreak_, overpoweredStreak_, belowIdentityStreak_;
 };
 
 } // namespace lumen
