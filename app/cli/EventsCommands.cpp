@@ -12,8 +12,8 @@
 
 #include <charconv>
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace lumen::cli {
 namespace {
@@ -38,10 +38,15 @@ int importCommand(const ParsedArgs& args) {
   ImportResult result;
   const int code = runWithProgress(
       makeJob("import " + in, [&](Job& job) { result = importEvents(in, out, options, &job); }));
-  if (code == 0)
-    std::printf("imported %llu events (%s, %dx%d) into %s\n",
+  if (code == 0) {
+    std::printf("imported %llu events (%s, %dx%d sensor from %s) into %s\n",
                 static_cast<unsigned long long>(result.events), eventFormatName(result.format),
-                result.sensor.width, result.sensor.height, out.c_str());
+                result.sensor.width, result.sensor.height, result.sensorSource.c_str(),
+                out.c_str());
+    // What the recording held besides the events: frames, IMU, triggers, words skipped.
+    if (const std::string counts = describeCounts(result.counts); !counts.empty())
+      std::printf("%s\n", counts.c_str());
+  }
   return code;
 }
 
@@ -245,7 +250,9 @@ void addEventsCommands(Command& root) {
       .positional({"IN", "the recording; its format is recognised from its content"})
       .positional({"OUT", "the event file to write (.h5)"})
       .option({"--sort", "", "sort events whose timestamps go backwards instead of refusing"})
-      .option({"--sensor", "WxH", "sensor size when the recording does not give one"})
+      .option({"--sensor", "WxH",
+               "sensor size for a recording that gives none (a different size than the "
+               "recording's is refused)"})
       .handler(importCommand);
   events.subcommand("stats", "Count, sensor size, time span and polarities of an event file")
       .positional({"FILE", "an event HDF5 file"})

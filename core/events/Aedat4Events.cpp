@@ -4,8 +4,9 @@
 // size, and a (LZ4- or ZSTD-compressed) size-prefixed flatbuffer, up to the data table (an
 // index of the packets, not needed here). Event packets ("EVTS") hold a vector of 16-byte
 // structs {int64 t, int16 x, int16 y, bool on}. Frame, IMU and trigger packets are skipped
-// unread. Every size the file gives is bounded before it is used and every read is checked, so
-// a corrupt or hostile file gives an InputError naming the file, the packet and its byte offset.
+// unread and counted by kind (the streams' typeIdentifier), so an import can say what it left.
+// Every size the file gives is bounded before it is used and every read is checked, so a
+// corrupt or hostile file gives an InputError naming the file, the packet and its byte offset.
 #include "events/Aedat4Events.h"
 
 #include "common/Error.h"
@@ -13,6 +14,7 @@
 #include "events/EventImport.h"
 
 #include <fstream>
+#include <map>
 
 namespace lumen {
 namespace aedat4 {
@@ -63,6 +65,7 @@ struct Aedat4Header {
   Compression compression = Compression::None;
   uint64_t packetsStart = 0, packetsEnd = 0;
   aedat4::EventStream stream;
+  std::map<int32_t, std::string> streamTypes; // by stream id, to count the packets skipped
 };
 
 Aedat4Header readHeader(std::ifstream& in, const std::string& path, uint64_t fileSize) {
@@ -105,7 +108,9 @@ Aedat4Header readHeader(std::ifstream& in, const std::string& path, uint64_t fil
   const size_t infoField = io.field(root, 2);
   if (!infoField)
     throw InputError(path + ": AEDAT4 header has no stream description");
-  header.stream = aedat4::findEventStream(io.string(infoField), path + ": AEDAT4 header");
+  const std::string xml = io.string(infoField);
+  header.stream = aedat4::findEventStream(xml, path + ": AEDAT4 header");
+  header.streamTypes = aedat4::streamTypes(xml);
   return header;
 }
 
@@ -135,14 +140,34 @@ EventArray parseEventPacket(const std::string& data, SensorSize sensor,
   return events;
 }
 
+// Counts a packet of a stream that is not the events by the stream's kind.
+void countSkipped(ImportCounts& counts, const Aedat4Header& header, int32_t stream) {
+  const auto it = header.streamTypes.find(stream);
+  const std::string type = it == header.streamTypes.end() ? "" : it->second;
+  if (type == "FRME")
+    ++counts.framePackets;
+  else if (type == "IMUS")
+    ++counts.imuPackets;
+  else if (type == "TRIG")
+    ++counts.triggerPackets;
+  else
+    ++counts.otherPackets;
+}
+
 } // namespace
 
-SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job* job) {
+RecordingInfo readAedat4Events(const std::string& path, const EventSink& sink, Job* job) {
   uint64_t fileSize = 0;
   std::ifstream in = openRecording(path, fileSize);
   if (fileSize < 18)
     throw InputError(path + ": truncated AEDAT4 header (" + std::to_string(fileSize) + " bytes)");
   const Aedat4Header header = readHeader(in, path, fileSize);
+  RecordingInfo info;
+  info.format = EventFormat::Aedat4;
+  info.sensor = header.stream.sensor;
+  info.sensorGiven = header.stream.sensor.valid();
+  if (info.sensorGiven)
+    info.sensorSource = "the AEDAT4 event stream's sizeX/sizeY";
   uint64_t position = header.packetsStart;
   for (uint64_t packet = 0; position < header.packetsEnd; ++packet) {
     const std::string where =
@@ -159,6 +184,7 @@ SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job*
                        (header.packetsEnd < fileSize ? " before the data table" : ""));
     position += 8 + uint64_t(size);
     if (stream != header.stream.id) {
+      countSkipped(info.counts, header, stream);
       if (!in.seekg(size, std::ios::cur))
         throw IoError(where + ": cannot skip " + std::to_string(size) + " bytes");
       continue;
@@ -177,7 +203,7 @@ SensorSize readAedat4Events(const std::string& path, const EventSink& sink, Job*
     }
     sink(std::move(events));
   }
-  return header.stream.sensor;
+  return info;
 }
 
 } // namespace lumen

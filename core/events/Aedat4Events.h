@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <string>
 
 namespace lumen::aedat4 {
@@ -62,6 +63,10 @@ struct EventStream {
   SensorSize sensor;
 };
 EventStream findEventStream(const std::string& xml, const std::string& context);
+
+// The typeIdentifier of every stream the XML describes (FRME, IMUS, TRIG, EVTS, ...), by id, so
+// the packets an import skips can be counted by kind. Streams whose id is no number are left out.
+std::map<int32_t, std::string> streamTypes(const std::string& xml);
 
 // The packet's flatbuffer, decompressed. InputError for corrupt or truncated data, and when the
 // output would pass kMaxPacketBytes or expand more than kMaxExpansion times.

@@ -88,7 +88,35 @@ std::optional<std::string_view> intAttribute(std::string_view body, std::string_
   return body.substr(start, (end == std::string_view::npos ? body.size() : end) - start);
 }
 
+// The text of <attr key="typeIdentifier" type="string">TEXT<, or nothing.
+std::optional<std::string_view> typeIdentifier(std::string_view body) {
+  static constexpr std::string_view marker = "key=\"typeIdentifier\" type=\"string\">";
+  const size_t at = body.find(marker);
+  if (at == std::string_view::npos)
+    return std::nullopt;
+  const size_t start = at + marker.size();
+  const size_t end = body.find('<', start);
+  return body.substr(start, (end == std::string_view::npos ? body.size() : end) - start);
+}
+
 } // namespace
+
+std::map<int32_t, std::string> streamTypes(const std::string& xmlText) {
+  const std::string_view xml = xmlText;
+  const std::vector<StreamNode> nodes = streamNodes(xml);
+  std::map<int32_t, std::string> types;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const size_t end = i + 1 < nodes.size() ? nodes[i + 1].start : xml.size();
+    int32_t id = 0;
+    const std::string_view name = nodes[i].name;
+    const auto [stop, error] = std::from_chars(name.data(), name.data() + name.size(), id);
+    if (error != std::errc() || stop != name.data() + name.size())
+      continue;
+    if (const auto type = typeIdentifier(xml.substr(nodes[i].start, end - nodes[i].start)))
+      types.emplace(id, std::string(type->substr(0, 16)));
+  }
+  return types;
+}
 
 EventStream findEventStream(const std::string& xmlText, const std::string& context) {
   const std::string_view xml = xmlText;

@@ -24,6 +24,12 @@ void EventArray::push(int64_t time, int px, int py, int polarity, uint8_t isSign
   label.push_back(isSignal);
 }
 
+void TriggerArray::push(int64_t time, int channel, int edge) {
+  t.push_back(time);
+  id.push_back(uint8_t(channel));
+  value.push_back(edge ? 1 : 0);
+}
+
 EventArray EventArray::slice(size_t begin, size_t end) const {
   EventArray out;
   out.sensor = sensor;

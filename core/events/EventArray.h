@@ -42,6 +42,17 @@ struct EventArray {
   size_t lowerBound(int64_t time) const;
 };
 
+// External trigger edges a recording carries beside its events (Prophesee EXT_TRIGGER words):
+// the time on the events' clock, the trigger channel and the edge (1 rising, 0 falling).
+struct TriggerArray {
+  std::vector<int64_t> t; // microseconds
+  std::vector<uint8_t> id, value;
+
+  size_t size() const { return t.size(); }
+  bool empty() const { return t.empty(); }
+  void push(int64_t time, int channel, int edge);
+};
+
 struct EventStats {
   uint64_t numEvents = 0;
   SensorSize sensor;

@@ -1,7 +1,10 @@
 // Event files: HDF5 with /events/t (µs), /events/x, /events/y (or /events/Y),
 // /events/p and optionally /events/label. Any integer width for x/y; int64, uint64 or float64
-// t; p as bool, {0,1} or {-1,1}. The sensor size comes from a `sensor_resolution` attribute
-// (height, width) on the file or on /events, or is inferred from the largest coordinates.
+// t; p as bool, {0,1} or {-1,1}. event_utils' layout is read too: /events/ts (float64 seconds,
+// rounded to the nearest µs), /events/xs, /events/ys, /events/ps. The sensor size comes from a
+// `sensor_resolution` attribute (height, width; event_utils may add a third value, the channels
+// of its frames) on the file or on /events, or is inferred from the largest coordinates.
+// Trigger edges imported from a recording lie in /triggers/{t,id,value}.
 // Reading is by index ranges or time windows (binary search on t in the file), so files larger
 // than memory are processed window by window. Every chunk read is validated: finite times,
 // coordinates inside the sensor, known polarity values, non-decreasing t.
@@ -32,6 +35,10 @@ public:
   EventArray read(uint64_t begin, uint64_t count, bool checkOrder = true) const;
   // All events; refuses files above `maxEvents` (the memory guard), suggesting windowed tools.
   EventArray readAll(uint64_t maxEvents = 200'000'000) const;
+  // /triggers/{t,id,value}, validated; empty when the file has none.
+  TriggerArray readTriggers(uint64_t maxTriggers = 200'000'000) const;
+  // Whether the file has event_utils' layout (/events/ts in seconds, xs, ys, ps).
+  bool eventUtilsLayout() const { return eventUtils_; }
   int64_t timeAt(uint64_t index) const;
   // Index of the first event with t >= time, by binary search in the file.
   uint64_t lowerBound(int64_t time) const;
@@ -43,9 +50,12 @@ public:
 private:
   std::vector<int64_t> readTimes(uint64_t begin, uint64_t count) const;
   SensorSize inferSensor() const;
+  std::string outsideHint(int64_t x, int64_t y) const;
 
   Hdf5File file_;
-  std::string yName_ = "/events/y";
+  bool eventUtils_ = false;
+  std::string tName_ = "/events/t", xName_ = "/events/x", yName_ = "/events/y",
+              pName_ = "/events/p";
   uint64_t size_ = 0;
   SensorSize sensor_;
   bool sensorFromAttribute_ = false;
@@ -68,6 +78,9 @@ public:
   // A float dataset beside the events (e.g. /input_scores/score: a filter's score for every
   // input event, which ROC AUC needs).
   void addDataset(const std::string& name, const std::vector<float>& values);
+  // /triggers/t (µs), /triggers/id (channel) and /triggers/value (1 rising, 0 falling edge),
+  // chunked and compressed, committed with the events. Nothing when there are none.
+  void writeTriggers(const TriggerArray& triggers);
   void commit();
   uint64_t written() const { return written_; }
 

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/Text.h"
 #include "events/EventFile.h"
 
 #include <algorithm>
@@ -71,11 +72,42 @@ std::optional<std::string_view> LineReader::next() {
   return std::string_view(buffer_.data(), length);
 }
 
+std::string describeCounts(const ImportCounts& c) {
+  std::vector<std::string> skipped;
+  const auto add = [&skipped](uint64_t n, const char* one, const char* many) {
+    if (n)
+      skipped.push_back(std::to_string(n) + " " + (n == 1 ? one : many));
+  };
+  add(c.framePackets, "frame packet", "frame packets");
+  add(c.imuPackets, "IMU packet", "IMU packets");
+  add(c.triggerPackets, "trigger packet", "trigger packets");
+  add(c.otherPackets, "packet of another stream", "packets of other streams");
+  add(c.imuWords, "IMU word", "IMU words");
+  add(c.othersWords, "OTHERS/CONTINUED word", "OTHERS/CONTINUED words");
+  add(c.reservedWords, "word of a type without CD events", "words of types without CD events");
+  add(c.wordsBeforeTime, "word before the first TIME_HIGH", "words before the first TIME_HIGH");
+  add(c.outsideSensor, "event outside the sensor", "events outside the sensor");
+  add(c.unplacedEvents, "event before any row or vector base",
+      "events before any row or vector base");
+  std::vector<std::string> parts;
+  if (!skipped.empty())
+    parts.push_back("skipped " + joinLimited(skipped, skipped.size()));
+  if (const uint64_t n = c.clampedTimestamps)
+    parts.push_back("kept order over " + std::to_string(n) +
+                    (n == 1 ? " timestamp that stepped back" : " timestamps that stepped back") +
+                    ", raised to the previous one");
+  if (const uint64_t n = c.triggers)
+    parts.push_back("wrote " + std::to_string(n) + (n == 1 ? " trigger" : " triggers") +
+                    " to /triggers");
+  return joinLimited(parts, parts.size(), "; ");
+}
+
 EventFormat detectEventFormat(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw IoError(path + ": cannot open");
-  char head[512] = {};
+  // The header lines that name the RAW encoding come first; 4 KiB holds any real header's.
+  char head[4096] = {};
   in.read(head, sizeof head);
   const std::string start(head, size_t(in.gcount()));
   if (start.rfind("\x89HDF\r\n\x1a\n", 0) == 0)
@@ -105,10 +137,34 @@ EventFormat detectEventFormat(const std::string& path) {
   return printable && !start.empty() ? EventFormat::Text : EventFormat::Unknown;
 }
 
-EventArray loadRecording(const std::string& path, const ImportOptions& options, Job* job) {
+namespace {
+
+std::string sizeText(SensorSize s) {
+  return std::to_string(s.width) + "x" + std::to_string(s.height);
+}
+
+// --sensor supplies a size a recording lacks; it never replaces one the recording states.
+void applySensorOption(RecordingInfo& info, SensorSize option, const std::string& path) {
+  if (!option.valid())
+    return;
+  if (info.sensorGiven &&
+      (info.sensor.width != option.width || info.sensor.height != option.height))
+    throw InputError(path + ": --sensor " + sizeText(option) + " contradicts the " +
+                     sizeText(info.sensor) + " sensor of " + info.sensorSource +
+                     "; --sensor only supplies the size of a recording that gives none");
+  if (!info.sensorGiven) {
+    info.sensor = option;
+    info.sensorSource = "--sensor";
+  }
+}
+
+} // namespace
+
+Recording readRecording(const std::string& path, const ImportOptions& options, Job* job) {
   const EventFormat format = detectEventFormat(path);
-  EventArray events;
-  SensorSize sensor;
+  Recording recording;
+  EventArray& events = recording.events;
+  RecordingInfo& info = recording.info;
   auto collect = [&](EventArray&& batch) {
     if (events.size() + batch.size() > kMemoryGuard)
       throw InputError(path + " holds more than " + std::to_string(kMemoryGuard) +
@@ -123,24 +179,32 @@ EventArray loadRecording(const std::string& path, const ImportOptions& options, 
                        " events, above the in-memory limit of " + std::to_string(kMemoryGuard));
     // With --sort the order check is skipped here and the events are sorted below.
     events = reader.read(0, reader.size(), !options.sort);
-    sensor = reader.sensor();
+    info.format = EventFormat::Hdf5;
+    info.sensor = reader.sensor();
+    info.sensorGiven = reader.sensorFromAttribute();
+    info.sensorSource = info.sensorGiven ? "the file's sensor_resolution attribute"
+                                         : "the largest coordinates of the events";
+    info.triggers = reader.readTriggers(kMemoryGuard);
+    info.counts.triggers = info.triggers.size();
     break;
   }
   case EventFormat::Text:
-    sensor = readTextEvents(path, collect, options.chunk, job);
+    info = readTextEvents(path, collect, options.chunk, job);
     break;
   case EventFormat::Aedat4:
-    sensor = readAedat4Events(path, collect, job);
+    info = readAedat4Events(path, collect, job);
     break;
   case EventFormat::Evt2:
   case EventFormat::Evt3:
-    sensor = readPropheseeEvents(path, collect, job);
+    // The RAW reader places events on the sensor as it decodes, so it settles --sensor itself.
+    info = readPropheseeEvents(path, options, collect, job);
     break;
   case EventFormat::Unknown:
     throw InputError(path + ": not a recognised event recording (expected HDF5, AEDAT4, EVT2/EVT3 "
                             "RAW or text 't x y p' lines)");
   }
-  events.sensor = options.sensor.valid() ? options.sensor : sensor;
+  applySensorOption(info, options.sensor, path);
+  events.sensor = info.sensor;
   if (options.sort)
     events.sortByTime();
   else if (!std::is_sorted(events.t.begin(), events.t.end())) {
@@ -152,15 +216,20 @@ EventArray loadRecording(const std::string& path, const ImportOptions& options, 
     if (events.x[i] >= events.sensor.width || events.y[i] >= events.sensor.height)
       throw InputError(path + ": event " + std::to_string(i) + " lies outside the " +
                        std::to_string(events.sensor.width) + "x" +
-                       std::to_string(events.sensor.height) + " sensor");
-  return events;
+                       std::to_string(events.sensor.height) + " sensor of " + info.sensorSource);
+  return recording;
+}
+
+EventArray loadRecording(const std::string& path, const ImportOptions& options, Job* job) {
+  return readRecording(path, options, job).events;
 }
 
 ImportResult importEvents(const std::string& in, const std::string& out,
                           const ImportOptions& options, Job* job) {
   ImportResult result;
-  result.format = detectEventFormat(in);
-  const EventArray events = loadRecording(in, options, job);
+  const Recording recording = readRecording(in, options, job);
+  const EventArray& events = recording.events;
+  result.format = recording.info.format;
   if (job) {
     job->checkCancelled();
     job->setProgress(0.9, "writing " + out);
@@ -168,10 +237,14 @@ ImportResult importEvents(const std::string& in, const std::string& out,
   EventFileWriter writer(out, events.sensor, events.hasLabels());
   writer.setAttribute("source", in);
   writer.setAttribute("source_format", eventFormatName(result.format));
+  writer.setAttribute("sensor_source", recording.info.sensorSource);
   writer.append(events);
+  writer.writeTriggers(recording.info.triggers);
   writer.commit();
   result.events = events.size();
   result.sensor = events.sensor;
+  result.sensorSource = recording.info.sensorSource;
+  result.counts = recording.info.counts;
   return result;
 }
 

@@ -46,8 +46,8 @@ template <class T> bool parse(std::string_view text, T& value) {
 
 } // namespace
 
-SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64_t batch,
-                          Job* job) {
+RecordingInfo readTextEvents(const std::string& path, const EventSink& sink, uint64_t batch,
+                             Job* job) {
   std::ifstream in(path);
   if (!in)
     throw IoError(path + ": cannot open text recording");
@@ -118,7 +118,13 @@ SensorSize readTextEvents(const std::string& path, const EventSink& sink, uint64
   }
   if (!events.empty())
     sink(std::move(events));
-  return sensor.valid() ? sensor : SensorSize{maxX + 1, maxY + 1};
+  RecordingInfo result;
+  result.format = EventFormat::Text;
+  result.sensorGiven = sensor.valid();
+  result.sensor = result.sensorGiven ? sensor : SensorSize{maxX + 1, maxY + 1};
+  result.sensorSource = result.sensorGiven ? "the text header's 'width height' line"
+                                           : "the largest coordinates of the events";
+  return result;
 }
 
 } // namespace lumen

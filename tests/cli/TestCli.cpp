@@ -173,6 +173,38 @@ private Q_SLOTS:
     QVERIFY(missing.err.contains("nope.h5"));
   }
 
+  void rawImportSaysWhatItFoundAndSkipped() {
+    // An EVT 3.0 recording of an old Gen4.1 camera: no size line, only plugin_name and
+    // system_ID. Words: time high 1, time low 2, row 719, an event at x 1279, a trigger, an
+    // OTHERS word with a CONTINUED_12.
+    const auto dir = test::freshDir("cli-raw-import");
+    std::string raw = "% evt 3.0\n% plugin_name hal_plugin_gen41_evk3\n% serial_number 00ca0009\n"
+                      "% system_ID 48\n% end\n";
+    for (const uint16_t w :
+         {uint16_t(0x8001), uint16_t(0x6002), uint16_t(0x02CF), uint16_t(0x2800 | 1279),
+          uint16_t(0xA101), uint16_t(0xE014), uint16_t(0xF123)})
+      raw.append(reinterpret_cast<const char*>(&w), 2);
+    const auto in = QString::fromStdString(dir + "/gen41.raw");
+    test::writeText(in.toStdString(), raw);
+    const QString out = QString::fromStdString(dir + "/gen41.h5");
+    const auto result = runCli({"events", "import", in, out});
+    QVERIFY2(result.code == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains("imported 1 events (EVT3, 1280x720 sensor from the RAW header's "
+                                 "plugin_name hal_plugin_gen41_evk3 (sensor Gen4.1))"),
+             qPrintable(result.out));
+    QVERIFY2(result.out.contains("skipped 2 OTHERS/CONTINUED words; wrote 1 trigger to /triggers"),
+             qPrintable(result.out));
+    const auto file = Hdf5File::openRead(out.toStdString());
+    QCOMPARE(file.read<int64_t>("/triggers/t"), (std::vector<int64_t>{4098}));
+    QCOMPARE(file.read<int64_t>("/triggers/id"), (std::vector<int64_t>{1}));
+    // --sensor cannot replace the size the header gives.
+    const auto conflict = runCli({"events", "import", in, out + "2", "--sensor", "640x480"});
+    QCOMPARE(conflict.code, 1);
+    QVERIFY2(conflict.err.contains("--sensor 640x480 contradicts the 1280x720 sensor"),
+             qPrintable(conflict.err));
+    QVERIFY(!QFileInfo::exists(out + "2"));
+  }
+
   void shapeCommandsEndToEnd() {
     const auto dir = QString::fromStdString(test::freshDir("cli-shapes"));
     const auto synth = runCli({"shapes", "synth", dir + "/hearts", "--cases", "6", "--seed", "3",
