@@ -79,6 +79,11 @@ Command& Command::description(std::string text) {
   return *this;
 }
 
+Command& Command::keys(std::function<std::string()> describe) {
+  keys_ = std::move(describe);
+  return *this;
+}
+
 Command& Command::subcommand(std::string name, std::string summary) {
   subcommands_.push_back(std::make_unique<Command>(std::move(name), std::move(summary)));
   return *subcommands_.back();
@@ -119,6 +124,8 @@ std::string Command::help(const std::string& path) const {
     row(o.name + (o.valueName.empty() ? "" : " " + o.valueName) + (o.repeatable ? " ..." : ""),
         o.help);
   row("-h, --help", "show this help");
+  if (keys_)
+    out << "\n" << keys_();
   if (!subcommands_.empty())
     out << "\nRun '" << path << " <command> --help' for a command's options.\n";
   return out.str();

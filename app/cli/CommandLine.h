@@ -75,6 +75,9 @@ public:
   Command& handler(Handler h);
   Command& description(std::string text);
   Command& subcommand(std::string name, std::string summary);
+  // Text listing the config keys --set accepts, appended to --help. Called only when the help is
+  // printed: it reads the shipped config, which commands that are merely run need not do.
+  Command& keys(std::function<std::string()> describe);
 
   // Parses and dispatches; returns the process exit code. `path` is the command's full name.
   int run(const std::vector<std::string>& args, const std::string& path) const;
@@ -86,6 +89,7 @@ private:
   std::vector<PositionalSpec> positionals_;
   std::vector<std::unique_ptr<Command>> subcommands_;
   Handler handler_;
+  std::function<std::string()> keys_;
 };
 
 } // namespace lumen::cli

@@ -197,13 +197,16 @@ int evalCommand(const ParsedArgs& args) {
     givenTolerance = args.integer("--tolerance-us", 0, 0, int64_t(1) << 40);
   EventFileReader denoisedReader(*input);
   const EventArray denoised = denoisedReader.readAll();
-  const EventArray reference = EventFileReader(*referencePath).readAll();
+  EventFileReader referenceReader(*referencePath);
+  const EventArray reference = referenceReader.readAll();
   int64_t tolerance = 0;
   auto file = Hdf5File::openRead(*input);
   if (auto recorded = file.stringAttribute("/events", "match_tolerance_us"))
     tolerance = recordedTolerance(*input, *recorded);
   if (givenTolerance)
     tolerance = *givenTolerance;
+  checkComparable({*input, denoised, denoisedReader.sensorFromAttribute()},
+                  {*referencePath, reference, referenceReader.sensorFromAttribute()}, tolerance);
   DenoiseMetrics m = compareWithLabels(denoised, reference, tolerance);
   if (file.exists("/input_scores/score")) {
     const auto scores = file.read<float>("/input_scores/score");

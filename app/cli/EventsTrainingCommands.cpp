@@ -1,5 +1,6 @@
 // `lumen-cli events prepare|train|test|infer`: the learned denoiser.
 #include "Commands.h"
+#include "ConfigHelp.h"
 #include "TerminalProgress.h"
 #include "TrainingRunCommand.h"
 #include "common/Config.h"
@@ -76,7 +77,8 @@ int testCommand(const ParsedArgs& args) {
   return 0;
 }
 
-void configOptions(Command& command, const std::string& shipped) {
+template <class T> void configOptions(Command& command, const std::string& shipped) {
+  command.keys(shippedConfigHelp<T>("configs/events/" + shipped));
   command.option({"--config", "FILE", "YAML config (default: the shipped " + shipped + ")"})
       .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true});
 }
@@ -86,14 +88,14 @@ void configOptions(Command& command, const std::string& shipped) {
 void addEventsTrainingCommands(Command& events) {
   auto& prepare = events.subcommand("prepare", "Encode paired recordings into a voxel-pair HDF5 "
                                                "(raw, label) with a train/validation split");
-  configOptions(prepare, "train.yaml");
+  configOptions<EventTrainConfig>(prepare, "train.yaml");
   prepare
       .option({"--output", "FILE",
                "prepared file (default data.prepared or "
                "events-prepared.h5)"})
       .handler(prepareCommand);
   auto& train = events.subcommand("train", "Train the 3D U-Net denoiser on paired recordings");
-  addTrainingOptions(train, "train.yaml", "events");
+  addTrainingOptions(train, "events", "events");
   train.handler(trainCommand);
   auto& test = events.subcommand("test", "Score a trained denoiser against BAF and STCF on "
                                          "held-out labelled pairs");
@@ -101,14 +103,14 @@ void addEventsTrainingCommands(Command& events) {
                                    kCleanFolder + "/"})
       .positional({"OUT_DIR", "where each file's network output and results.json go"})
       .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});
-  configOptions(test, "test.yaml");
+  configOptions<EventTestConfig>(test, "test.yaml");
   test.handler(testCommand);
   auto& infer = events.subcommand("infer", "Denoise a recording with a trained run: by default "
                                            "the recording's own events the network keeps");
   infer.positional({"IN", "event file (.h5) to denoise"})
       .positional({"OUT", "denoised event file (.h5), with /events/score"})
       .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});
-  configOptions(infer, "infer.yaml");
+  configOptions<EventInferConfig>(infer, "infer.yaml");
   infer.handler(inferCommand);
 }
 

@@ -448,7 +448,7 @@ void addSegmentCommands(Command& segment) {
       "val/pipeline_dice scores the whole prompt pipeline on held-out cases with three clicks,\n"
       "next to val/classical_dice, the classical backend on the same clicks.");
   train.option({"--studies", "DIR", "the study folder to learn from"});
-  addTrainingOptions(train, "configs/segment/propagator.yaml", "propagator");
+  addTrainingOptions(train, "segment", "propagator");
   train.handler(trainCommand);
 }
 

@@ -330,7 +330,7 @@ void addShapesCommands(Command& root) {
       .option({"--phase", "N", "training phase 1-4 (default: the config's)"})
       .option({"--init", "CHECKPOINT",
                "weights to start from, e.g. runs/shapes-p1/checkpoints/best.pt"});
-  addTrainingOptions(shapesTrain, "small.yaml", "shapes-p<phase>");
+  addTrainingOptions(shapesTrain, "shapes", "shapes-p<phase>");
   shapesTrain.handler(trainCommand);
   shapes.subcommand("complete", "Complete a heart label map with a trained model")
       .description("The kept classes' surfaces are encoded; the latent set is decoded coarse to "

@@ -13,6 +13,7 @@ namespace lumen::cli {
 namespace {
 
 std::atomic<int> interrupts{0};
+bool quietProgress = false;
 
 void onInterrupt(int) {
   if (interrupts.fetch_add(1) >= 1)
@@ -36,11 +37,15 @@ JobPool& commandPool() {
 
 } // namespace
 
+void setQuietProgress(bool quiet) {
+  quietProgress = quiet;
+}
+
 int runWithProgress(const JobPtr& job) {
   interrupts = 0;
   auto previous = std::signal(SIGINT, onInterrupt);
   commandPool().submit(job);
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = !quietProgress && isatty(STDERR_FILENO) != 0;
   int lastDecile = -1;
   auto lastLine = std::chrono::steady_clock::now();
   bool cancelAnnounced = false;
@@ -51,6 +56,8 @@ int runWithProgress(const JobPtr& job) {
       std::fprintf(stderr, "%s\ncancelling %s (Ctrl+C again to quit at once)...\n",
                    tty ? "\r\033[K" : "", job->title().c_str());
     }
+    if (quietProgress)
+      continue;
     const double fraction = job->progress();
     const auto eta = job->etaSeconds();
     const std::string etaText = eta ? "ETA " + formatDuration(*eta) : "";
@@ -75,8 +82,9 @@ int runWithProgress(const JobPtr& job) {
     std::fprintf(stderr, "\r\033[K");
   switch (job->state()) {
   case JobState::Succeeded:
-    std::fprintf(stderr, "%s: done in %s\n", job->title().c_str(),
-                 formatDuration(job->elapsedSeconds()).c_str());
+    if (!quietProgress)
+      std::fprintf(stderr, "%s: done in %s\n", job->title().c_str(),
+                   formatDuration(job->elapsedSeconds()).c_str());
     return 0;
   case JobState::Cancelled:
     std::fprintf(stderr, "%s: cancelled\n", job->title().c_str());

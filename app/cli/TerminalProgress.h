@@ -8,4 +8,8 @@ namespace lumen::cli {
 // Returns the exit code: 0 done, 1 failed, 130 cancelled.
 int runWithProgress(const JobPtr& job);
 
+// `lumen-cli --quiet`: no bar, no progress lines and no closing "done in" line, so stderr holds
+// only warnings and errors. Cancelling with Ctrl+C is still acknowledged.
+void setQuietProgress(bool quiet);
+
 } // namespace lumen::cli

@@ -1,6 +1,7 @@
 // `lumen-cli demo` and `lumen-cli regression train`: the built-in regression task on the shared
 // trainer, with a run directory, a progress bar and Ctrl+C to cancel (resumable).
 #include "Commands.h"
+#include "ConfigHelp.h"
 #include "TerminalProgress.h"
 #include "TrainingRunCommand.h"
 #include "common/Config.h"
@@ -124,6 +125,7 @@ void addTrainingCommands(Command& root) {
       .positional({"DIR", "workspace folder (default ./demo-workspace)", true})
       .option(
           {"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5", true})
+      .keys(shippedConfigHelp<RegressionConfig>("configs/train/regression.yaml"))
       .option({"--skip-events", "", "leave out the event-denoising part"})
       .option({"--skip-shapes", "", "leave out the shape-completion part"})
       .option({"--skip-segment", "", "leave out the CT segmentation part"})
@@ -138,7 +140,7 @@ void addTrainingCommands(Command& root) {
           .description("Writes a run directory (config.yaml, metrics.jsonl, log.txt, status.json,\n"
                        "checkpoints/last.pt and best.pt). Running the same command on an existing\n"
                        "run directory resumes it from checkpoints/last.pt.");
-  addTrainingOptions(train, "regression.yaml", "regression");
+  addTrainingOptions(train, "regression", "regression");
   train.handler(regressionTrainCommand);
 }
 

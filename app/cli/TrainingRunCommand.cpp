@@ -1,5 +1,6 @@
 #include "TrainingRunCommand.h"
 
+#include "ConfigHelp.h"
 #include "TerminalProgress.h"
 #include "common/Text.h"
 #include "train/RunDirectory.h"
@@ -9,9 +10,12 @@
 
 namespace lumen::cli {
 
-void addTrainingOptions(Command& command, const std::string& shippedConfig,
+void addTrainingOptions(Command& command, const std::string& taskName,
                         const std::string& runPrefix) {
-  command.option({"--config", "FILE", "YAML config (default: the shipped " + shippedConfig + ")"})
+  const auto& task = trainingTask(taskName);
+  command.keys([&task] { return configKeysHelp(task.keys()); });
+  command
+      .option({"--config", "FILE", "YAML config (default: the shipped " + task.defaultConfig + ")"})
       .option({"--set", "KEY=VALUE", "override a config value, e.g. trainer.epochs=5", true})
       .option({"--run-dir", "DIR",
                "run directory (default runs/" + runPrefix +

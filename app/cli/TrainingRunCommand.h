@@ -11,9 +11,9 @@
 
 namespace lumen::cli {
 
-// --config, --set, --run-dir and --accept-config-change, with the task's shipped config named.
-void addTrainingOptions(Command& command, const std::string& shippedConfig,
-                        const std::string& runPrefix);
+// --config, --set, --run-dir and --accept-config-change, with the task's shipped config named
+// and its keys listed in --help (`task` as trainingTask() knows it).
+void addTrainingOptions(Command& command, const std::string& task, const std::string& runPrefix);
 
 // `extraOverrides` come after --set (shorthands such as shapes' --phase); `runPrefix` names a new
 // run folder (runs/<prefix>-<time>) from the resolved configuration, unless `defaultRunDir` names

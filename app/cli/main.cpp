@@ -1,6 +1,7 @@
 // lumen-cli: the headless entry point. Links only the engine (core).
 #include "CommandLine.h"
 #include "Commands.h"
+#include "TerminalProgress.h"
 #include "common/Config.h"
 #include "common/Log.h"
 #include "common/Version.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   // Global options come before the command.
   while (!args.empty() && (args[0] == "--verbose" || args[0] == "--quiet")) {
     terminal->threshold = args[0] == "--verbose" ? LogLevel::Debug : LogLevel::Warning;
+    cli::setQuietProgress(args[0] == "--quiet");
     args.erase(args.begin());
   }
   configureTorchThreads();

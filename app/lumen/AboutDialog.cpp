@@ -6,19 +6,18 @@
 #include <QIcon>
 #include <QLabel>
 #include <QVBoxLayout>
-#include <itkVersion.h>
-#include <vtkVersion.h>
 
 namespace lumen {
 
 QStringList AboutDialog::componentVersions() {
   QStringList versions;
-  for (const auto& [component, version] : engineVersions())
-    versions << QStringLiteral("%1 %2").arg(QString::fromStdString(component),
-                                            QString::fromStdString(version));
-  versions << QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion()));
-  versions << QStringLiteral("VTK %1").arg(QString::fromLatin1(vtkVersion::GetVTKVersion()));
-  versions << QStringLiteral("ITK %1").arg(QString::fromLatin1(itk::Version::GetITKVersion()));
+  for (const auto& [component, version] : engineVersions()) {
+    // The window runs on the Qt it loaded, which may be a newer patch release than the one the
+    // build was configured against.
+    const QString shown =
+        component == "Qt" ? QString::fromLatin1(qVersion()) : QString::fromStdString(version);
+    versions << QStringLiteral("%1 %2").arg(QString::fromStdString(component), shown);
+  }
   return versions;
 }
 

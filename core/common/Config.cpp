@@ -1,5 +1,6 @@
 #include "common/Config.h"
 
+#include "common/ConfigKeys.h"
 #include "common/Text.h"
 
 #include <algorithm>
@@ -43,6 +44,21 @@ YAML::Node yamlNumber(double value) {
   if (text.find_first_of(".en") == std::string::npos)
     text += ".0";
   return YAML::Node(text);
+}
+std::string describeValue(const YAML::Node& node) {
+  YAML::Emitter emitter;
+  emitter << YAML::Flow << node;
+  const std::string text = emitter.c_str();
+  return text.empty() ? "\"\"" : text;
+}
+
+std::string describeAllowed(const std::string& type, const OneOf& allowed) {
+  if (allowed.choices.empty())
+    return type;
+  std::string out;
+  for (const auto& choice : allowed.choices)
+    out += (out.empty() ? "" : " | ") + choice;
+  return out;
 }
 } // namespace config_detail
 

@@ -1,7 +1,6 @@
 #include "common/Version.h"
 
-#include <nlohmann/json.hpp>
-#include <torch/version.h>
+#include "LumenVersions.h"
 
 namespace lumen {
 
@@ -10,13 +9,19 @@ std::string lumenVersion() {
 }
 
 std::vector<std::pair<std::string, std::string>> engineVersions() {
-  std::vector<std::pair<std::string, std::string>> versions{
-      {"Lumen", LUMEN_VERSION},
-      {"LibTorch", TORCH_VERSION},
-      {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
-                            std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
-                            std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
+  const std::vector<std::pair<std::string, std::string>> all{
+      {"Lumen", LUMEN_VERSION},          {"Qt", LUMEN_QT_VERSION},
+      {"VTK", LUMEN_VTK_VERSION},        {"ITK", LUMEN_ITK_VERSION},
+      {"HDF5", LUMEN_HDF5_VERSION},      {"yaml-cpp", LUMEN_YAML_CPP_VERSION},
+      {"LibTorch", LUMEN_TORCH_VERSION}, {"nlohmann_json", LUMEN_NLOHMANN_JSON_VERSION},
+      {"GDCM", LUMEN_GDCM_VERSION},      {"LZ4", LUMEN_LZ4_VERSION},
+      {"ZSTD", LUMEN_ZSTD_VERSION},
   };
+  // A package whose CMake config sets no version variable leaves an empty string; say so rather
+  // than print a bare name.
+  std::vector<std::pair<std::string, std::string>> versions;
+  for (const auto& [component, version] : all)
+    versions.emplace_back(component, version.empty() ? "(version unknown)" : version);
   return versions;
 }
 

@@ -1,4 +1,4 @@
-// Versions of Lumen and the engine's libraries, for --version and the About box.
+// Versions of Lumen and its libraries, for --version and the About box.
 #pragma once
 #include <string>
 #include <utility>
@@ -7,7 +7,10 @@
 namespace lumen {
 
 std::string lumenVersion();
-// (component, version) pairs: Lumen, LibTorch (+ CUDA when built with it), nlohmann_json.
+// (component, version) pairs: Lumen, Qt, VTK, ITK, HDF5, yaml-cpp, LibTorch (+ CUDA when built
+// with it), nlohmann_json, GDCM, LZ4 and ZSTD, as the build was configured against them (Qt's is
+// "(not built)" in a build without the GUI). Compile-time strings only: nothing here loads or
+// calls a library, so a front end can print them before (or without) loading LibTorch.
 std::vector<std::pair<std::string, std::string>> engineVersions();
 
 } // namespace lumen

@@ -18,6 +18,50 @@ void computeRates(DenoiseMetrics& m) {
                               double(std::max<uint64_t>(1, m.falsePositives)));
 }
 
+namespace {
+
+std::string sensorText(const NamedRecording& r) {
+  return std::to_string(r.events.sensor.width) + " x " + std::to_string(r.events.sensor.height) +
+         (r.sensorRecorded ? "" : ", inferred");
+}
+
+std::string timeText(const EventArray& e) {
+  return std::to_string(e.t.front()) + " .. " + std::to_string(e.t.back()) + " µs";
+}
+
+} // namespace
+
+void checkComparable(const NamedRecording& denoised, const NamedRecording& reference,
+                     int64_t toleranceUs) {
+  const SensorSize a = denoised.events.sensor, b = reference.events.sensor;
+  bool sameSensor = a.width == b.width && a.height == b.height;
+  // An inferred size is only a bound (the largest coordinate seen): it has to fit the other's.
+  if (!denoised.sensorRecorded && reference.sensorRecorded)
+    sameSensor = a.width <= b.width && a.height <= b.height;
+  else if (denoised.sensorRecorded && !reference.sensorRecorded)
+    sameSensor = b.width <= a.width && b.height <= a.height;
+  else if (!denoised.sensorRecorded && !reference.sensorRecorded)
+    sameSensor = true; // two bounds say nothing about each other
+  if (!sameSensor)
+    throw InputError(denoised.path + " (sensor " + sensorText(denoised) + ") and " +
+                     reference.path + " (sensor " + sensorText(reference) +
+                     ") come from different sensors; score a denoised file against the "
+                     "recording it was made from");
+  if (denoised.events.empty() || reference.events.empty())
+    return; // nothing kept, or nothing to keep: the scores say so
+  // In unsigned arithmetic the widened bounds cannot overflow for extreme timestamps.
+  const auto before = [&](int64_t x, int64_t y) { // x + tolerance < y
+    return x < y && uint64_t(y) - uint64_t(x) > uint64_t(toleranceUs);
+  };
+  if (before(denoised.events.t.back(), reference.events.t.front()) ||
+      before(reference.events.t.back(), denoised.events.t.front()))
+    throw InputError(denoised.path + " (events at " + timeText(denoised.events) + ") and " +
+                     reference.path + " (events at " + timeText(reference.events) +
+                     ") do not overlap in time (tolerance " + std::to_string(toleranceUs) +
+                     " µs), so no event can match; score a denoised file against the recording "
+                     "it was made from");
+}
+
 DenoiseMetrics compareWithLabels(const EventArray& denoised, const EventArray& reference,
                                  int64_t toleranceUs) {
   if (!reference.hasLabels())

@@ -12,6 +12,7 @@
 #include "events/EventArray.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace lumen {
@@ -25,6 +26,20 @@ struct DenoiseMetrics {
 
 // Fills precision, recall, F1 and SNR from the counts (used per file and for sums of files).
 void computeRates(DenoiseMetrics& metrics);
+
+// A recording to score or score against, named for messages. `sensorRecorded` is false when the
+// file gave no sensor_resolution and the size was inferred from its largest coordinates.
+struct NamedRecording {
+  std::string path;
+  const EventArray& events;
+  bool sensorRecorded = true;
+};
+
+// InputError naming both files when `denoised` cannot have come from `reference`: the sensors
+// differ (an inferred size only has to fit inside the other), or the times do not overlap even
+// with the matching tolerance. Scoring such a pair gives a meaningless zero recall.
+void checkComparable(const NamedRecording& denoised, const NamedRecording& reference,
+                     int64_t toleranceUs);
 
 DenoiseMetrics compareWithLabels(const EventArray& denoised, const EventArray& reference,
                                  int64_t toleranceUs);

@@ -93,6 +93,13 @@ DecodeFileResult decodeVoxelFile(const std::string& in, const std::string& out,
                      std::to_string(segments) + " x 2)");
   if (auto hard = file.intAttribute("/", "hard"))
     options.hard = options.hard || (!hard->empty() && (*hard)[0] != 0);
+  if (auto anchor = file.stringAttribute("/", "anchor")) {
+    try {
+      options.anchor = parseVoxelAnchor(*anchor);
+    } catch (const InputError& e) {
+      throw InputError(in + ": attribute 'anchor': " + e.what());
+    }
+  }
   VoxelGrid grid;
   grid.bins = int(bins);
   grid.height = int(height);

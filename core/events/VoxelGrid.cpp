@@ -51,6 +51,36 @@ int64_t spanOf(int64_t tStart, int64_t tEnd) {
   return *span;
 }
 
+// Hard bins in whole microseconds. An offset d = t - t_start in [0, span] falls in bin
+// floor(B d / span), the last bin closed (d = span is in bin B - 1); a zero span counts as 1 µs,
+// as in encoding. Products are taken in 128 bits: B d overflows int64 for long spans. Floating
+// point would not do: for spans where B d / span is a whole number, d * (B / span) can round
+// just below it, moving an event on a bin edge into the bin before.
+__extension__ using Int128 = __int128;
+
+struct HardBins {
+  int bins;
+  int64_t span;       // > 0
+  int64_t lastOffset; // the largest offset decoded events may take
+
+  // The bin of offset d; `estimate` is floor(d * bins / span) in floating point, off by at most
+  // one, and corrected with exact products so that no division is needed per event.
+  int binOf(int64_t d, int64_t estimate) const {
+    d = std::clamp<int64_t>(d, 0, span);
+    const Int128 scaled = Int128(d) * bins;
+    int64_t b = std::clamp<int64_t>(estimate, 0, bins);
+    if (Int128(b) * span > scaled)
+      --b;
+    else if (Int128(b + 1) * span <= scaled)
+      ++b;
+    return int(std::min<int64_t>(b, bins - 1));
+  }
+  // The first offset of bin b: ceil(b span / B), the inverse of binOf.
+  int64_t firstOffset(int b) const { return int64_t((Int128(b) * span + bins - 1) / bins); }
+  // The last offset of bin b; the last bin ends at lastOffset.
+  int64_t lastOffsetOf(int b) const { return b == bins - 1 ? lastOffset : firstOffset(b + 1) - 1; }
+};
+
 } // namespace
 
 VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
@@ -95,6 +125,7 @@ VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, in
   // two nearest of B - 1 intervals.
   const bool hard = options.hard;
   const double scale = hard ? double(grid.bins) / span : double(lastBin) / span;
+  const HardBins hardBins{grid.bins, rawSpan > 0 ? rawSpan : 1, 0};
   // Two passes per block: the first computes targets and weights (vectorisable), the second
   // scatters them while prefetching targets a few events ahead. Random pixels miss the cache
   // on every event once the grid outgrows L2 (VGA and up); the prefetch overlaps those misses.
@@ -106,11 +137,20 @@ VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, in
     const size_t n = std::min(kBlock, end - blockBegin);
     for (size_t k = 0; k < n; ++k) {
       const size_t i = blockBegin + k;
+      if (hard) {
+        const int64_t d = t[i] - t0;
+        const int b =
+            hardBins.binOf(d, int64_t(std::clamp(double(d) * scale, 0.0, double(lastBin))));
+        target[k] = size_t(b) * plane + size_t(ys[i]) * size_t(width) + xs[i];
+        nextWeight[k] = 0.0f;
+        hasNext[k] = false;
+        continue;
+      }
       const double tn = std::clamp(double(t[i] - t0) * scale, 0.0, double(lastBin));
       const int b0 = int(tn);
       target[k] = size_t(b0) * plane + size_t(ys[i]) * size_t(width) + xs[i];
-      nextWeight[k] = hard ? 0.0f : float(tn - b0);
-      hasNext[k] = !hard && b0 < lastBin;
+      nextWeight[k] = float(tn - b0);
+      hasNext[k] = b0 < lastBin;
     }
     for (size_t k = 0; k < n; ++k) {
       if (k + kAhead < n) {
@@ -228,14 +268,36 @@ EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) 
   events.sensor = {grid.width, grid.height};
   events.reserve(size_t(eventCount));
   const double span = rawSpan > 0 ? double(rawSpan) : 1.0;
-  // Bin k covers [k, k+1) * span/B when hard-binned; with bilinear weights bin k is centred on
-  // k * span/(B-1) and reaches half a bin to each side (clipped to the window).
+  // With bilinear weights bin k is centred on k * span/(B-1) and reaches half a bin to each side
+  // (clipped to the window); a single bin covers the window.
   auto binRange = [&](int b) -> std::pair<double, double> {
-    if (options.hard || B == 1)
-      return {b * span / B, (b + 1) * span / B};
+    if (B == 1)
+      return {0.0, span};
     const double step = span / (B - 1);
     return {std::max(0.0, (b - 0.5) * step), std::min(span, (b + 0.5) * step)};
   };
+  // Hard bins hold the whole microseconds encoding puts in them. A window-anchored grid covers
+  // the half-open window; an event-anchored one ends at its last event, inclusive.
+  const int64_t hardSpan = rawSpan > 0 ? rawSpan : 1;
+  const HardBins hardBins{B, hardSpan,
+                          options.anchor == VoxelAnchor::Events ? std::max<int64_t>(rawSpan, 0)
+                                                                : hardSpan - 1};
+  // The whole microseconds [first, last] (offsets from tStart) that bin b's events take.
+  auto offsetRange = [&](int b) -> std::pair<int64_t, int64_t> {
+    if (options.hard) {
+      // A bin too short to hold a whole microsecond (span < B) gets no events from encoding;
+      // counts a network put there go to the nearest microsecond of the grid.
+      const int64_t first = std::min(hardBins.firstOffset(b), hardBins.lastOffset);
+      return {first, std::max(first, hardBins.lastOffsetOf(b))};
+    }
+    const auto [lo, hi] = binRange(b);
+    const double first = std::ceil(lo);
+    return {int64_t(first), int64_t(std::max(first, std::ceil(hi) - 1.0))};
+  };
+  // Re-encoding a hard grid gives it back only when the decoded events span what the grid
+  // spanned: the first decoded event of bin 0 is put on tStart (where a window's stream starts),
+  // and under the event anchor the last of bin B - 1 on tEnd. Both stay inside their bins.
+  std::optional<size_t> startEvent, endEvent;
   std::mt19937_64 random(options.seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   const size_t binCount = static_cast<size_t>(B);
@@ -272,16 +334,25 @@ EventArray decodeVoxelGrid(const VoxelGrid& grid, const DecodeOptions& options) 
         continue;
       const int polarity = grid.values[size_t(b) * plane + pixel] >= 0 ? 1 : -1;
       // Whole microseconds inside the bin, so re-encoding puts each event back in its bin.
-      const auto [lo, hi] = binRange(b);
-      const double first = std::ceil(lo);
-      const double last = std::max(first, std::ceil(hi) - 1.0);
+      const auto [first, last] = offsetRange(b);
+      const int64_t width = last - first;
       for (int k = 0; k < c; ++k) {
         const double fraction = options.jitter ? uniform(random) : (k + 0.5) / c;
-        const double offset = std::min(last, first + std::floor(fraction * (last - first + 1.0)));
-        events.push(grid.tStart + int64_t(offset), x, y, polarity);
+        const double step = std::floor(fraction * (double(width) + 1.0));
+        const int64_t offset = first + (step >= double(width) ? width : int64_t(step));
+        if (b == 0 && !startEvent)
+          startEvent = events.size();
+        if (b == B - 1)
+          endEvent = events.size();
+        events.push(grid.tStart + offset, x, y, polarity);
       }
     }
   }
+  if (options.hard && startEvent)
+    events.t[*startEvent] = grid.tStart;
+  if (options.hard && options.anchor == VoxelAnchor::Events && endEvent && endEvent != startEvent &&
+      hardBins.firstOffset(B - 1) <= hardBins.lastOffset)
+    events.t[*endEvent] = grid.tStart + hardBins.lastOffset;
   // Pixel by pixel so far; a counting sort over the window's microseconds (see sortByTime).
   events.sortByTime();
   return events;

@@ -4,11 +4,15 @@
 //   V[b, y, x] += p * max(0, 1 - |tn - b|),  tn = (B - 1) (t - t_start) / (t_end - t_start),
 // where [t_start, t_end] is the window (window-anchored, the default) or the first and last
 // event of the window (event-anchored: the event_utils / E2VID voxel grid). Hard binning puts
-// each event whole into bin floor(B (t - t_start) / (t_end - t_start)).
+// each event whole into bin floor(B (t - t_start) / (t_end - t_start)), computed exactly in
+// integers with the last bin closed (an event at t_end is in bin B - 1).
 //
 // Decoding turns a grid back into events: per pixel the total |V| is rounded to a count, the
 // count is shared among bins by largest remainder, each bin's events take the sign of V as
-// polarity and timestamps spread inside the bin (evenly, or with seeded jitter).
+// polarity and timestamps spread inside the bin (evenly, or with seeded jitter). For a
+// hard-binned grid of counts, encoding the decoded events with the same options gives the grid
+// back exactly (SPEC E6): timestamps are whole microseconds of the bin under the encoder's
+// integer rule, and the decoded events span what the grid spans.
 #pragma once
 #include "events/EventArray.h"
 
@@ -63,7 +67,10 @@ void checkVoxelGridSize(int bins, int height, int width);
 void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percentile = 99.0);
 
 struct DecodeOptions {
-  bool hard = false;   // the grid was hard-binned (bins cover [k, k+1) of span/B)
+  bool hard = false; // the grid was hard-binned (bins cover [k, k+1) of span/B)
+  // How the grid's [tStart, tEnd] was chosen. Hard-binned: a window's grid holds events before
+  // tEnd only; an event-anchored grid's last event sits on tEnd and decodes there again.
+  VoxelAnchor anchor = VoxelAnchor::Window;
   bool jitter = false; // seeded random timestamps inside each bin instead of even spacing
   uint64_t seed = 0;
   float threshold = 0.5f; // pixels whose total |V| rounds below one event emit nothing

@@ -1,6 +1,7 @@
 #include "train/TrainingTasks.h"
 
 #include "common/Config.h"
+#include "common/ConfigKeys.h"
 #include "common/Error.h"
 #include "common/Resources.h"
 #include "common/Text.h"
@@ -18,7 +19,7 @@ namespace {
 template <class Config, class Factory>
 TrainingTaskInfo entry(std::string name, std::string title, std::string defaultConfig,
                        Factory factory) {
-  TrainingTaskInfo info{std::move(name), std::move(title), defaultConfig, {}, {}};
+  TrainingTaskInfo info{std::move(name), std::move(title), defaultConfig, {}, {}, {}};
   info.resolve = [defaultConfig](const std::string& configFile,
                                  const std::vector<std::string>& overrides) {
     const std::string file = configFile.empty() ? findResource(defaultConfig) : configFile;
@@ -29,6 +30,7 @@ TrainingTaskInfo entry(std::string name, std::string title, std::string defaultC
     return factory(configFromYamlText<Config>(configYaml, runDir + "/config.yaml"), runDir,
                    options);
   };
+  info.keys = [defaultConfig] { return shippedConfigKeys<Config>(defaultConfig); };
   return info;
 }
 

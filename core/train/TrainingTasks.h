@@ -13,6 +13,8 @@
 
 namespace lumen {
 
+struct ConfigKeyList; // common/ConfigKeys.h
+
 struct TrainingTaskInfo {
   std::string name;          // "regression", "events", "shapes"
   std::string title;         // "Event denoiser"
@@ -26,6 +28,8 @@ struct TrainingTaskInfo {
   std::function<JobPtr(const std::string& configYaml, const std::string& runDir,
                        const TrainingRunOptions& options)>
       start;
+  // Every key of the task's config with its value in the shipped config (for --help).
+  std::function<ConfigKeyList()> keys;
 };
 
 const std::vector<TrainingTaskInfo>& trainingTasks();

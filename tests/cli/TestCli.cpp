@@ -2,6 +2,7 @@
 // overrides that is cancelled with Ctrl+C and resumed, runs list, monitor, config errors that
 // name the file, line and key, and the event and shape pipelines end to end.
 #include "TestSupport.h"
+#include "events/EventFile.h"
 #include "io/Hdf5File.h"
 #include "io/NiftiIO.h"
 #include "train/RunDirectory.h"
@@ -50,11 +51,142 @@ private Q_SLOTS:
     QVERIFY(wrong.err.contains("unknown command 'lst'"));
   }
 
+  // The line of every config key with its effective default (the shipped file's, which differs
+  // from the struct's for data.noisy_dir) and what it may be.
+  void helpListsEveryConfigKey() {
+    const auto train = runCli({"events", "train", "--help"});
+    QCOMPARE(train.code, 0);
+    QVERIFY2(train.out.contains("Config keys (--set KEY=VALUE; defaults from ") &&
+                 train.out.contains("configs/events/train.yaml):"),
+             qPrintable(train.out));
+    const auto line = [&](const QString& text, const QString& key) {
+      for (const QString& l : text.split('\n'))
+        if (l.trimmed().startsWith(key + " "))
+          return l.simplified();
+      return QString("<no line for %1>").arg(key);
+    };
+    QCOMPARE(line(train.out, "data.window_us"), QString("data.window_us = 20000 an integer >= 1"));
+    QCOMPARE(line(train.out, "trainer.epochs"), QString("trainer.epochs = 30 an integer >= 1"));
+    QCOMPARE(line(train.out, "data.anchor"), QString("data.anchor = window window | events"));
+    QCOMPARE(line(train.out, "data.noisy_dir"),
+             QString("data.noisy_dir = events-data/background_with_flare_events a string"));
+    QCOMPARE(line(train.out, "trainer.optimizer.lr"),
+             QString("trainer.optimizer.lr = 0.003 a number > 0"));
+    QCOMPARE(line(train.out, "model.residual"), QString("model.residual = true true or false"));
+    // Every command taking --set lists its keys.
+    const std::vector<std::pair<QStringList, QString>> commands{
+        {{"events", "prepare"}, "data.bins"},
+        {{"events", "test"}, "stcf_k"},
+        {{"events", "infer"}, "checkpoint"},
+        {{"regression", "train"}, "trainer.epochs"},
+        {{"shapes", "train"}, "model.latents"},
+        {{"segment", "train"}, "data.studies"},
+        {{"demo"}, "samples"},
+    };
+    for (const auto& [command, key] : commands) {
+      const auto help = runCli(command + QStringList{"--help"});
+      QVERIFY2(help.code == 0 && help.out.contains("--set KEY=VALUE") &&
+                   help.out.contains("Config keys (--set KEY=VALUE; defaults from ") &&
+                   !line(help.out, key).startsWith("<no line"),
+               qPrintable(command.join(' ') + ":\n" + help.out));
+    }
+  }
+
+  // Every library with a version taken at configure time; Qt's is the GUI's, when it is built.
   void versionListsLibraries() {
     const auto version = runCli({"--version"});
     QCOMPARE(version.code, 0);
     QVERIFY(version.out.startsWith("Lumen "));
     QVERIFY(version.out.contains("LibTorch 1.") || version.out.contains("LibTorch 2."));
+    const QStringList lines = version.out.trimmed().split('\n');
+    QStringList names;
+    for (const QString& l : lines) {
+      const auto space = l.indexOf(' ');
+      QVERIFY2(space > 0 && l.size() > space + 1 && !l.contains("unknown"), qPrintable(l));
+      names << l.left(space);
+    }
+    QCOMPARE(names, (QStringList{"Lumen", "Qt", "VTK", "ITK", "HDF5", "yaml-cpp", "LibTorch",
+                                 "nlohmann_json", "GDCM", "LZ4", "ZSTD"}));
+    for (const char* prefix : {"VTK 9.", "ITK 5.", "HDF5 1.", "yaml-cpp 0.", "nlohmann_json 3."})
+      QVERIFY2(version.out.contains(QLatin1String(prefix)), qPrintable(version.out));
+    QVERIFY2(version.out.contains("Qt 6.") || version.out.contains("Qt (not built)"),
+             qPrintable(version.out));
+    QVERIFY(version.err.isEmpty());
+  }
+
+  // --quiet leaves stderr to warnings and errors: no progress, no "done in", no info lines; the
+  // command's own output still comes on stdout. Without it the same commands report on stderr.
+  void quietIsQuiet() {
+    const auto dir = QString::fromStdString(test::freshDir("cli-quiet"));
+    const QString text = dir + "/small.txt";
+    test::writeText(text.toStdString(), "32 24\n0 1 1 1\n150 2 3 0\n40000 31 23 1\n");
+    const auto loud = runCli({"events", "import", text, dir + "/loud.h5"});
+    QVERIFY2(loud.code == 0 && loud.err.contains("done in"), qPrintable(loud.err));
+    const auto import = runCli({"--quiet", "events", "import", text, dir + "/small.h5"});
+    QCOMPARE(import.code, 0);
+    QVERIFY2(import.err.isEmpty(), qPrintable(import.err));
+    QVERIFY2(import.out.contains("imported 3 events"), qPrintable(import.out));
+    const auto encode =
+        runCli({"--quiet", "events", "encode", dir + "/small.h5", dir + "/v.h5", "--hard"});
+    QCOMPARE(encode.code, 0);
+    QVERIFY2(encode.err.isEmpty(), qPrintable(encode.err));
+    QVERIFY2(encode.out.contains("wrote 3 voxel grids"), qPrintable(encode.out));
+    const auto stats = runCli({"--quiet", "events", "stats", dir + "/small.h5", "--json"});
+    QVERIFY(stats.code == 0 && stats.err.isEmpty() && stats.out.contains("\"num_events\": 3"));
+    // Errors still reach stderr.
+    const auto missing = runCli({"--quiet", "events", "encode", dir + "/none.h5", dir + "/w.h5"});
+    QCOMPARE(missing.code, 1);
+    QVERIFY2(missing.err.contains("none.h5"), qPrintable(missing.err));
+  }
+
+  // events eval scores a denoised file against the recording it came from; another sensor or
+  // a disjoint time range is refused, naming both files, instead of scoring zero recall.
+  void evalRefusesRecordingsThatDoNotMatch() {
+    const auto dir = test::freshDir("cli-eval-mismatch");
+    EventArray reference;
+    reference.sensor = {96, 64};
+    for (int i = 0; i < 50; ++i)
+      reference.push(1000 + 100 * i, i % 96, i % 64, i % 2 ? 1 : -1, uint8_t(i % 3 != 0));
+    writeEventFile(dir + "/reference.h5", reference);
+    EventArray other = reference;
+    other.label.clear();
+    other.sensor = {128, 64};
+    writeEventFile(dir + "/other-sensor.h5", other);
+    EventArray later = reference;
+    later.label.clear();
+    for (auto& t : later.t)
+      t += 1'000'000;
+    writeEventFile(dir + "/later.h5", later);
+    const QString ref = QString::fromStdString(dir + "/reference.h5");
+    const auto sensor =
+        runCli({"events", "eval", "--input", QString::fromStdString(dir + "/other-sensor.h5"),
+                "--reference", ref});
+    QCOMPARE(sensor.code, 1);
+    QVERIFY2(sensor.err.contains(QString::fromStdString(dir + "/other-sensor.h5 (sensor 128 x 64) "
+                                                              "and ") +
+                                 ref + " (sensor 96 x 64) come from different sensors"),
+             qPrintable(sensor.err));
+    const auto time =
+        runCli({"events", "eval", "--input", QString::fromStdString(dir + "/later.h5"),
+                "--reference", ref, "--tolerance-us", "2500"});
+    QCOMPARE(time.code, 1);
+    QVERIFY2(time.err.contains(QString::fromStdString(dir + "/later.h5 (events at 1001000 .. "
+                                                            "1005900 µs) and ") +
+                               ref +
+                               " (events at 1000 .. 5900 µs) do not overlap in time "
+                               "(tolerance 2500 µs)"),
+             qPrintable(time.err));
+    QVERIFY(sensor.out.isEmpty() && time.out.isEmpty());
+    // Times that overlap within the tolerance are scored.
+    EventArray near = reference;
+    near.label.clear();
+    for (auto& t : near.t)
+      t += 6000;
+    writeEventFile(dir + "/near.h5", near);
+    const auto scored =
+        runCli({"events", "eval", "--input", QString::fromStdString(dir + "/near.h5"),
+                "--reference", ref, "--tolerance-us", "2000", "--json"});
+    QVERIFY2(scored.code == 0 && scored.out.contains("\"f1\""), qPrintable(scored.err));
   }
 
   void configErrorsNameFileLineAndKey() {

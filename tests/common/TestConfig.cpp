@@ -2,6 +2,7 @@
 // the saved config loads back to the same values.
 #include "TestSupport.h"
 #include "common/Config.h"
+#include "common/ConfigKeys.h"
 #include "common/Resources.h"
 #include "train/TrainerConfig.h"
 
@@ -194,6 +195,37 @@ private Q_SLOTS:
   void shippedDefaultConfigsLoad() {
     const auto config = loadConfig<TrainerConfig>(findResource("configs/train/trainer.yaml"));
     QVERIFY(config.epochs >= 1);
+  }
+
+  // --help's key list: dotted paths in visit() order, values as config.yaml writes them, and the
+  // constraint each field carries.
+  void keysListPathsValuesAndConstraints() {
+    SampleConfig config;
+    config.name = "";
+    const auto keys = configKeys(config);
+    std::vector<std::string> lines;
+    for (const auto& k : keys)
+      lines.push_back(k.path + " = " + k.value + " : " + k.allowed);
+    QCOMPARE(lines,
+             (std::vector<std::string>{"name = \"\" : a string", "lr = 0.1 : a number > 0",
+                                       "flag = false : true or false", "mode = fast : fast | slow",
+                                       "model.width = 64 : an integer in [1, 1024]",
+                                       "model.levels = [1, 2] : a list of integers"}));
+  }
+
+  // The values are the shipped file's; without the file, the struct's own, saying why.
+  void shippedKeysFallBackToTheStructDefaults() {
+    const auto shipped = shippedConfigKeys<TrainerConfig>("configs/train/trainer.yaml");
+    QCOMPARE(shipped.source, findResource("configs/train/trainer.yaml"));
+    const auto missing = shippedConfigKeys<TrainerConfig>("configs/train/no-such.yaml");
+    QVERIFY2(missing.source.rfind("built-in defaults; configs/train/no-such.yaml could not be "
+                                  "read: ",
+                                  0) == 0,
+             missing.source.c_str());
+    const auto defaults = configKeys(TrainerConfig{});
+    QCOMPARE(missing.keys.size(), defaults.size());
+    for (size_t i = 0; i < defaults.size(); ++i)
+      QCOMPARE(missing.keys[i].value, defaults[i].value);
   }
 };
 
