@@ -131,7 +131,14 @@ std::string Command::help(const std::string& path) const {
   return out.str();
 }
 
+Command& Command::forwardTo(std::function<int()> forward) {
+  forward_ = std::move(forward);
+  return *this;
+}
+
 int Command::run(const std::vector<std::string>& args, const std::string& path) const {
+  if (forward_)
+    return forward_();
   if (!subcommands_.empty()) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
       std::fputs(help(path).c_str(), stdout);

@@ -78,6 +78,9 @@ public:
   // Text listing the config keys --set accepts, appended to --help. Called only when the help is
   // printed: it reads the shipped config, which commands that are merely run need not do.
   Command& keys(std::function<std::string()> describe);
+  // Hands the command and everything after it, --help included, to `forward` unparsed: a command
+  // the running binary lists but another one carries out (lumen-cli's LibTorch commands).
+  Command& forwardTo(std::function<int()> forward);
 
   // Parses and dispatches; returns the process exit code. `path` is the command's full name.
   int run(const std::vector<std::string>& args, const std::string& path) const;
@@ -90,6 +93,7 @@ private:
   std::vector<std::unique_ptr<Command>> subcommands_;
   Handler handler_;
   std::function<std::string()> keys_;
+  std::function<int()> forward_;
 };
 
 } // namespace lumen::cli

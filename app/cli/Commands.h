@@ -1,13 +1,17 @@
 // Registration of lumen-cli's command groups. Each pipeline adds one function here.
 #pragma once
 #include "CommandLine.h"
+#include "CommandSummaries.h"
 
 namespace lumen::cli {
 
 void addRunsCommands(Command& root);             // runs list, monitor
 void addTrainingCommands(Command& root);         // demo, regression train
-void addEventsCommands(Command& root);           // events import, stats, encode, decode, synth, ...
-void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer
+// events import, stats, encode, decode, synth, filter, eval: returns the `events` group.
+Command& addEventsCommands(Command& root);
+void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer (LibTorch)
+void addCtCommands(Command& root);               // ct info, ct synth
+void addSegmentGroup(Command& root);             // segment datastore, infer, eval, serve
 void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
 void addCtInfoCommand(Command& ct);              // ct info
 void addCtSynthCommand(Command& ct);             // ct synth

@@ -245,8 +245,8 @@ int evalCommand(const ParsedArgs& args) {
 
 } // namespace
 
-void addEventsCommands(Command& root) {
-  auto& events = root.subcommand("events", "Event-camera streams: import, inspect, encode, decode");
+Command& addEventsCommands(Command& root) {
+  auto& events = root.subcommand("events", "Event-camera streams: import, inspect, encode, decode, denoise");
   events
       .subcommand("import", "Convert a recording (AEDAT4, EVT2/EVT3 RAW, text, HDF5) to an "
                             "event HDF5 file")
@@ -309,7 +309,7 @@ void addEventsCommands(Command& root) {
                "in the input, else 0)"})
       .option({"--json", "", "print JSON"})
       .handler(evalCommand);
-  addEventsTrainingCommands(events);
+  return events;
 }
 
 } // namespace lumen::cli

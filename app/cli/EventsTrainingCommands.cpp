@@ -86,27 +86,24 @@ template <class T> void configOptions(Command& command, const std::string& shipp
 } // namespace
 
 void addEventsTrainingCommands(Command& events) {
-  auto& prepare = events.subcommand("prepare", "Encode paired recordings into a voxel-pair HDF5 "
-                                               "(raw, label) with a train/validation split");
+  auto& prepare = events.subcommand(kEventsPrepareCommand.name, kEventsPrepareCommand.summary);
   configOptions<EventTrainConfig>(prepare, "train.yaml");
   prepare
       .option({"--output", "FILE",
                "prepared file (default data.prepared or "
                "events-prepared.h5)"})
       .handler(prepareCommand);
-  auto& train = events.subcommand("train", "Train the 3D U-Net denoiser on paired recordings");
+  auto& train = events.subcommand(kEventsTrainCommand.name, kEventsTrainCommand.summary);
   addTrainingOptions(train, "events", "events");
   train.handler(trainCommand);
-  auto& test = events.subcommand("test", "Score a trained denoiser against BAF and STCF on "
-                                         "held-out labelled pairs");
+  auto& test = events.subcommand(kEventsTestCommand.name, kEventsTestCommand.summary);
   test.positional({"DATA_DIR", std::string("folder holding ") + kNoisyFolder + "/ (labelled) and " +
                                    kCleanFolder + "/"})
       .positional({"OUT_DIR", "where each file's network output and results.json go"})
       .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});
   configOptions<EventTestConfig>(test, "test.yaml");
   test.handler(testCommand);
-  auto& infer = events.subcommand("infer", "Denoise a recording with a trained run: by default "
-                                           "the recording's own events the network keeps");
+  auto& infer = events.subcommand(kEventsInferCommand.name, kEventsInferCommand.summary);
   infer.positional({"IN", "event file (.h5) to denoise"})
       .positional({"OUT", "denoised event file (.h5), with /events/score"})
       .option({"--checkpoint", "FILE", "the trained run's checkpoint (default: the config's)"});

@@ -453,3 +453,14 @@ void addSegmentCommands(Command& segment) {
 }
 
 } // namespace lumen::cli
+
+namespace lumen::cli {
+
+void addSegmentGroup(Command& root) {
+  auto& segment = root.subcommand(kSegmentCommand.name, kSegmentCommand.summary);
+  addSegmentDatastoreCommand(segment);
+  addSegmentCommands(segment);
+  addSegmentServeCommand(segment);
+}
+
+} // namespace lumen::cli

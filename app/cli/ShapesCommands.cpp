@@ -286,8 +286,7 @@ int shapesDemo(const std::string& workspace) {
 }
 
 void addShapesCommands(Command& root) {
-  auto& shapes = root.subcommand("shapes", "Cardiac shape completion: 10-class hearts, VecSet "
-                                           "autoencoder, completion and evaluation");
+  auto& shapes = root.subcommand(kShapesCommand.name, kShapesCommand.summary);
   shapes.subcommand("synth", "Write synthetic 10-class heart label maps (NIfTI)")
       .description("A parametric phantom: chambers, a myocardial shell around the LV, aorta and "
                    "pulmonary artery\nleaving the ventricles, LAA, pulmonary veins and coronary "

@@ -121,7 +121,7 @@ int regressionTrainCommand(const ParsedArgs& args) {
 } // namespace
 
 void addTrainingCommands(Command& root) {
-  root.subcommand("demo", "Run the headless demo: a short real training run in a demo workspace")
+  root.subcommand(kDemoCommand.name, kDemoCommand.summary)
       .positional({"DIR", "workspace folder (default ./demo-workspace)", true})
       .option(
           {"--set", "KEY=VALUE", "override a regression config value, e.g. trainer.epochs=5", true})
@@ -133,8 +133,7 @@ void addTrainingCommands(Command& root) {
                "epochs of the learned segmentation backend's training (default 8; 0: classical "
                "only)"})
       .handler(demoCommand);
-  auto& regression = root.subcommand(
-      "regression", "The built-in regression task (a genuine small training problem)");
+  auto& regression = root.subcommand(kRegressionCommand.name, kRegressionCommand.summary);
   auto& train =
       regression.subcommand("train", "Train the regression MLP with the shared trainer")
           .description("Writes a run directory (config.yaml, metrics.jsonl, log.txt, status.json,\n"

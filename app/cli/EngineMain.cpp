@@ -1,0 +1,25 @@
+// lumen-engine: every lumen-cli command, LibTorch's included. `lumen-cli` runs the commands
+// that need no LibTorch itself and hands the others to this binary (it shows as lumen-cli in
+// help and errors: users call it through lumen-cli).
+#include "Commands.h"
+#include "RootCommand.h"
+#include "train/Device.h"
+
+int main(int argc, char** argv) {
+  using namespace lumen;
+  auto terminal = std::make_shared<TerminalLogSink>();
+  logger().addSink(terminal);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (const auto code = cli::takeGlobalOptions(args, *terminal))
+    return *code;
+  configureTorchThreads();
+
+  cli::Command root = cli::makeRootCommand();
+  cli::addTrainingCommands(root);
+  cli::addRunsCommands(root);
+  cli::addEventsTrainingCommands(cli::addEventsCommands(root));
+  cli::addShapesCommands(root);
+  cli::addCtCommands(root);
+  cli::addSegmentGroup(root);
+  return cli::runRootCommand(root, args);
+}
