@@ -18,6 +18,8 @@ PACKAGES=(
   libcpp-httplib-dev
   # tests, benchmarks, coverage-guided fuzzing (make fuzz), headless display
   libbenchmark-dev clang libclang-rt-14-dev xvfb xauth libgl1-mesa-dri mesa-utils fonts-dejavu-core
+  # the Python stack the event benchmark compares against (bench/events_end_to_end.sh)
+  python3-h5py python3-numpy
 )
 
 missing=()

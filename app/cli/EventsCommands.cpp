@@ -7,6 +7,7 @@
 #include "events/EventFilters.h"
 #include "events/EventImport.h"
 #include "events/EventMetrics.h"
+#include "events/KeptEvents.h"
 #include "events/SyntheticEvents.h"
 #include "events/VoxelFile.h"
 
@@ -90,6 +91,16 @@ int encodeCommand(const ParsedArgs& args) {
   options.voxel.normalization = parseOption(
       "--normalize", [&] { return parseVoxelNormalization(args.value("--normalize", "none")); });
   options.keepPartial = !args.flag("--drop-partial");
+  options.compression = parseOption("--compress", [&] {
+    const std::string text = args.value("--compress", "none");
+    if (text == "none")
+      return 0;
+    if (text == "gzip")
+      return 4;
+    if (text.size() == 6 && text.rfind("gzip-", 0) == 0 && text[5] >= '1' && text[5] <= '9')
+      return text[5] - '0';
+    throw InputError("'" + truncateText(text, 20) + "': expected none, gzip or gzip-1 .. gzip-9");
+  });
   const std::string in = args.positional(0), out = args.positional(1);
   EncodeFileResult result;
   const int code = runWithProgress(
@@ -177,6 +188,34 @@ int filterCommand(const ParsedArgs& args) {
   return code;
 }
 
+int compareCommand(const ParsedArgs& args) {
+  KeptEventsOptions options;
+  options.bafDtUs = args.integer("--baf-dt-us", options.bafDtUs, 1, int64_t(1) << 40);
+  options.stcfDtUs = args.integer("--stcf-dt-us", options.stcfDtUs, 1, int64_t(1) << 40);
+  options.stcfK = int(args.integer("--stcf-k", options.stcfK, 1, 8));
+  options.esrWindowUs = args.integer("--esr-window-us", options.esrWindowUs, 1, int64_t(1) << 40);
+  const std::string in = args.positional(0);
+  const std::string denoised = args.positionalCount() > 1 ? args.positional(1) : "";
+  KeptEventsTable table;
+  const int code = runWithProgress(makeJob("compare " + in, [&](Job& job) {
+    job.setProgress(0.0, "reading " + in);
+    const EventArray input = EventFileReader(in).readAll();
+    std::vector<std::pair<std::string, EventArray>> outputs;
+    if (!denoised.empty()) {
+      job.setProgress(0.2, "reading " + denoised);
+      outputs.emplace_back(denoisedMethodName(denoised), EventFileReader(denoised).readAll());
+    }
+    job.checkCancelled();
+    job.setProgress(0.4, "filtering and scoring");
+    table = compareKeptEvents(in, input, outputs, options);
+  }));
+  if (code == 0)
+    std::fputs(args.flag("--json") ? keptEventsJson(table).c_str()
+                                   : formatKeptEventsTable(table).c_str(),
+               stdout);
+  return code;
+}
+
 // The tolerance `events filter` records with its output: whole microseconds, as text.
 int64_t recordedTolerance(const std::string& path, const std::string& text) {
   int64_t value = 0;
@@ -246,7 +285,8 @@ int evalCommand(const ParsedArgs& args) {
 } // namespace
 
 Command& addEventsCommands(Command& root) {
-  auto& events = root.subcommand("events", "Event-camera streams: import, inspect, encode, decode, denoise");
+  auto& events =
+      root.subcommand("events", "Event-camera streams: import, inspect, encode, decode, denoise");
   events
       .subcommand("import", "Convert a recording (AEDAT4, EVT2/EVT3 RAW, text, HDF5) to an "
                             "event HDF5 file")
@@ -272,6 +312,9 @@ Command& addEventsCommands(Command& root) {
       .option({"--hard", "", "hard binning instead of bilinear interpolation"})
       .option({"--normalize", "none|nonzero|percentile", "normalisation (default none)"})
       .option({"--drop-partial", "", "drop the last window when it is incomplete"})
+      .option({"--compress", "none|gzip|gzip-N",
+               "/voxels compression (default none: float grids gain little and gzip costs more "
+               "than encoding)"})
       .handler(encodeCommand);
   events.subcommand("decode", "Decode voxel grids back into an event file")
       .positional({"IN", "voxel HDF5 file written by `events encode`"})
@@ -301,6 +344,19 @@ Command& addEventsCommands(Command& root) {
       .option({"--dt-us", "US", "correlation time window (default 10000)"})
       .option({"--k", "K", "STCF: neighbours needed within dt (default 2)"})
       .handler(filterCommand);
+  events.subcommand("compare", "What BAF, STCF and a denoised file keep of a recording (no labels)")
+      .description("For real recordings, which have no signal/noise labels: per method the events "
+                   "kept, their share\nof the input, the event structure ratio (ESR, E-MLB) and "
+                   "whether the output is a subset of\nthe input (every event exactly one of its "
+                   "own, as a denoiser that only removes writes).")
+      .positional({"IN", "the recording (event HDF5 file)"})
+      .positional({"DENOISED", "a denoised version of it, e.g. from events infer", true})
+      .option({"--baf-dt-us", "US", "BAF correlation window (default 10000)"})
+      .option({"--stcf-dt-us", "US", "STCF correlation window (default 10000)"})
+      .option({"--stcf-k", "K", "STCF: neighbours needed within dt (default 2)"})
+      .option({"--esr-window-us", "US", "ESR window (default 20000)"})
+      .option({"--json", "", "print JSON"})
+      .handler(compareCommand);
   events.subcommand("eval", "Score a denoised file against a labelled noisy reference")
       .option({"--input", "DENOISED.h5", "the denoised events"})
       .option({"--reference", "NOISY.h5", "the noisy input with /events/label (1 signal, 0 noise)"})

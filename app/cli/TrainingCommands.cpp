@@ -46,7 +46,7 @@ int trainRegression(const std::string& configFile, const std::vector<std::string
   return code;
 }
 
-// The event-denoising part of the demo: synthetic pairs, a short 3D U-Net training, inference
+// The event-denoising part of the demo: synthetic pairs, a short denoiser training, inference
 // on a held-out recording, and the network against the BAF and STCF baselines.
 int eventsDemo(const std::string& workspace) {
   const std::string data = workspace + "/events-data", test = workspace + "/events-test";

@@ -1,9 +1,9 @@
 // The GUI demo (`make demo`):
 // - Runs workspace: two real training runs of the built-in regression task, AdamW and SGD with
 //   momentum, whose curves grow side by side in the Training Monitor;
-// - Events workspace: synthetic noisy/clean event recordings, a short 3D U-Net training watched
+// - Events workspace: synthetic noisy/clean event recordings, a short denoiser training watched
 //   live, then the held-out noisy recording denoised and shown next to its noisy and clean
-//   versions.
+//   versions, with what it kept beside BAF and STCF.
 // - Shapes workspace (after the events part, so the two trainings do not share the cores):
 //   synthetic 10-class hearts, a short phase-1 then phase-2 training of the shape autoencoder
 //   watched live, and a held-out heart completed from five classes next to its ground truth.

@@ -56,6 +56,8 @@ EventFileReader::EventFileReader(const std::string& path) : file_(Hdf5File::open
     throw InputError(path + ": /events/t must hold integers or float64 microseconds");
   }
   timesAreFloat_ = t.kind == H5Kind::Float;
+  // Cameras write uint16 coordinates: read into uint16 directly, without a 64-bit copy.
+  narrowCoordinates_ = !x.isSigned && !y.isSigned && x.typeSize <= 2 && y.typeSize <= 2;
   for (const auto& [name, info] : {std::pair{xName_.c_str(), x}, std::pair{yName_.c_str(), y}})
     if (info.kind != H5Kind::Integer)
       throw InputError(path + ": " + name + " must hold integers");
@@ -160,13 +162,34 @@ EventArray EventFileReader::read(uint64_t begin, uint64_t count, bool checkOrder
     return events;
   count = std::min(count, size_ - begin);
   events.t = readTimes(begin, count);
+  const auto ps = file_.read<int8_t>(pName_, begin, int64_t(count));
+  int64_t previous = (begin > 0 && checkOrder) ? timeAt(begin - 1) : INT64_MIN;
+  if (narrowCoordinates_) {
+    events.x = file_.read<uint16_t>(xName_, begin, int64_t(count));
+    events.y = file_.read<uint16_t>(yName_, begin, int64_t(count));
+    events.p.resize(count);
+    // One branch-free pass finds whether anything is wrong; the checked loop below then names
+    // the first bad event.
+    bool valid = true;
+    int64_t last = previous;
+    for (uint64_t i = 0; i < count; ++i) {
+      const int8_t p = ps[i];
+      valid &= (events.x[i] < sensor_.width) & (events.y[i] < sensor_.height) &
+               ((p == 1) | (p == 0) | (p == -1)) & (!checkOrder | (events.t[i] >= last));
+      last = events.t[i];
+      events.p[i] = p == 1 ? int8_t(1) : int8_t(-1);
+    }
+    if (valid) {
+      if (hasLabels_)
+        events.label = file_.read<uint8_t>("/events/label", begin, int64_t(count));
+      return events;
+    }
+  }
   const auto xs = file_.read<int64_t>(xName_, begin, int64_t(count));
   const auto ys = file_.read<int64_t>(yName_, begin, int64_t(count));
-  const auto ps = file_.read<int8_t>(pName_, begin, int64_t(count));
   events.x.resize(count);
   events.y.resize(count);
   events.p.resize(count);
-  int64_t previous = (begin > 0 && checkOrder) ? timeAt(begin - 1) : INT64_MIN;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t index = begin + i;
     if (xs[i] < 0 || xs[i] >= sensor_.width || ys[i] < 0 || ys[i] >= sensor_.height)

@@ -60,6 +60,7 @@ private:
   SensorSize sensor_;
   bool sensorFromAttribute_ = false;
   bool timesAreFloat_ = false;
+  bool narrowCoordinates_ = false; // x and y are unsigned integers of at most 16 bits
   bool hasLabels_ = false;
 };
 

@@ -103,11 +103,10 @@ void EventsSession::open(const std::string& path) {
     throw InputError(path + " is not a recording Lumen can import (expected an event file .h5, "
                             "AEDAT4, EVT 2.0/3.0 RAW or text)");
   const std::string out = (file.parent_path() / (file.stem().string() + ".h5")).string();
-  auto job = submit_(makeJob("Import " + file.filename().string(),
-                             [in = file.string(), out](Job& j) {
-                               importEvents(in, out, ImportOptions{}, &j);
-                             }),
-                     true);
+  auto job = submit_(
+      makeJob("Import " + file.filename().string(),
+              [in = file.string(), out](Job& j) { importEvents(in, out, ImportOptions{}, &j); }),
+      true);
   followUps_.whenFinished(job, [this, out](const Job& j) {
     if (j.state() == JobState::Succeeded)
       open(out);
@@ -138,6 +137,42 @@ void EventsSession::openInSlot(StreamSlot slot, const std::string& path) {
     }
     streams_[index] = std::move(*loaded);
     notify({Change::Loaded, slot, path, {}});
+    if (slot != StreamSlot::Clean)
+      refreshKeptEvents();
+  });
+}
+
+void EventsSession::refreshKeptEvents() {
+  const uint64_t generation = ++compareGeneration_;
+  const EventStream* noisy = stream(StreamSlot::Noisy);
+  const EventStream* denoised = stream(StreamSlot::Denoised);
+  if (keptEvents_) {
+    keptEvents_.reset();
+    notify({Change::Compared, StreamSlot::Denoised, {}, {}});
+  }
+  comparing_ = noisy && denoised;
+  if (!comparing_)
+    return;
+  auto table = std::make_shared<KeptEventsTable>();
+  auto job = submit_(
+      makeJob(
+          "Compare kept events · " + fs::path(denoised->path).filename().string(),
+          [table, name = fs::path(noisy->path).filename().string(), input = noisy->events,
+           output = denoised->events, outputPath = denoised->path](Job& j) {
+            j.setProgress(0.0, "BAF, STCF and ESR");
+            *table = compareKeptEvents(name, *input, {{denoisedMethodName(outputPath), *output}});
+          }),
+      true);
+  followUps_.whenFinished(job, [this, generation, table](const Job& j) {
+    if (generation != compareGeneration_)
+      return; // a stream changed since: a newer comparison runs
+    comparing_ = false;
+    if (j.state() == JobState::Succeeded)
+      keptEvents_ = std::move(*table);
+    notify({Change::Compared,
+            StreamSlot::Denoised,
+            {},
+            j.state() == JobState::Succeeded ? std::string() : j.errorMessage()});
   });
 }
 

@@ -11,6 +11,7 @@
 #include "common/Job.h"
 #include "common/JobFollowUps.h"
 #include "events/EventArray.h"
+#include "events/KeptEvents.h"
 
 #include <array>
 #include <functional>
@@ -44,11 +45,12 @@ public:
 
   struct Change {
     enum Kind {
-      Loading,       // slot, path: a load started
-      Loaded,        // slot, path
-      LoadFailed,    // slot, path, message
-      RunStarted,    // path: a training run's folder (for the monitor)
-      JobEnded,      // message: a training, import or inference ended (its outcome)
+      Loading,    // slot, path: a load started
+      Loaded,     // slot, path
+      LoadFailed, // slot, path, message
+      RunStarted, // path: a training run's folder (for the monitor)
+      JobEnded,   // message: a training, import or inference ended (its outcome)
+      Compared,   // keptEvents() changed: both streams it compares loaded, or one left
     } kind;
     StreamSlot slot = StreamSlot::Noisy;
     std::string path, message;
@@ -90,12 +92,18 @@ public:
   // folders, where it would count as an unpaired recording).
   static std::string denoisedPathFor(const std::string& noisyPath);
 
+  // What BAF, STCF and the denoised stream keep of the noisy one (KeptEvents.h), computed by a
+  // job whenever both are loaded: the measure on real recordings, which have no labels.
+  const std::optional<KeptEventsTable>& keptEvents() const { return keptEvents_; }
+  bool isComparing() const { return comparing_; }
+
   // Applies the jobs that have ended (call on the owner's thread); true while any is pending.
   bool poll();
   JobFollowUps& followUps() { return followUps_; }
 
 private:
   void notify(const Change& change);
+  void refreshKeptEvents();
 
   Submit submit_;
   Listener listener_;
@@ -105,6 +113,9 @@ private:
   std::array<bool, kStreamSlots> loading_{};
   JobPtr training_, inference_;
   std::string lastRunDir_;
+  std::optional<KeptEventsTable> keptEvents_;
+  uint64_t compareGeneration_ = 0;
+  bool comparing_ = false;
 };
 
 } // namespace lumen

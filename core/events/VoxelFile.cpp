@@ -3,7 +3,10 @@
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/Parallel.h"
 #include "events/EventFile.h"
+
+#include <array>
 
 namespace lumen {
 
@@ -13,6 +16,8 @@ EncodeFileResult encodeEventFile(const std::string& in, const std::string& out,
     throw InputError("--window-us must be positive");
   if (options.voxel.bins < 1 || options.voxel.bins > 1024)
     throw InputError("--bins must be between 1 and 1024");
+  if (options.compression < 0 || options.compression > 9)
+    throw InputError("--compress takes none or gzip levels 1 to 9");
   EventFileReader reader(in);
   EncodeFileResult result;
   result.sensor = reader.sensor();
@@ -27,7 +32,7 @@ EncodeFileResult encodeEventFile(const std::string& in, const std::string& out,
     const uint64_t planeRows = 1;
     file.createExtensible<float>(
         "/voxels", {uint64_t(options.voxel.bins), uint64_t(sensor.height), uint64_t(sensor.width)},
-        planeRows);
+        planeRows, options.compression);
     file.createExtensible<int64_t>("/windows", {2}, 1024);
     file.setIntAttribute("/", "sensor_resolution", {sensor.height, sensor.width});
     file.setIntAttribute("/", "bins", {options.voxel.bins});
@@ -46,20 +51,39 @@ EncodeFileResult encodeEventFile(const std::string& in, const std::string& out,
     } catch (const InputError& e) {
       throw InputError(in + ": " + e.what());
     }
-    for (uint64_t k = 0; k < windows; ++k) {
+    // A two-stage pipeline on two cores: while window k is encoded, window k - 1 is written and
+    // window k + 1 read. Only the first stage calls HDF5, which is not thread-safe.
+    std::array<VoxelGrid, 2> grids;
+    std::array<EventArray, 2> events;
+    auto startOf = [&](uint64_t k) { return t0 + int64_t(k) * options.windowUs; };
+    events[0] = reader.readTimeRange(startOf(0), startOf(0) + options.windowUs);
+    for (uint64_t k = 0; k <= windows; ++k) {
       if (job) {
         job->checkCancelled();
-        job->setProgress(double(k) / double(windows),
-                         "window " + std::to_string(k + 1) + "/" + std::to_string(windows));
+        job->setProgress(double(k) / double(windows + 1),
+                         "window " + std::to_string(std::min(k + 1, windows)) + "/" +
+                             std::to_string(windows));
       }
-      const int64_t ws = t0 + int64_t(k) * options.windowUs;
-      const EventArray events = reader.readTimeRange(ws, ws + options.windowUs);
-      const VoxelGrid grid =
-          encodeVoxelGrid(events, 0, events.size(), ws, ws + options.windowUs, options.voxel);
-      file.append("/voxels", grid.values);
-      file.append("/windows", std::vector<int64_t>{grid.tStart, grid.tEnd});
-      result.events += events.size();
-      ++result.segments;
+      parallelFor(2, 2, [&](size_t stage) {
+        if (stage == 0) {
+          if (k > 0) {
+            const VoxelGrid& done = grids[(k - 1) % 2];
+            file.append("/voxels", done.values);
+            file.append("/windows", std::vector<int64_t>{done.tStart, done.tEnd});
+          }
+          if (k + 1 < windows)
+            events[(k + 1) % 2] =
+                reader.readTimeRange(startOf(k + 1), startOf(k + 1) + options.windowUs);
+        } else if (k < windows) {
+          const EventArray& window = events[k % 2];
+          encodeVoxelGridInto(grids[k % 2], window, 0, window.size(), startOf(k),
+                              startOf(k) + options.windowUs, options.voxel);
+        }
+      });
+      if (k < windows) {
+        result.events += events[k % 2].size();
+        ++result.segments;
+      }
     }
   });
   return result;

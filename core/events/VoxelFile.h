@@ -17,6 +17,10 @@ struct EncodeFileOptions {
   VoxelOptions voxel;
   int64_t windowUs = 20000;
   bool keepPartial = true;
+  // gzip level of /voxels (1-9), 0 for none. Float grids barely compress (about 2x for sparse
+  // windows) and gzip costs more than the encoding itself, so files are uncompressed unless
+  // asked.
+  int compression = 0;
 };
 
 struct EncodeFileResult {

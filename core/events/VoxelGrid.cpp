@@ -85,12 +85,18 @@ struct HardBins {
 
 VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
                           int64_t windowEnd, const VoxelOptions& options) {
+  VoxelGrid grid;
+  encodeVoxelGridInto(grid, events, begin, end, windowStart, windowEnd, options);
+  return grid;
+}
+
+void encodeVoxelGridInto(VoxelGrid& grid, const EventArray& events, size_t begin, size_t end,
+                         int64_t windowStart, int64_t windowEnd, const VoxelOptions& options) {
   if (options.bins < 1)
     throw InputError("voxel grids need at least one bin");
   if (!events.sensor.valid())
     throw InputError("cannot encode events without a sensor size");
   checkVoxelGridSize(options.bins, events.sensor.height, events.sensor.width);
-  VoxelGrid grid;
   grid.bins = options.bins;
   grid.width = events.sensor.width;
   grid.height = events.sensor.height;
@@ -166,7 +172,6 @@ VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, in
   }
   if (options.normalization != VoxelNormalization::None)
     normalizeVoxelGrid(grid, options.normalization, options.percentile);
-  return grid;
 }
 
 void normalizeVoxelGrid(VoxelGrid& grid, VoxelNormalization mode, double percentile) {

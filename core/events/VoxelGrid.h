@@ -60,6 +60,11 @@ struct VoxelGrid {
 VoxelGrid encodeVoxelGrid(const EventArray& events, size_t begin, size_t end, int64_t windowStart,
                           int64_t windowEnd, const VoxelOptions& options);
 
+// The same into `grid`, reusing its memory: a stream encoded window by window allocates (and the
+// kernel zeroes) one VGA grid of 9.8 MB per window otherwise.
+void encodeVoxelGridInto(VoxelGrid& grid, const EventArray& events, size_t begin, size_t end,
+                         int64_t windowStart, int64_t windowEnd, const VoxelOptions& options);
+
 // InputError when a bins x height x width grid would hold more than kMaxVoxelGridValues values.
 void checkVoxelGridSize(int bins, int height, int width);
 

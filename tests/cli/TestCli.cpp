@@ -7,6 +7,8 @@
 #include "io/NiftiIO.h"
 #include "train/RunDirectory.h"
 
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -292,6 +294,17 @@ private Q_SLOTS:
     const auto voxels = Hdf5File::openRead((dir + "/v.h5").toStdString()).info("/voxels");
     QCOMPARE(voxels.dims, (std::vector<uint64_t>{5, 8, 64, 96}));
     QCOMPARE(voxels.kind, H5Kind::Float);
+    // Compressed voxels hold the same values in a smaller file.
+    const auto gzip = runCli({"events", "encode", noisy, dir + "/vz.h5", "--bins", "8",
+                              "--window-us", "20000", "--hard", "--compress", "gzip-4"});
+    QVERIFY2(gzip.code == 0, qPrintable(gzip.err));
+    QVERIFY(Hdf5File::openRead((dir + "/vz.h5").toStdString()).read<float>("/voxels") ==
+            Hdf5File::openRead((dir + "/v.h5").toStdString()).read<float>("/voxels"));
+    QVERIFY(QFileInfo(dir + "/vz.h5").size() < QFileInfo(dir + "/v.h5").size() / 2);
+    const auto badLevel =
+        runCli({"events", "encode", noisy, dir + "/bad.h5", "--compress", "gzip-12"});
+    QCOMPARE(badLevel.code, 2);
+    QVERIFY2(badLevel.err.contains("--compress"), qPrintable(badLevel.err));
     const auto decode = runCli({"events", "decode", dir + "/v.h5", dir + "/d.h5"});
     QVERIFY2(decode.code == 0, qPrintable(decode.err));
     const auto filter = runCli({"events", "filter", noisy, dir + "/f.h5", "--method", "baf"});
@@ -300,9 +313,43 @@ private Q_SLOTS:
         runCli({"events", "eval", "--input", dir + "/f.h5", "--reference", noisy, "--json"});
     QCOMPARE(eval.code, 0);
     QVERIFY2(eval.out.contains("\"f1\"") && eval.out.contains("\"auc\": 0."), qPrintable(eval.out));
+    // Without labels: what BAF, STCF and the filtered file keep, and whether each is a subset.
+    const auto compare = runCli({"events", "compare", noisy, dir + "/f.h5", "--json"});
+    QVERIFY2(compare.code == 0, qPrintable(compare.err));
+    const auto table = QJsonDocument::fromJson(compare.out.toUtf8()).object();
+    const auto rows = table["methods"].toArray();
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows[3].toObject()["method"].toString(), QString("f.h5"));
+    for (const auto& row : rows)
+      QVERIFY2(row.toObject()["subset"].toBool(), qPrintable(compare.out));
+    // The filtered file is what BAF keeps.
+    QCOMPARE(rows[3].toObject()["kept"].toInt(), rows[1].toObject()["kept"].toInt());
+    const auto text = runCli({"events", "compare", noisy});
+    QVERIFY2(text.code == 0 && text.out.contains("subset of input") && text.out.contains("stcf"),
+             qPrintable(text.out + text.err));
     const auto missing = runCli({"events", "stats", dir + "/nope.h5"});
     QCOMPARE(missing.code, 1);
     QVERIFY(missing.err.contains("nope.h5"));
+  }
+
+  // lumen-cli itself does not load LibTorch (its help and event commands start in tens of
+  // milliseconds); the commands that train or run networks pass to lumen-engine unchanged.
+  void libTorchCommandsPassToTheEngine() {
+    QProcess readelf;
+    readelf.start("readelf", {"-d", QStringLiteral(LUMEN_CLI_PATH)});
+    if (!readelf.waitForFinished(30000) || readelf.exitCode() != 0)
+      QSKIP("readelf (binutils) is not available");
+    const QString needed = QString::fromUtf8(readelf.readAllStandardOutput());
+    QVERIFY2(needed.contains("libhdf5"), qPrintable(needed));
+    for (const char* library : {"libtorch", "libc10", "libQt6Gui"})
+      QVERIFY2(!needed.contains(QLatin1String(library)), qPrintable(needed));
+    const auto help = runCli({"events", "infer", "--help"});
+    QVERIFY2(help.code == 0, qPrintable(help.err));
+    QVERIFY2(help.out.contains("Usage: lumen-cli events infer") && help.out.contains("threshold"),
+             qPrintable(help.out));
+    const auto wrong = runCli({"events", "infer", "--no-such-option"});
+    QCOMPARE(wrong.code, 2);
+    QVERIFY2(wrong.err.contains("--no-such-option"), qPrintable(wrong.err));
   }
 
   void rawImportSaysWhatItFoundAndSkipped() {

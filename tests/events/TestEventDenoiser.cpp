@@ -12,6 +12,8 @@
 #include "events/DenoiseModel.h"
 #include "events/Denoiser.h"
 #include "events/EventFile.h"
+#include "events/EventScoring.h"
+#include "events/LocalDenoiser.h"
 #include "events/SyntheticEvents.h"
 #include "events/VoxelPairs.h"
 #include "train/Checkpoint.h"
@@ -23,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
@@ -45,10 +48,12 @@ PairFolders writeSyntheticPairs(const std::string& dir, int files, uint64_t seed
   return {dir + "/" + kNoisyFolder, dir + "/" + kCleanFolder};
 }
 
-// The shipped train.yaml on `folders` with a U-Net small enough for a CPU test.
+// The shipped train.yaml on `folders` with a U-Net small enough for a CPU test (overrides can
+// make it the per-event network, the shipped default).
 EventTrainConfig smallConfig(const PairFolders& folders, std::vector<std::string> overrides) {
   std::vector<std::string> all = {"data.noisy_dir=" + folders.noisy,
                                   "data.clean_dir=" + folders.clean,
+                                  "model.kind=unet3d",
                                   "model.f_maps=4",
                                   "model.levels=2",
                                   "model.groups=2",
@@ -98,6 +103,25 @@ EventArray countRoundTrip(const std::string& path, const EventDataConfig& data) 
 
 std::vector<float> readFloats(const std::string& path, const std::string& dataset) {
   return Hdf5File::openRead(path).read<float>(dataset);
+}
+
+// Whether every event of `part` (time, pixel, polarity and label) is one of `whole`'s, each used
+// once: a denoiser that only removes writes such a subset.
+bool isSubset(const EventArray& part, const EventArray& whole) {
+  using Key = std::tuple<int64_t, uint16_t, uint16_t, int8_t, uint8_t>;
+  auto key = [](const EventArray& a, size_t i) {
+    return Key{a.t[i], a.x[i], a.y[i], a.p[i], a.hasLabels() ? a.label[i] : uint8_t(0)};
+  };
+  std::multiset<Key> remaining;
+  for (size_t i = 0; i < whole.size(); ++i)
+    remaining.insert(key(whole, i));
+  for (size_t i = 0; i < part.size(); ++i) {
+    const auto found = remaining.find(key(part, i));
+    if (found == remaining.end())
+      return false;
+    remaining.erase(found);
+  }
+  return true;
 }
 
 double polaritySum(const EventArray& events) {
@@ -157,9 +181,9 @@ class TestEventDenoiser : public QObject {
   Q_OBJECT
   std::string dir_;
   PairFolders train_, heldOut_;
-  EventTrainConfig config_;
-  std::string checkpoint_;
-  TrainSummary summary_;
+  EventTrainConfig config_, localConfig_;
+  std::string checkpoint_, localCheckpoint_;
+  TrainSummary summary_, localSummary_;
   std::map<std::string, double> untrained_;
 
 private Q_SLOTS:
@@ -181,6 +205,16 @@ private Q_SLOTS:
     untrained_ = task.validate(nullptr);
     summary_ = Trainer(config_.trainer, task, runDir, "events").fit();
     checkpoint_ = runDir + "/checkpoints/best.pt";
+
+    // The shipped default, the per-event network, on the same pairs.
+    localConfig_ = smallConfig(train_, {"model.kind=local", "data.patch=32", "data.batch_size=4",
+                                        "trainer.epochs=12", "trainer.optimizer.lr=0.01"});
+    const std::string localDir = dir_ + "/local-run";
+    fs::create_directories(localDir);
+    saveConfig(localConfig_, localDir + "/config.yaml");
+    EventLocalTask local(localConfig_, loadVoxelPairs(dir_ + "/prepared.h5", localConfig_.data));
+    localSummary_ = Trainer(localConfig_.trainer, local, localDir, "events").fit();
+    localCheckpoint_ = localDir + "/checkpoints/best.pt";
   }
 
   void unetKeepsShapesThroughPadding() {
@@ -200,6 +234,27 @@ private Q_SLOTS:
     QCOMPARE(zero.index({0, 0, 0, 39, 55}).item<float>(), 0.0f);
   }
 
+  void onednnConvolutionMatchesConv3d() {
+    // The U-Net's convolutions go through oneDNN on the CPU: same values and gradients.
+    torch::manual_seed(3);
+    for (int64_t k : {1, 3}) {
+      const auto x = torch::randn({2, 3, 5, 7, 6}).requires_grad_(true);
+      const auto w = torch::randn({4, 3, k, k, k}).requires_grad_(true);
+      const auto upstream = torch::randn({2, 4, 5, 7, 6});
+      const auto ours = sameConv3d(x, w);
+      (ours * upstream).sum().backward();
+      const auto gx = x.grad().clone(), gw = w.grad().clone();
+      x.mutable_grad().zero_();
+      w.mutable_grad().zero_();
+      const auto reference = torch::conv3d(x, w, {}, {1, 1, 1}, {k / 2, k / 2, k / 2});
+      (reference * upstream).sum().backward();
+      QCOMPARE(ours.sizes(), reference.sizes());
+      QVERIFY((ours - reference).abs().max().item<float>() < 1e-4f);
+      QVERIFY((gx - x.grad()).abs().max().item<float>() < 1e-4f);
+      QVERIFY((gw - w.grad()).abs().max().item<float>() < 1e-3f);
+    }
+  }
+
   void isotropicPoolingNeedsEnoughBins() {
     VoxelPairSet data;
     data.bins = 4;
@@ -208,9 +263,9 @@ private Q_SLOTS:
     data.label = data.raw;
     data.validation = {0, 1};
     auto config = loadConfig<EventTrainConfig>(findResource("configs/events/train.yaml"),
-                                               {"data.bins=4", "data.patch=16", "model.levels=4",
-                                                "model.anisotropic_pooling=false", "model.f_maps=2",
-                                                "model.groups=1"});
+                                               {"model.kind=unet3d", "data.bins=4", "data.patch=16",
+                                                "model.levels=4", "model.anisotropic_pooling=false",
+                                                "model.f_maps=2", "model.groups=1"});
     QCOMPARE(QString::fromStdString(errorOf([&] { EventDenoiseTask task(config, data); })),
              QString("model.levels = 4 with model.anisotropic_pooling: false halves the time "
                      "axis 3 times, which needs data.bins >= 8 (it is 4); use more bins, fewer "
@@ -236,19 +291,26 @@ private Q_SLOTS:
     QVERIFY(losses.size() >= 4);
     QVERIFY(losses.back() < losses.front());
 
-    // Inference through the saved run keeps more signal than noise than the input does.
+    // Inference through the saved run, decoding the denoised grids into new events, keeps
+    // more signal than noise than the input does, inside the input's time range.
     TrainedDenoiser denoiser(checkpoint_, "cpu");
+    QVERIFY(denoiser.decodes());
     const std::string noisy = heldOut_.noisy + "/scene_0000.h5";
-    const auto result = denoiseEventFile(denoiser, noisy, dir_ + "/denoised.h5", {});
+    const EventArray reference = EventFileReader(noisy).readAll();
+    const auto input = compareWithLabels(reference, reference, 0);
+    DenoiseRunOptions decode;
+    decode.emit = DenoiseEmit::Decode;
+    const auto result = denoiseEventFile(denoiser, noisy, dir_ + "/decoded.h5", decode);
     QCOMPARE(result.windows, uint64_t(5));
-    EventFileReader out(dir_ + "/denoised.h5");
+    EventFileReader out(dir_ + "/decoded.h5");
     QCOMPARE(out.sensor().width, 64);
     QCOMPARE(
-        *Hdf5File::openRead(dir_ + "/denoised.h5").stringAttribute("/events", "match_tolerance_us"),
+        *Hdf5File::openRead(dir_ + "/decoded.h5").stringAttribute("/events", "match_tolerance_us"),
         std::string("2500"));
-    const EventArray reference = EventFileReader(noisy).readAll();
-    const auto metrics = compareWithLabels(out.readAll(), reference, 2500);
-    const auto input = compareWithLabels(reference, reference, 0);
+    const EventArray decoded = out.readAll();
+    QVERIFY(!decoded.empty());
+    QVERIFY(decoded.t.front() >= reference.t.front() && decoded.t.back() <= reference.t.back());
+    const auto metrics = compareWithLabels(decoded, reference, 2500);
     QVERIFY2(metrics.precision > input.precision + 0.05,
              qPrintable(QString("precision %1, noisy input %2 (%3 of %4 events out)")
                             .arg(metrics.precision)
@@ -256,6 +318,131 @@ private Q_SLOTS:
                             .arg(result.eventsOut)
                             .arg(result.eventsIn)));
     QVERIFY2(metrics.recall > 0.3, qPrintable(QString::number(metrics.recall)));
+
+    // The default output keeps the input's own events the network scores as signal: a
+    // subset, matched exactly, with each kept event's score.
+    const auto kept = denoiseEventFile(denoiser, noisy, dir_ + "/kept.h5");
+    QCOMPARE(kept.eventsIn, uint64_t(reference.size()));
+    const EventArray subset = EventFileReader(dir_ + "/kept.h5").readAll();
+    QCOMPARE(uint64_t(subset.size()), kept.eventsOut);
+    QVERIFY(subset.size() > 0 && subset.size() < reference.size());
+    QVERIFY(isSubset(subset, reference));
+    const auto file = Hdf5File::openRead(dir_ + "/kept.h5");
+    QCOMPARE(*file.stringAttribute("/events", "match_tolerance_us"), std::string("0"));
+    const auto scores = file.read<float>("/events/score");
+    QCOMPARE(scores.size(), subset.size());
+    for (float score : scores)
+      QVERIFY(score >= 0.5f);
+    const auto keptMetrics = compareWithLabels(subset, reference, 0);
+    QVERIFY2(keptMetrics.precision > input.precision + 0.05,
+             qPrintable(QString("precision %1, noisy input %2")
+                            .arg(keptMetrics.precision)
+                            .arg(input.precision)));
+  }
+
+  void perEventNetworkKeepsTheSignal() {
+    // The per-event network starts by keeping everything (the do-nothing denoiser: every
+    // score 0.9) and learns to score signal above noise, closer to the truth than keeping all.
+    {
+      torch::manual_seed(5);
+      LocalEventNet untrained(4, 2, 16);
+      const auto scores =
+          torch::sigmoid(untrained->forward(torch::randn({64, localFeatureCount(4, 2)})));
+      QVERIFY((scores - 0.9).abs().max().item<float>() < 1e-5f);
+    }
+    const double psnr = localSummary_.lastValidation.at("val/psnr");
+    const double inputPsnr = localSummary_.lastValidation.at("val/psnr_noisy_input");
+    QVERIFY2(psnr > inputPsnr + 1.0,
+             qPrintable(QString("psnr %1 dB, keeping everything %2 dB").arg(psnr).arg(inputPsnr)));
+
+    TrainedDenoiser denoiser(localCheckpoint_, "cpu");
+    QVERIFY(!denoiser.decodes());
+    const std::string noisy = heldOut_.noisy + "/scene_0001.h5";
+    const EventArray reference = EventFileReader(noisy).readAll();
+    DenoiseRunOptions run;
+    run.threshold = 0.5f;
+    const auto result = denoiseEventFile(denoiser, noisy, dir_ + "/local.h5", run);
+    QCOMPARE(result.eventsIn, uint64_t(reference.size()));
+    const EventArray kept = EventFileReader(dir_ + "/local.h5").readAll();
+    QVERIFY(kept.hasLabels());
+    QVERIFY(isSubset(kept, reference));
+    const auto scores = Hdf5File::openRead(dir_ + "/local.h5").read<float>("/events/score");
+    QCOMPARE(scores.size(), kept.size());
+    QVERIFY(*std::min_element(scores.begin(), scores.end()) >= 0.5f);
+    QVERIFY(*std::max_element(scores.begin(), scores.end()) <= 1.0f);
+    const auto metrics = compareWithLabels(kept, reference, 0);
+    const auto input = compareWithLabels(reference, reference, 0);
+    const QString describe = QString("P %1 R %2 (input P %3), %4 of %5 kept")
+                                 .arg(metrics.precision)
+                                 .arg(metrics.recall)
+                                 .arg(input.precision)
+                                 .arg(kept.size())
+                                 .arg(reference.size());
+    QVERIFY2(metrics.precision > input.precision + 0.2, qPrintable(describe));
+    QVERIFY2(metrics.recall > 0.6, qPrintable(describe));
+
+    // A higher threshold keeps a subset of what a lower one keeps.
+    run.threshold = 0.9f;
+    denoiseEventFile(denoiser, noisy, dir_ + "/local-strict.h5", run);
+    const EventArray strict = EventFileReader(dir_ + "/local-strict.h5").readAll();
+    QVERIFY(strict.size() <= kept.size());
+    QVERIFY(isSubset(strict, kept));
+
+    // It makes no denoised grid to decode, and says so before reading a window.
+    run.emit = DenoiseEmit::Decode;
+    QCOMPARE(QString::fromStdString(
+                 errorOf([&] { denoiseEventFile(denoiser, noisy, dir_ + "/refused.h5", run); })),
+             QString("a per-event denoiser (model.kind: local) scores events and makes no "
+                     "denoised grid: use emit: keep, or a model.kind: unet3d run to decode"));
+    QVERIFY(!fs::exists(dir_ + "/refused.h5"));
+  }
+
+  void localFeaturesReadThePolaritySignedNeighbourhood() {
+    // One 2-bin 3 x 3 grid with counts at the centre pixel and its right neighbour.
+    const int bins = 2, h = 3, w = 3, radius = 1;
+    QCOMPARE(localFeatureCount(bins, radius), 9 * bins + bins);
+    std::vector<float> counts(size_t(bins * h * w), 0.0f);
+    counts[0 * 9 + 1 * 3 + 1] = 2.0f;  // bin 0, centre: two positive events
+    counts[1 * 9 + 1 * 3 + 2] = -1.0f; // bin 1, right: one negative
+    const auto compressed = compressCounts(counts.data(), counts.size());
+    QCOMPARE(compressed[4], std::log1p(2.0f));
+    QCOMPARE(compressed[9 + 5], -std::log1p(1.0f));
+    const LocalQuery positive{1, 1, 0, 0.25f, +1.0f}; // x, y, bin, weight of the next bin
+    const LocalQuery negative{1, 1, 0, 0.0f, -1.0f};
+    std::vector<float> features(size_t(2 * localFeatureCount(bins, radius)));
+    const std::vector<LocalQuery> queries{positive, negative};
+    localFeatures(compressed.data(), bins, h, w, radius, queries, features.data());
+    const int f = localFeatureCount(bins, radius);
+    // Neighbourhood (bin, dy, dx) in row-major order, then the event's own bin weights.
+    QCOMPARE(features[0 * 9 + 4], std::log1p(2.0f));
+    QCOMPARE(features[1 * 9 + 5], -std::log1p(1.0f));
+    QCOMPARE(features[18], 0.75f);
+    QCOMPARE(features[19], 0.25f);
+    // A negative event sees same-polarity activity as positive.
+    QCOMPARE(features[f + 0 * 9 + 4], -std::log1p(2.0f));
+    QCOMPARE(features[f + 1 * 9 + 5], std::log1p(1.0f));
+    QCOMPARE(features[f + 18], 1.0f);
+    QCOMPARE(features[f + 19], 0.0f);
+  }
+
+  void gridScoresKeepWhatTheNetworkKeeps() {
+    // A signal event and a noise event in one 1-bin grid; the "denoised" grid keeps the first.
+    EventArray events;
+    events.sensor = {4, 1};
+    events.push(10, 0, 0, +1);
+    events.push(20, 3, 0, -1);
+    VoxelOptions options;
+    options.bins = 1;
+    const auto noisy = encodeVoxelGrid(events, 0, events.size(), 0, 100, options);
+    VoxelGrid denoised = noisy;
+    denoised.values[3] = 0.0f;
+    const auto scores = scoreEventsOnGrid(events, 0, events.size(), noisy, denoised, options);
+    QCOMPARE(scores.size(), size_t(2));
+    QVERIFY2(std::abs(scores[0] - 1.0f) < 1e-5f, qPrintable(QString::number(scores[0])));
+    QVERIFY2(std::abs(scores[1]) < 1e-5f, qPrintable(QString::number(scores[1])));
+    // A denoised grid that flips the noise event's polarity scores it below zero, not as kept.
+    denoised.values[3] = 1.0f;
+    QVERIFY(scoreEventsOnGrid(events, 0, events.size(), noisy, denoised, options)[1] < 0.0f);
   }
 
   void normalisedInputsStillDecodeToCounts_data() {
@@ -293,7 +480,9 @@ private Q_SLOTS:
             QString("%1 vs %2").arg(identity.at("psnr")).arg(identity.at("psnr_noisy_input"))));
     TrainedDenoiser denoiser(saveRun(config, task.unet(), dir + "/identity"), "cpu");
     const std::string noisy = folders.noisy + "/scene_0000.h5";
-    denoiseEventFile(denoiser, noisy, dir + "/denoised.h5", {});
+    DenoiseRunOptions decode;
+    decode.emit = DenoiseEmit::Decode;
+    denoiseEventFile(denoiser, noisy, dir + "/denoised.h5", decode);
     const EventArray denoised = EventFileReader(dir + "/denoised.h5").readAll();
     const EventArray expected = countRoundTrip(noisy, config.data);
     QVERIFY(expected.size() > 1000);
@@ -474,7 +663,7 @@ private Q_SLOTS:
 
   void testComparesTheNetworkWithTheBaselines() {
     EventTestConfig config;
-    config.checkpoint = checkpoint_;
+    config.checkpoint = localCheckpoint_;
     config.noisy_dir = heldOut_.noisy;
     config.clean_dir = heldOut_.clean;
     config.output_dir = dir_ + "/test-results";
@@ -528,8 +717,8 @@ private Q_SLOTS:
       QCOMPARE(results["summary"][i]["f1"].get<double>(), scores[i].metrics.f1);
       QCOMPARE(results["summary"][i]["precision"].get<double>(), scores[i].metrics.precision);
     }
-    QVERIFY(results["summary"][0]["auc"].is_null());
-    for (size_t i : {1, 2}) {
+    QVERIFY(results["summary"][3]["auc"].is_null());
+    for (size_t i : {0, 1, 2}) {
       const double auc = results["summary"][i]["auc"].get<double>();
       QVERIFY(auc >= 0 && auc <= 1);
       QCOMPARE(auc, *scores[i].metrics.auc);

@@ -8,6 +8,7 @@
 #include "common/Error.h"
 #include "events/EventFile.h"
 #include "events/EventImport.h"
+#include "events/KeptEvents.h"
 #include "support/Aedat4Writer.h"
 #include "support/QtStdString.h"
 
@@ -95,6 +96,44 @@ private Q_SLOTS:
     QCOMPARE(stats.tLast, int64_t(1605537494308262));
     QCOMPARE(stats.numPositive + stats.numNegative, uint64_t(111954));
     QVERIFY(stats.numPositive > 40000 && stats.numNegative > 40000);
+  }
+
+  // What BAF and STCF keep of the real recording, without labels: subsets of it, with their
+  // event structure ratio; an output with one event moved by 1 µs is no subset.
+  void keptEventsOnTheRealRecording() {
+    const auto sample = test::sharedDataFile("events/dvxplorer_sample.aedat4");
+    if (sample.empty())
+      QSKIP("../shared/data is absent");
+    const auto out = test::freshDir("kept-aedat4") + "/dvx.h5";
+    importEvents(sample, out);
+    const EventArray input = EventFileReader(out).readAll();
+    EventArray moved = input;
+    moved.t[1000] += 1;
+    const auto table = compareKeptEvents("dvx.h5", input, {{"moved", moved}});
+    QCOMPARE(table.rows.size(), size_t(4));
+    QCOMPARE(table.inputEvents, uint64_t(111954));
+    const auto& all = table.rows[0];
+    QCOMPARE(all.method, std::string("input"));
+    QCOMPARE(all.kept, uint64_t(111954));
+    QCOMPARE(all.share, 1.0);
+    QVERIFY(all.subset);
+    // BAF and STCF (10 ms, k 2) as `events filter` keeps them on this file.
+    QCOMPARE(table.rows[1].method, std::string("baf"));
+    QCOMPARE(table.rows[1].kept, uint64_t(72167));
+    QCOMPARE(table.rows[2].method, std::string("stcf"));
+    QCOMPARE(table.rows[2].kept, uint64_t(44603));
+    for (size_t i = 0; i < 3; ++i) {
+      QVERIFY(table.rows[i].subset);
+      QVERIFY2(table.rows[i].esr > 0 && table.rows[i].esr < 10,
+               qPrintable(QString::number(table.rows[i].esr)));
+    }
+    QCOMPARE(table.rows[3].kept, uint64_t(111954));
+    QVERIFY(!table.rows[3].subset);
+    QVERIFY(isEventSubset(EventArray(), input));
+    QVERIFY(!isEventSubset(input, EventArray()));
+    const std::string text = formatKeptEventsTable(table);
+    QVERIFY2(text.find("baf") != std::string::npos && text.find("64.5%") != std::string::npos,
+             text.c_str());
   }
 
   void malformedAedat4GivesErrors() {

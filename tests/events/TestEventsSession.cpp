@@ -10,6 +10,7 @@
 #include "events/SyntheticEvents.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 
 using namespace lumen;
@@ -63,8 +64,7 @@ private Q_SLOTS:
     QVERIFY(pollUntil(*session, [&] {
       return session->stream(StreamSlot::Noisy) && session->stream(StreamSlot::Clean);
     }));
-    QCOMPARE(session->stream(StreamSlot::Noisy)->stats.numEvents,
-             EventFileReader(noisy_).size());
+    QCOMPARE(session->stream(StreamSlot::Noisy)->stats.numEvents, EventFileReader(noisy_).size());
     QCOMPARE(fs::path(session->stream(StreamSlot::Clean)->path), fs::path(clean_));
     QVERIFY(!session->stream(StreamSlot::Denoised));
     QVERIFY(listed_.empty()); // loads show in their slots, not among the user's jobs
@@ -124,11 +124,11 @@ private Q_SLOTS:
     QVERIFY(pollUntil(*session, [&] { return session->canTrain(); }));
     changes_.clear();
     listed_.clear();
-    auto training = session->startTraining(
-        dir_ + "/data/" + kNoisyFolder, dir_ + "/data/" + kCleanFolder,
-        {"data.patch=16", "model.f_maps=4", "model.levels=2", "model.groups=2",
-         "trainer.epochs=2", "trainer.threads=1"},
-        dir_ + "/runs");
+    auto training =
+        session->startTraining(dir_ + "/data/" + kNoisyFolder, dir_ + "/data/" + kCleanFolder,
+                               {"data.patch=16", "model.f_maps=4", "model.levels=2",
+                                "model.groups=2", "trainer.epochs=2", "trainer.threads=1"},
+                               dir_ + "/runs");
     QVERIFY(session->isTraining());
     QVERIFY(!session->canTrain());
     QVERIFY(session->lastRunDir().rfind(dir_ + "/runs/events-", 0) == 0);
@@ -137,16 +137,33 @@ private Q_SLOTS:
     // A second training while the first runs is refused (a double click).
     QVERIFY_THROWS_EXCEPTION(InputError, session->startTraining());
     QCOMPARE(int(listed_.size()), 1);
-    QVERIFY(pollUntil(*session, [&] { return training->finished(); }, 300));
+    QVERIFY(pollUntil(
+        *session, [&] { return training->finished(); }, 300));
     QVERIFY2(training->state() == JobState::Succeeded, training->errorMessage().c_str());
     const std::string checkpoint = session->lastRunDir() + "/checkpoints/best.pt";
     QCOMPARE(session->suggestedCheckpoint(), checkpoint);
     auto inference = session->startInference(checkpoint);
-    QVERIFY(pollUntil(*session, [&] { return session->stream(StreamSlot::Denoised) != nullptr; },
-                      300));
+    QVERIFY(pollUntil(
+        *session, [&] { return session->stream(StreamSlot::Denoised) != nullptr; }, 300));
     QVERIFY2(inference->state() == JobState::Succeeded, inference->errorMessage().c_str());
     QCOMPARE(session->stream(StreamSlot::Denoised)->path, EventsSession::denoisedPathFor(noisy_));
-    QCOMPARE(EventsSession::denoisedPathFor(noisy_), dir_ + "/data/denoised/scene_0000_denoised.h5");
+    QCOMPARE(EventsSession::denoisedPathFor(noisy_),
+             dir_ + "/data/denoised/scene_0000_denoised.h5");
+    // With both loaded, what the network keeps is tabulated beside BAF and STCF.
+    QVERIFY(pollUntil(*session, [&] { return session->keptEvents().has_value(); }));
+    const auto& kept = *session->keptEvents();
+    QCOMPARE(kept.rows.size(), size_t(4));
+    const std::vector<std::string> methods = {"input", "baf", "stcf", "network"};
+    for (size_t i = 0; i < 4; ++i) {
+      QCOMPARE(kept.rows[i].method, methods[i]);
+      QVERIFY(kept.rows[i].subset);
+      QVERIFY(kept.rows[i].share > 0 && kept.rows[i].share <= 1);
+    }
+    QCOMPARE(kept.rows[0].kept, uint64_t(session->stream(StreamSlot::Noisy)->events->size()));
+    QCOMPARE(kept.rows[3].kept, uint64_t(session->stream(StreamSlot::Denoised)->events->size()));
+    QVERIFY(std::any_of(changes_.begin(), changes_.end(), [](const EventsSession::Change& c) {
+      return c.kind == EventsSession::Change::Compared;
+    }));
     // Opening the noisy file again now brings the denoised output along.
     auto again = makeSession();
     again->open(noisy_);

@@ -22,6 +22,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QtTest>
 #include <memory>
 #include <vtkCamera.h>
@@ -263,9 +264,22 @@ private Q_SLOTS:
     QTRY_VERIFY_WITH_TIMEOUT(denoised->hasStream(), 20000);
     QCOMPARE(QString::fromStdString(denoised->stream().path),
              EventsWorkspace::denoisedPathFor(noisy_));
-    // A residual denoiser starts from its input, so even a short run writes events to show.
+    // A denoiser starts as the identity (the per-event network keeps every event, the residual
+    // U-Net returns its input), so even a short run writes events to show.
     QVERIFY(denoised->stream().stats.numEvents > 0);
     QVERIFY(denoised->cloud()->displayedPoints() > 0);
+    // What it kept, beside BAF and STCF on the same stream: every output a subset of the input.
+    auto* kept = ws_->keptEventsTable();
+    QTRY_COMPARE_WITH_TIMEOUT(kept->rowCount(), 4, 60000);
+    const QStringList methods = {"input", "baf", "stcf", "network"};
+    for (int r = 0; r < 4; ++r) {
+      QCOMPARE(kept->item(r, 0)->text(), methods[r]);
+      QCOMPARE(kept->item(r, 4)->text(), QString("yes"));
+      QVERIFY(kept->item(r, 3)->text().toDouble() > 0);
+    }
+    QCOMPARE(kept->item(3, 1)->text(),
+             QLocale().toString(qulonglong(denoised->stream().stats.numEvents)));
+    QCOMPARE(kept->item(0, 2)->text(), QString("100.0"));
     QTest::qWait(300);
     screenshot(ws_.get(), "events_workspace_denoised.png");
   }

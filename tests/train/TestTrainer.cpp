@@ -13,6 +13,7 @@
 #include "train/Checkpoint.h"
 #include "train/Device.h"
 #include "train/LrSchedule.h"
+#include "train/MetricAlerts.h"
 #include "train/RegressionTask.h"
 #include "train/RunDirectory.h"
 #include "train/Trainer.h"
@@ -129,6 +130,36 @@ pid_t spawnChild(const std::string& runDir, const std::string& mode) {
 class TestTrainer : public QObject {
   Q_OBJECT
 private Q_SLOTS:
+  void alertsWhenWorseThanPassingTheInputThrough() {
+    // Three validations in a row below the identity's PSNR make one message; one better
+    // validation starts the count again.
+    MetricAlerts alerts;
+    auto validation = [](int64_t epoch, double psnr) {
+      MetricsRecord record;
+      record.epoch = epoch;
+      record.step = epoch * 10;
+      record.scalars = {{"val/psnr", psnr}, {"val/psnr_noisy_input", 22.0}};
+      return std::vector<MetricsRecord>{record};
+    };
+    QVERIFY(alerts.check("run-a", validation(1, 20.5)).empty());
+    QVERIFY(alerts.check("run-a", validation(2, 20.5)).empty());
+    QVERIFY(alerts.check("run-a", validation(3, 23.0)).empty()); // better: the streak ends
+    QVERIFY(alerts.check("run-a", validation(4, 20.5)).empty());
+    QVERIFY(alerts.check("run-a", validation(5, 21.25)).empty());
+    const auto messages = alerts.check("run-a", validation(6, 21.0));
+    QCOMPARE(messages,
+             std::vector<std::string>{
+                 "run-a: val/psnr = 21 dB is below val/psnr_noisy_input = 22 dB at epoch "
+                 "6 for 3 validations: the model is worse than passing its input through"});
+    QVERIFY(alerts.check("run-a", validation(7, 20.0)).empty()); // said once
+    // A PSNR without the identity's beside it, and train metrics, are not compared.
+    MetricsRecord alone;
+    alone.scalars = {{"val/psnr", 1.0}, {"train/psnr_noisy_input", 30.0}};
+    MetricAlerts other;
+    for (int i = 0; i < 5; ++i)
+      QVERIFY(other.check("run-b", {alone}).empty());
+  }
+
   void lossFallsOnARealRegressionProblem() {
     const auto dir = test::freshDir("trainer-loss");
     auto config = smallConfig();

@@ -16,11 +16,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
+#include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -64,8 +67,9 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
       tiles_(new VoxelTilesView(this)), frameSource_(new QComboBox(this)),
       start_(new QSlider(Qt::Horizontal, this)), duration_(new QDoubleSpinBox(this)),
       rangeLabel_(new QLabel(this)), train_(new QPushButton(tr("Train Denoiser"), this)),
-      infer_(new QPushButton(tr("Denoise…"), this)),
-      continuations_(new JobContinuations(this, 100)), session_([this](JobPtr job, bool listed) {
+      infer_(new QPushButton(tr("Denoise…"), this)), keptTitle_(new QLabel(this)),
+      kept_(new QTableWidget(0, 5, this)), continuations_(new JobContinuations(this, 100)),
+      session_([this](JobPtr job, bool listed) {
         auto submitted = listed ? this->services().submit(std::move(job))
                                 : this->services().submitQuietly(std::move(job));
         continuations_->watch(session_.followUps());
@@ -75,8 +79,8 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
   setObjectName(QStringLiteral("events"));
   auto* openButton = new QPushButton(tr("Open Recording…"), this);
   openButton->setToolTip(tr("Open a recording; a paired clean/noisy partner opens with it"));
-  train_->setToolTip(tr("Train the 3D U-Net denoiser on the folders of the noisy/clean pair"));
-  infer_->setToolTip(tr("Denoise the noisy stream with a trained checkpoint"));
+  infer_->setToolTip(tr("Denoise the noisy stream with a trained checkpoint: it keeps the "
+                        "recording's own events that the network scores as signal"));
   auto* top = new QHBoxLayout;
   top->addWidget(openButton);
   top->addStretch(1);
@@ -124,11 +128,32 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
                                     this));
   frameLayout->addWidget(tiles_);
 
+  kept_->setHorizontalHeaderLabels(
+      {tr("Method"), tr("Kept"), tr("% of input"), tr("ESR"), tr("Subset of input")});
+  kept_->horizontalHeaderItem(3)->setToolTip(
+      tr("Event structure ratio (E-MLB): higher is more structured, needs no labels"));
+  kept_->horizontalHeaderItem(4)->setToolTip(
+      tr("Every kept event is one of the noisy recording's own, with its exact time"));
+  kept_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  kept_->setSelectionMode(QAbstractItemView::NoSelection);
+  kept_->verticalHeader()->hide();
+  kept_->horizontalHeader()->setStretchLastSection(true);
+  kept_->setMinimumWidth(360);
+  auto* keptBox = new QWidget(this);
+  auto* keptLayout = new QVBoxLayout(keptBox);
+  keptLayout->setContentsMargins(0, 0, 0, 0);
+  keptTitle_->setWordWrap(true);
+  keptLayout->addWidget(keptTitle_);
+  keptLayout->addWidget(kept_, 1);
+  auto* frameAndKept = new QHBoxLayout;
+  frameAndKept->addWidget(frameBox, 3);
+  frameAndKept->addWidget(keptBox, 1);
+
   auto* lower = new QWidget(this);
   auto* lowerLayout = new QVBoxLayout(lower);
   lowerLayout->setContentsMargins(0, 0, 0, 0);
   lowerLayout->addLayout(range);
-  lowerLayout->addWidget(frameBox, 1);
+  lowerLayout->addLayout(frameAndKept, 1);
 
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(clouds);
@@ -150,6 +175,7 @@ EventsWorkspace::EventsWorkspace(WorkspaceServices& services, QWidget* parent)
           &EventsWorkspace::showFrameSource);
   connect(frame_, &EventFrameView::windowChanged, this, &EventsWorkspace::updateTiles);
   updateButtons();
+  showKeptEvents({});
 }
 
 EventsWorkspace::~EventsWorkspace() = default;
@@ -200,6 +226,9 @@ void EventsWorkspace::sessionChanged(const EventsSession::Change& change) {
     break;
   case EventsSession::Change::JobEnded:
     Q_EMIT statusMessage(QString::fromStdString(change.message));
+    break;
+  case EventsSession::Change::Compared:
+    showKeptEvents(QString::fromStdString(change.message));
     break;
   }
   updateButtons();
@@ -297,8 +326,41 @@ void EventsWorkspace::updateButtons() {
   train_->setToolTip(
       session_.isTraining()
           ? tr("Training in %1 (cancel it in the Jobs panel)").arg(lastRunDir())
-          : tr("Train the 3D U-Net denoiser on the folders of the noisy/clean pair"));
+          : tr("Train the event denoiser (configs/events/train.yaml) on the folders of the "
+               "noisy/clean pair"));
   infer_->setEnabled(session_.canDenoise());
+}
+
+void EventsWorkspace::showKeptEvents(const QString& failure) {
+  const auto& table = session_.keptEvents();
+  if (!failure.isEmpty())
+    keptTitle_->setText(tr("<b>Kept events</b>: cannot compare: %1").arg(failure.toHtmlEscaped()));
+  else if (session_.isComparing())
+    keptTitle_->setText(tr("<b>Kept events</b>: running BAF and STCF on the noisy stream…"));
+  else if (!table)
+    keptTitle_->setText(tr("<b>Kept events</b> of the noisy stream: denoise it (or open a "
+                           "denoised version) to compare with BAF and STCF"));
+  else
+    keptTitle_->setText(tr("<b>Kept events</b> of %1 (%L2 events, no labels needed)")
+                            .arg(QString::fromStdString(table->input).toHtmlEscaped())
+                            .arg(qulonglong(table->inputEvents)));
+  kept_->setRowCount(table ? int(table->rows.size()) : 0);
+  if (!table)
+    return;
+  for (int r = 0; r < int(table->rows.size()); ++r) {
+    const KeptEventsRow& row = table->rows[size_t(r)];
+    const QStringList cells = {QString::fromStdString(row.method),
+                               QLocale().toString(qulonglong(row.kept)),
+                               QString::number(100.0 * row.share, 'f', 1),
+                               QString::number(row.esr, 'f', 4), row.subset ? tr("yes") : tr("no")};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      if (c > 0 && c < 4)
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      kept_->setItem(r, c, item);
+    }
+  }
+  kept_->resizeColumnsToContents();
 }
 
 void EventsWorkspace::chooseFile(Slot slot) {

@@ -20,6 +20,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QTableWidget;
 class vtkCamera;
 
 namespace lumen {
@@ -73,6 +74,9 @@ public:
   vtkCamera* sharedCamera() const;
   QPushButton* trainButton() const { return train_; }
   QPushButton* inferButton() const { return infer_; }
+  // What BAF, STCF and the denoised stream keep of the noisy one: method, kept, % of the
+  // input, ESR, subset of the input (one row each).
+  QTableWidget* keptEventsTable() const { return kept_; }
   EventsSession& session() { return session_; }
 
 private:
@@ -83,6 +87,7 @@ private:
   void showFrameSource();
   void updateTiles(int64_t t0, int64_t t1);
   void updateButtons();
+  void showKeptEvents(const QString& failure);
   void chooseFile(Slot slot);
   void trainClicked();
   void inferClicked();
@@ -97,6 +102,8 @@ private:
   QLabel* rangeLabel_;
   QPushButton* train_;
   QPushButton* infer_;
+  QLabel* keptTitle_;
+  QTableWidget* kept_;
   JobContinuations* continuations_;
   EventsSession session_;
   int64_t origin_ = 0, end_ = 0; // time span of every loaded stream
