@@ -78,3 +78,17 @@ fi
 infer=$(best_of_3 "$cli" --quiet events infer "$work/davis346.h5" "$work/davis346_denoised.h5" --checkpoint "$checkpoint")
 echo "lumen-cli events infer: $infer s for 0.51 s of events = $(ratio "$infer" 0.51)x real time"
 "$cli" events compare "$work/davis346.h5" "$work/davis346_denoised.h5"
+
+# A real recording as imported: Lumen's own compressed event file (65,536-event deflate chunks).
+dvx=../shared/data/events/dvxplorer_sample.aedat4
+if [ -f "$dvx" ]; then
+  echo "== the real DVXplorer sample: import, infer, compare"
+  "$cli" --quiet events import "$dvx" "$work/dvx.h5"
+  span=$("$cli" events stats "$work/dvx.h5" --json | "$python" -c \
+    'import json, sys; s = json.load(sys.stdin); print((s["t_last_us"] - s["t_first_us"]) / 1e6)')
+  infer=$(best_of_3 "$cli" --quiet events infer "$work/dvx.h5" "$work/dvx_denoised.h5" --checkpoint "$checkpoint")
+  echo "lumen-cli events infer: $infer s for $span s of events = $(ratio "$infer" "$span")x real time"
+  encode=$(best_of_3 "$cli" --quiet events encode "$work/dvx.h5" "$work/dvx_voxels.h5" --bins 8 --window-us 20000)
+  echo "lumen-cli events encode: $encode s"
+  "$cli" events compare "$work/dvx.h5" "$work/dvx_denoised.h5"
+fi

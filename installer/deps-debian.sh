@@ -16,6 +16,10 @@ PACKAGES=(
   liblz4-dev libzstd-dev
   # the MONAI Label-compatible service (segment serve)
   libcpp-httplib-dev
+  # data-parallel training: the Gloo headers beside LibTorch's c10d (ProcessGroupGloo is in libtorch_cpu)
+  libgloo-dev
+  # the PyTorch side of the training-speed bench (bench/train_speed)
+  python3-torch
   # tests, benchmarks, coverage-guided fuzzing (make fuzz), headless display
   libbenchmark-dev clang libclang-rt-14-dev xvfb xauth libgl1-mesa-dri mesa-utils fonts-dejavu-core
   # the Python stack the event benchmark compares against (bench/events_end_to_end.sh)

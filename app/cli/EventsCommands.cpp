@@ -161,15 +161,7 @@ int filterCommand(const ParsedArgs& args) {
     job.checkCancelled();
     job.setProgress(0.3, "filtering");
     const FilterResult result = filterEvents(events, options);
-    EventArray output;
-    output.sensor = events.sensor;
-    for (size_t i = 0; i < events.size(); ++i)
-      if (result.keep[i]) {
-        if (events.hasLabels())
-          output.push(events.t[i], events.x[i], events.y[i], events.p[i], events.label[i]);
-        else
-          output.push(events.t[i], events.x[i], events.y[i], events.p[i]);
-      }
+    const EventArray output = events.select(result.keep);
     job.setProgress(0.7, "writing " + out);
     EventFileWriter writer(out, events.sensor, events.hasLabels());
     writer.setAttribute("source", in);

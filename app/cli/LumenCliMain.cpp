@@ -4,6 +4,8 @@
 // whole command line, to lumen-engine beside it (or in ../libexec/lumen/ once installed).
 #include "Commands.h"
 #include "RootCommand.h"
+#include "common/Error.h"
+#include "train/RunStream.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -35,9 +37,26 @@ int forwardToEngine() {
   std::fflush(stdout);
   std::fflush(stderr);
   ::execv(engine.c_str(), originalArgv);
-  std::fprintf(stderr, "lumen-cli: cannot start %s, which runs this command: %s\n",
-               engine.c_str(), std::strerror(errno));
+  std::fprintf(stderr, "lumen-cli: cannot start %s, which runs this command: %s\n", engine.c_str(),
+               std::strerror(errno));
   return 1;
+}
+
+// Whether `args` (after the global options) name a command lumen-engine runs.
+bool runsInEngine(const std::vector<std::string>& args) {
+  using namespace lumen::cli;
+  if (args.empty())
+    return false;
+  for (const auto& command : kForwardedRootCommands)
+    if (args[0] == command.name)
+      return true;
+  if (args[0] == kShapesCommand.name || args[0] == kSegmentCommand.name)
+    return true;
+  if (args[0] == "events" && args.size() > 1)
+    for (const auto& command : kForwardedEventsCommands)
+      if (args[1] == command.name)
+        return true;
+  return false;
 }
 
 void forwarded(lumen::cli::Command& parent, const lumen::cli::CommandSummary& command) {
@@ -52,8 +71,19 @@ int main(int argc, char** argv) {
   auto terminal = std::make_shared<TerminalLogSink>();
   logger().addSink(terminal);
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (const auto code = cli::takeGlobalOptions(args, *terminal))
+  cli::StreamRequest streamRequest;
+  if (const auto code = cli::takeGlobalOptions(args, *terminal, &streamRequest))
     return *code;
+  // lumen-engine serves the stream of the commands it runs; this process serves its own.
+  std::unique_ptr<RunStreamPublisher> stream;
+  if (!runsInEngine(args)) {
+    try {
+      stream = cli::startStream(streamRequest, args);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "lumen-cli: %s\n", e.what());
+      return 2;
+    }
+  }
 
   // The same commands in the same order as lumen-engine's tree.
   cli::Command root = cli::makeRootCommand();

@@ -5,11 +5,23 @@
 #include "CommandLine.h"
 #include "common/Log.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace lumen {
+class RunStreamPublisher;
+}
+
 namespace lumen::cli {
+
+// --stream HOST:PORT [--stream-token-file FILE] [--stream-allow-remote], before the command.
+struct StreamRequest {
+  std::string address; // empty: no stream
+  std::string tokenFile;
+  bool allowRemote = false;
+};
 
 // `lumen-cli` with its global options (--version, --verbose, --quiet); no commands yet.
 Command makeRootCommand();
@@ -17,7 +29,14 @@ Command makeRootCommand();
 // Handles what comes before the command: prints the versions and returns 0 for --version;
 // otherwise applies --verbose / --quiet to `terminal` and the progress output, removes them from
 // `args` and returns nothing.
-std::optional<int> takeGlobalOptions(std::vector<std::string>& args, TerminalLogSink& terminal);
+// --stream's options go to `stream` (when given) and are removed from `args` too.
+std::optional<int> takeGlobalOptions(std::vector<std::string>& args, TerminalLogSink& terminal,
+                                     StreamRequest* stream = nullptr);
+
+// Serves the command's log and runs as asked (SPEC C9), saying where on stderr; null without
+// --stream. Throws InputError for a bad address or token.
+std::unique_ptr<RunStreamPublisher> startStream(const StreamRequest& request,
+                                                const std::vector<std::string>& args);
 
 // Runs `args` through `root`, turning errors into messages on stderr and exit codes: 2 for usage
 // and config errors, 1 for the rest.

@@ -6,7 +6,9 @@
 #include "common/Log.h"
 #include "jobs/JobsDock.h"
 #include "log/LogDock.h"
+#include "monitor/ConnectRunDialog.h"
 #include "monitor/TrainingMonitorDock.h"
+#include "train/RunStream.h"
 #include "workspace/WorkspaceRegistry.h"
 #include "workspace/WorkspaceServices.h"
 
@@ -18,9 +20,12 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
@@ -96,6 +101,46 @@ MainWindow::~MainWindow() {
   pool_.reset();
 }
 
+void MainWindow::connectToRunDialog() {
+  ConnectRunDialog dialog(this);
+  QSettings settings;
+  dialog.setAddress(settings.value("stream/address", "127.0.0.1:7070").toString());
+  if (dialog.exec() != QDialog::Accepted)
+    return;
+  settings.setValue("stream/address", dialog.address());
+  followStream(dialog.address(), dialog.token());
+}
+
+JobPtr MainWindow::followStream(const QString& address, const QString& token) {
+  StreamFollowOptions options;
+  try {
+    std::tie(options.host, options.port) = parseHostPort(address.toStdString());
+  } catch (const std::exception& e) {
+    showStatus(QString::fromStdString(e.what()));
+    return nullptr;
+  }
+  options.token = token.toStdString();
+  // A mirror per address: the Training Monitor and the Runs workspace read it as a local run.
+  QString safe = address;
+  safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+  options.mirrorRoot =
+      (QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/streams/" + safe)
+          .toStdString();
+  QPointer<MainWindow> self(this);
+  auto job = followRunStreamJob(options, [self](const std::string& runDir) {
+    // On the job's thread: the monitor is the UI thread's.
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, dir = QString::fromStdString(runDir)] {
+          if (self)
+            self->services().monitorRun(dir);
+        },
+        Qt::QueuedConnection);
+  });
+  showStatus(tr("Following the stream at %1").arg(address));
+  return services_->submit(job);
+}
+
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
@@ -104,6 +149,8 @@ void MainWindow::buildMenus() {
       ->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   showRecentFiles();
+  file->addSeparator();
+  file->addAction(tr("&Connect to Run…"), this, &MainWindow::connectToRunDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 

@@ -2,6 +2,8 @@
 // workspace), the Training Monitor, Jobs and Log docks, File ▸ Open routing by file type, recent
 // files, and settings persisted with QSettings.
 #pragma once
+#include "common/Job.h"
+
 #include <QMainWindow>
 #include <QStringList>
 #include <memory>
@@ -44,6 +46,9 @@ public:
   QStringList recentFiles() const;
   // A message in the status bar for a few seconds.
   void showStatus(const QString& message);
+  // Follows a `lumen-cli --stream` command: its runs appear in the Training Monitor, its log in
+  // the Log dock (File > Connect to Run...). Returns the job (null for a malformed address).
+  JobPtr followStream(const QString& address, const QString& token);
   TrainingMonitorDock* monitorDock() const { return monitor_; }
   JobsDock* jobsDock() const { return jobs_; }
   LogDock* logDock() const { return log_; }
@@ -55,6 +60,7 @@ protected:
 
 private:
   void buildMenus();
+  void connectToRunDialog();
   void connectWelcome();
   // The path the user chose, or an empty string when they cancelled.
   QString askForFile();

@@ -192,24 +192,20 @@ void EventDenoiseTask::to(const torch::Device& device) {
 }
 
 int64_t EventDenoiseTask::batchesPerEpoch() const {
-  const int64_t n = trainRaw_.size(0);
-  return (n + config_.data.batch_size - 1) / config_.data.batch_size;
+  return shardedBatchCount(trainRaw_.size(0), config_.data.batch_size);
 }
 
 StepOutput EventDenoiseTask::trainStep(int64_t epoch, int64_t batch) {
   using torch::indexing::Slice;
-  const int64_t n = trainRaw_.size(0);
-  const auto order = epochPermutation(n, uint64_t(config_.trainer.seed), epoch);
-  const int64_t begin = batch * config_.data.batch_size;
-  const int64_t end = std::min<int64_t>(begin + config_.data.batch_size, n);
-  // Crop positions depend only on (seed, epoch, batch): a resumed run sees the same patches.
-  auto generator = at::detail::createCPUGenerator(uint64_t(config_.trainer.seed) * 1000003ULL +
-                                                  uint64_t(epoch) * 10007ULL + uint64_t(batch));
+  const auto samples = shardedBatch(trainRaw_.size(0), config_.data.batch_size,
+                                    uint64_t(config_.trainer.seed), epoch, batch);
   std::vector<torch::Tensor> inputs, counts, targets;
   const int patch = config_.data.patch;
   const int64_t H = trainRaw_.size(3), W = trainRaw_.size(4);
-  for (int64_t k = begin; k < end; ++k) {
-    const int64_t i = order[k].item<int64_t>();
+  for (const auto& [i, position] : samples) {
+    // Crop positions depend only on (seed, epoch, position): a resumed run sees the same
+    // patches, and so does a run on several processes.
+    auto generator = sampleGenerator(uint64_t(config_.trainer.seed), epoch, position);
     auto x = trainRaw_.slice(0, i, i + 1), y = trainLabel_.slice(0, i, i + 1);
     // Normalised over the whole frame before cropping: inference normalises whole frames.
     auto input = networkInput(x, normalization_);

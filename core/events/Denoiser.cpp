@@ -264,12 +264,7 @@ std::vector<MethodScore> compareDenoisers(const EventTestConfig& config, Job* jo
       options.dtUs = config.baseline_dt_us;
       options.k = config.stcf_k;
       const auto filtered = filterEvents(noisy, options);
-      EventArray kept;
-      kept.sensor = noisy.sensor;
-      for (size_t e = 0; e < noisy.size(); ++e)
-        if (filtered.keep[e])
-          kept.push(noisy.t[e], noisy.x[e], noisy.y[e], noisy.p[e], noisy.label[e]);
-      score(method, kept, 0);
+      score(method, noisy.select(filtered.keep), 0);
       aucScores[method].insert(aucScores[method].end(), filtered.score.begin(),
                                filtered.score.end());
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 namespace lumen {
 
@@ -41,6 +43,29 @@ EventArray EventArray::slice(size_t begin, size_t end) const {
   out.p.assign(p.begin() + long(begin), p.begin() + long(end));
   if (hasLabels())
     out.label.assign(label.begin() + long(begin), label.begin() + long(end));
+  return out;
+}
+
+EventArray EventArray::select(const std::vector<uint8_t>& keep) const {
+  if (keep.size() != size())
+    throw std::invalid_argument("EventArray::select: " + std::to_string(keep.size()) +
+                                " flags for " + std::to_string(size()) + " events");
+  EventArray out;
+  out.sensor = sensor;
+  const size_t kept = size_t(std::count_if(keep.begin(), keep.end(), [](uint8_t k) { return k; }));
+  out.reserve(kept);
+  if (hasLabels())
+    out.label.reserve(kept);
+  for (size_t i = 0; i < size(); ++i) {
+    if (!keep[i])
+      continue;
+    out.t.push_back(t[i]);
+    out.x.push_back(x[i]);
+    out.y.push_back(y[i]);
+    out.p.push_back(p[i]);
+    if (hasLabels())
+      out.label.push_back(label[i]);
+  }
   return out;
 }
 

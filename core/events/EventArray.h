@@ -35,6 +35,8 @@ struct EventArray {
   void push(int64_t time, int px, int py, int polarity, uint8_t isSignal);
   // Events [begin, end) as a new array with the same sensor.
   EventArray slice(size_t begin, size_t end) const;
+  // The events whose entry in `keep` (one per event) is nonzero, labels included, in order.
+  EventArray select(const std::vector<uint8_t>& keep) const;
   void append(const EventArray& other);
   // Stable sort by timestamp (repairs files whose timestamps go backwards).
   void sortByTime();

@@ -76,6 +76,12 @@ EventFileReader::EventFileReader(const std::string& path) : file_(Hdf5File::open
       throw InputError(path + ": /events/label must have one entry per event");
     hasLabels_ = true;
   }
+  // Readers take the file slice by slice (windows, timeAt's binary search): without held
+  // handles every slice would reopen its dataset and inflate its chunks again.
+  for (const std::string* name : {&tName_, &xName_, &yName_, &pName_})
+    file_.holdOpen(*name);
+  if (hasLabels_)
+    file_.holdOpen("/events/label");
   for (const char* object : {"/", "/events"}) {
     if (auto resolution = file_.intAttribute(object, "sensor_resolution")) {
       // event_utils stores the shape of its frames there: (height, width) or (height, width, 3).

@@ -38,13 +38,7 @@ KeptEventsRow rowOf(const std::string& method, const EventArray& kept, const Eve
 }
 
 EventArray keptBy(const EventArray& input, const FilterOptions& filter) {
-  const FilterResult result = filterEvents(input, filter);
-  EventArray kept;
-  kept.sensor = input.sensor;
-  for (size_t i = 0; i < input.size(); ++i)
-    if (result.keep[i])
-      kept.push(input.t[i], input.x[i], input.y[i], input.p[i]);
-  return kept;
+  return input.select(filterEvents(input, filter).keep);
 }
 
 } // namespace

@@ -18,8 +18,9 @@ int localFeatureCount(int bins, int radius) {
 
 namespace {
 
-// Voxel batches stay this small: a step's features are rows x features floats.
-constexpr size_t kTrainVoxelsPerStep = 16384;
+// Voxel batches stay this small: a step's features are rows x features floats (16,384 rows for
+// the default batch of 4).
+constexpr size_t kTrainVoxelsPerSample = 4096;
 constexpr size_t kValidationVoxels = 200000;
 
 } // namespace
@@ -152,8 +153,7 @@ void EventLocalTask::to(const torch::Device& device) {
 }
 
 int64_t EventLocalTask::batchesPerEpoch() const {
-  const int64_t n = int64_t(trainIndex_.size());
-  return (n + config_.data.batch_size - 1) / config_.data.batch_size;
+  return shardedBatchCount(int64_t(trainIndex_.size()), config_.data.batch_size);
 }
 
 EventLocalTask::Voxels EventLocalTask::gather(const std::vector<int64_t>& index, size_t limit,
@@ -203,17 +203,33 @@ EventLocalTask::Voxels EventLocalTask::gather(const std::vector<int64_t>& index,
 }
 
 StepOutput EventLocalTask::trainStep(int64_t epoch, int64_t batch) {
-  const int64_t n = int64_t(trainIndex_.size());
-  const auto order = epochPermutation(n, uint64_t(config_.trainer.seed), epoch);
-  const int64_t begin = batch * config_.data.batch_size;
-  const int64_t end = std::min<int64_t>(begin + config_.data.batch_size, n);
-  std::vector<int64_t> samples;
-  for (int64_t k = begin; k < end; ++k)
-    samples.push_back(trainIndex_[size_t(order[k].item<int64_t>())]);
-  const Voxels voxels = gather(samples, kTrainVoxelsPerStep, &generator());
+  const auto samples = shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
+                                    uint64_t(config_.trainer.seed), epoch, batch);
+  // Each sample gives at most kTrainVoxelsPerSample of its voxels, drawn from a generator of its
+  // own (seed, epoch, position), and weighs the same in the loss whatever its count: the loss is
+  // the sum of the samples' mean losses over the batch size. The shards of a data-parallel run
+  // then average to exactly what one process computes for the whole global batch.
+  std::vector<torch::Tensor> features, targets;
+  std::vector<int64_t> counts;
+  for (const auto& [index, position] : samples) {
+    auto generator = sampleGenerator(uint64_t(config_.trainer.seed), epoch, position);
+    Voxels voxels = gather({trainIndex_[size_t(index)]}, kTrainVoxelsPerSample, &generator);
+    counts.push_back(voxels.target.size(0));
+    features.push_back(std::move(voxels.features));
+    targets.push_back(std::move(voxels.target));
+  }
+  const auto perVoxel = torch::binary_cross_entropy_with_logits(
+      net_->forward(torch::cat(features).to(device_)), torch::cat(targets).to(device_), {}, {},
+      at::Reduction::None);
+  auto loss = torch::zeros({}, perVoxel.options());
+  int64_t offset = 0;
+  for (const int64_t count : counts) {
+    if (count > 0)
+      loss = loss + perVoxel.slice(0, offset, offset + count).mean();
+    offset += count;
+  }
   StepOutput out;
-  out.loss = torch::binary_cross_entropy_with_logits(net_->forward(voxels.features.to(device_)),
-                                                     voxels.target.to(device_));
+  out.loss = loss / double(std::max<size_t>(samples.size(), 1));
   return out;
 }
 

@@ -95,6 +95,12 @@ public:
 
   void flush();
 
+  // Keeps `dataset` open for the life of this object, with a chunk cache of `cacheBytes` (at
+  // least two chunks) when its chunks are compressed. HDF5 shares one open dataset's state,
+  // chunk cache included, with every later open of it, so reading a compressed dataset slice by
+  // slice then inflates each chunk once rather than once per read.
+  void holdOpen(const std::string& dataset, size_t cacheBytes = size_t(16) << 20);
+
 private:
   Hdf5File(std::string path, H5Id file) : path_(std::move(path)), file_(std::move(file)) {}
   [[noreturn]] void fail(const std::string& object, const std::string& what) const;
@@ -117,6 +123,8 @@ private:
 
   std::string path_;
   H5Id file_;
+  // Declared after file_ so that they close first.
+  std::vector<H5Id> held_;
   uint64_t readLimit_ = kDefaultReadLimit;
 };
 

@@ -121,14 +121,17 @@ void PropagatorTask::to(const torch::Device& device) {
 }
 
 int64_t PropagatorTask::batchesPerEpoch() const {
-  return (config_.data.samples_per_epoch + config_.data.batch_size - 1) / config_.data.batch_size;
+  return shardedBatchCount(config_.data.samples_per_epoch, config_.data.batch_size);
 }
 
 StepOutput PropagatorTask::trainStep(int64_t epoch, int64_t batch) {
-  std::mt19937_64 rng(uint64_t(config_.trainer.seed) * 1000003ULL + uint64_t(epoch) * 10007ULL +
-                      uint64_t(batch));
   std::vector<torch::Tensor> inputs, targets;
-  for (int n = 0; n < config_.data.batch_size; ++n) {
+  for (const auto& sample : shardedBatch(config_.data.samples_per_epoch, config_.data.batch_size,
+                                         uint64_t(config_.trainer.seed), epoch, batch)) {
+    // Each example depends only on (seed, epoch, position): a resumed run draws it again, and
+    // the processes of a data-parallel run draw different ones.
+    std::mt19937_64 rng(uint64_t(config_.trainer.seed) * 1000003ULL + uint64_t(epoch) * 10007ULL +
+                        uint64_t(sample.position));
     auto example = drawPropagatorExample(trainCases_, config_.data, rng);
     inputs.push_back(example.input);
     targets.push_back(example.target);

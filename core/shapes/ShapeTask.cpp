@@ -227,21 +227,19 @@ void ShapeCompletionTask::to(const torch::Device& device) {
 }
 
 int64_t ShapeCompletionTask::batchesPerEpoch() const {
-  const auto n = int64_t(data_.train.size());
-  return (n + config_.data.batch_size - 1) / config_.data.batch_size;
+  return shardedBatchCount(int64_t(data_.train.size()), config_.data.batch_size);
 }
 
 std::vector<ShapeSample> ShapeCompletionTask::batchSamples(int64_t epoch, int64_t batch) const {
-  const auto n = int64_t(data_.train.size());
-  const auto order = epochPermutation(n, uint64_t(config_.trainer.seed), epoch);
-  const int64_t begin = batch * config_.data.batch_size;
-  const int64_t end = std::min<int64_t>(begin + config_.data.batch_size, n);
   std::vector<ShapeSample> samples;
-  for (int64_t k = begin; k < end; ++k) {
-    // Inputs and queries depend only on (seed, epoch, position): a resumed run repeats them.
+  for (const auto& [index, position] :
+       shardedBatch(int64_t(data_.train.size()), config_.data.batch_size,
+                    uint64_t(config_.trainer.seed), epoch, batch)) {
+    // Inputs and queries depend only on (seed, epoch, position): a resumed run repeats them, and
+    // a run on several processes draws them as one process would.
     std::mt19937_64 rng(uint64_t(config_.trainer.seed) * 1000003ULL + uint64_t(epoch) * 10007ULL +
-                        uint64_t(k));
-    const auto& shape = data_.train[size_t(order[k].item<int64_t>())];
+                        uint64_t(position));
+    const auto& shape = data_.train[size_t(index)];
     const ClassSet input =
         chooseInputClasses(config_.phase, shape.available(), config_.phases, rng);
     samples.push_back(makeShapeSample(shape, input, config_.data, rng));

@@ -115,6 +115,8 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model,
   archive.write("schedule_best", scalar(position.schedule.plateauBest));
   archive.write("schedule_has_best", scalar(int64_t{position.schedule.plateauHasBest}));
   archive.write("schedule_bad_epochs", scalar(int64_t{position.schedule.plateauBadEpochs}));
+  archive.write("loss_scale", scalar(position.lossScale));
+  archive.write("loss_scale_growth", scalar(position.lossScaleGrowthTracker));
   if (context.generator) {
     std::lock_guard<std::mutex> lock(context.generator->mutex());
     archive.write("rng_cpu", context.generator->get_state());
@@ -185,6 +187,11 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
       position.schedule.plateauHasBest = readInt(archive, "schedule_has_best") != 0;
       position.schedule.plateauBadEpochs =
           static_cast<int>(readInt(archive, "schedule_bad_epochs"));
+      // Written since mixed precision: older checkpoints have no loss scaler.
+      if (torch::Tensor scale; archive.try_read("loss_scale", scale))
+        position.lossScale = scale.item<double>();
+      if (torch::Tensor growth; archive.try_read("loss_scale_growth", growth))
+        position.lossScaleGrowthTracker = growth.item<int64_t>();
       if (position.step < 0 || position.epoch < 0 || position.batchInEpoch < 0)
         throw IoError("checkpoint " + path + " holds a negative training position");
       torch::Tensor rng;

@@ -24,6 +24,9 @@ struct TrainingPosition {
   bool hasBest = false;
   double best = 0.0;
   LrSchedule::State schedule;
+  // The dynamic loss scaler of a mixed-precision run (0: none).
+  double lossScale = 0.0;
+  int64_t lossScaleGrowthTracker = 0;
 };
 
 // What a checkpoint holds beside the weights: the run's generator, whose state is saved and

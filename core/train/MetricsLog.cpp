@@ -1,10 +1,12 @@
 #include "train/MetricsLog.h"
 
 #include "common/Error.h"
+#include "train/RunTap.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -145,9 +147,17 @@ MetricsWriter::~MetricsWriter() {
 }
 
 void MetricsWriter::append(const MetricsRecord& record) {
-  const std::string line = metricsRecordToJson(record) + "\n";
+  const std::string json = metricsRecordToJson(record);
+  const std::string line = json + "\n";
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
     throw IoError("cannot append to metrics file " + path_ + ": " + std::strerror(errno));
+  if (runTapSet()) {
+    // The run is named by its folder, the way the Training Monitor names runs.
+    const auto folder = std::filesystem::path(path_).parent_path();
+    tapRun({{"type", "metrics"},
+            {"run", folder.filename().string()},
+            {"record", nlohmann::json::parse(json, nullptr, false)}});
+  }
 }
 
 std::vector<MetricsRecord> MetricsTail::poll() {

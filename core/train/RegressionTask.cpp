@@ -47,18 +47,15 @@ void RegressionTask::to(const torch::Device& device) {
 }
 
 int64_t RegressionTask::batchesPerEpoch() const {
-  return (config_.samples + config_.batch_size - 1) / config_.batch_size;
+  return shardedBatchCount(config_.samples, config_.batch_size);
 }
 
 StepOutput RegressionTask::trainStep(int64_t epoch, int64_t batch) {
-  if (orderEpoch_ != epoch) {
-    order_ = epochPermutation(config_.samples, uint64_t(config_.trainer.seed), epoch)
-                 .to(trainX_.device());
-    orderEpoch_ = epoch;
-  }
-  const int64_t begin = batch * config_.batch_size;
-  const int64_t end = std::min<int64_t>(begin + config_.batch_size, config_.samples);
-  const auto index = order_.slice(0, begin, end);
+  std::vector<int64_t> rows;
+  for (const auto& sample : shardedBatch(config_.samples, config_.batch_size,
+                                         uint64_t(config_.trainer.seed), epoch, batch))
+    rows.push_back(sample.index);
+  const auto index = torch::tensor(rows, torch::kInt64).to(trainX_.device());
   auto inputs = trainX_.index_select(0, index);
   if (config_.input_noise > 0) // augmentation drawn from the run's generator (resumes exactly)
     inputs = inputs + config_.input_noise * torch::randn(inputs.sizes(), generator(),

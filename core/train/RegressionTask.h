@@ -22,8 +22,6 @@ private:
   RegressionConfig config_;
   torch::nn::Sequential net_;
   torch::Tensor trainX_, trainY_, valX_, valY_;
-  torch::Tensor order_;
-  int64_t orderEpoch_ = -1;
 };
 
 } // namespace lumen

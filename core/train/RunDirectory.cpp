@@ -2,6 +2,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "train/RunTap.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -66,6 +67,7 @@ void RunDirectory::writeStatus(const RunStatus& status) const {
   j["host"] = status.host;
   j["updated"] = status.updated;
   writeFileAtomically(statusPath(), j.dump(2) + "\n");
+  tapRun({{"type", "status"}, {"run", name()}, {"status", j}});
 }
 
 std::optional<RunStatus> readRunStatus(const std::string& runDir) {

@@ -12,6 +12,21 @@ namespace lumen {
 
 class Job;
 
+// The share of every global batch this process trains on: rank `rank` of `world` processes
+// (data-parallel training, train/DataParallel.h); one process is rank 0 of 1.
+struct DataShard {
+  int rank = 0;
+  int world = 1;
+};
+
+// One sample of a batch: its index in the training set and its position in the epoch's order.
+// The position is the same whichever process trains the sample, so draws seeded from it
+// (sampleGenerator) are what one process training the whole global batch would draw.
+struct BatchSample {
+  int64_t index = 0;
+  int64_t position = 0;
+};
+
 struct StepOutput {
   torch::Tensor loss;                   // scalar; the trainer calls backward()
   std::map<std::string, double> extras; // logged as train/<name>
@@ -39,11 +54,30 @@ public:
   // resumed run draws exactly what the uninterrupted one would have.
   at::Generator& generator() { return generator_; }
 
+  // Set by the trainer before the first step.
+  void setShard(DataShard shard) { shard_ = shard; }
+  const DataShard& shard() const { return shard_; }
+
+protected:
+  // Batches per epoch when every process takes `batchSize` samples of each global batch, as with
+  // PyTorch's DistributedSampler: the epoch's order is padded (by wrapping) to a multiple of the
+  // world size and rank r takes every world-th sample from r. One process: ceil(samples/batch).
+  int64_t shardedBatchCount(int64_t samples, int64_t batchSize) const;
+  // This process's samples of batch `batch` of epoch `epoch`; together the ranks' batches are
+  // samples [batch * batchSize * world, (batch + 1) * batchSize * world) of the epoch's order.
+  std::vector<BatchSample> shardedBatch(int64_t samples, int64_t batchSize, uint64_t seed,
+                                        int64_t epoch, int64_t batch) const;
+
 private:
   at::Generator generator_ = at::detail::createCPUGenerator(0);
+  DataShard shard_;
 };
 
 // A permutation of [0, n) that depends only on (seed, epoch).
 torch::Tensor epochPermutation(int64_t n, uint64_t seed, int64_t epoch);
+
+// A generator for the draws of one sample (crops, voxel subsets) that depends only on (seed,
+// epoch, position in the epoch's order).
+at::Generator sampleGenerator(uint64_t seed, int64_t epoch, int64_t position);
 
 } // namespace lumen

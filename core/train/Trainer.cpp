@@ -2,16 +2,20 @@
 
 #include "common/Log.h"
 #include "train/Checkpoint.h"
+#include "train/DataParallel.h"
 #include "train/Device.h"
+#include "train/GradScaler.h"
 #include "train/LrSchedule.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
 #include "train/WeightEma.h"
 
+#include <ATen/autocast_mode.h>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <torch/version.h>
 #include <unistd.h>
 
 namespace lumen {
@@ -61,6 +65,56 @@ private:
   std::map<std::string, std::pair<double, int64_t>> sums_;
 };
 
+// CUDA autocast for the extent of a training step (mixed precision).
+class AutocastScope {
+public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_)
+      return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    previous_ = at::autocast::is_autocast_enabled(at::kCUDA);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+    previous_ = at::autocast::is_enabled();
+    at::autocast::set_enabled(true);
+#endif
+  }
+  ~AutocastScope() {
+    if (!on_)
+      return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, previous_);
+#else
+    at::autocast::set_enabled(previous_);
+#endif
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+  bool on_;
+  bool previous_ = false;
+};
+
+// Replaces the step's loss and extras by their means over the ranks, so every rank decides alike
+// whether the step is finite and rank 0 logs the global batch's loss. The loss keeps its graph:
+// only its value is exchanged, and each rank backpropagates its own shard's loss.
+void averageOverRanks(DataParallelGroup& group, StepOutput& out) {
+  std::vector<double> values{out.loss.item<double>()};
+  for (const auto& [name, value] : out.extras)
+    values.push_back(value);
+  auto flat = torch::tensor(values, torch::kFloat64);
+  group.averageInPlace({flat}, kGradientBucketBytes);
+  const double* mean = flat.data_ptr<double>();
+  const double shardLoss = values[0];
+  // The local loss plus a constant: its gradient is the shard's, its value the global mean.
+  out.loss = out.loss + (mean[0] - shardLoss);
+  size_t k = 1;
+  for (auto& [name, value] : out.extras)
+    value = mean[k++];
+}
+
 std::string formatLoss(double v) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.4g", v);
@@ -82,17 +136,28 @@ TrainSummary Trainer::fit(Job* job) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   RunDirectory run(runDir_);
+  configureTorchThreads(config_.threads);
+  torch::Device device = resolveDevice(config_.device);
+  // Each process of a data-parallel run on a GPU node takes the GPU its launcher numbered it for.
+  if (device.is_cuda() && (config_.device == "auto" || config_.device == "cuda"))
+    if (const auto parallel = dataParallelSettingsFromEnvironment())
+      device = torch::Device(
+          torch::kCUDA, c10::DeviceIndex(parallel->localRank % int(torch::cuda::device_count())));
+  // One of several processes (torchrun, srun): each trains its shard of every global batch, and
+  // rank 0 alone writes the run's files.
+  const auto group = processDataParallelGroup(device);
+  const bool writes = !group || group->rank() == 0;
   // A training job (TrainingRun) holds the lock and routes its lines into log.txt already.
   std::optional<RunLock> ownLock;
   std::optional<ScopedLogSink> fileLog;
-  if (!heldLock_) {
+  if (!heldLock_ && writes) {
     ownLock.emplace(runDir_);
     fileLog.emplace(std::make_shared<FileLogSink>(run.logPath()),
                     ScopedLogSink::Scope::CurrentContext);
   }
+  if (group)
+    task_.setShard({group->rank(), group->world()});
 
-  configureTorchThreads(config_.threads);
-  const torch::Device device = resolveDevice(config_.device);
   task_.to(device);
   auto model = task_.model();
   const int64_t perEpoch = task_.batchesPerEpoch();
@@ -106,6 +171,14 @@ TrainSummary Trainer::fit(Job* job) {
   if (config_.ema.enabled)
     ema = std::make_unique<WeightEma>(*model, config_.ema.decay);
   LrSchedule schedule(config_.schedule, config_.optimizer.lr, total, perEpoch);
+  // Mixed precision on CUDA only: the CPU trains in float32 whatever the config says.
+  const bool amp = config_.amp && device.is_cuda();
+  if (config_.amp && !amp)
+    logInfo("trainer.amp is on, but mixed precision is for CUDA: training in float32 on ",
+            describeDevice(device));
+  std::optional<GradScaler> scaler;
+  if (amp)
+    scaler.emplace();
 
   TrainSummary summary;
   TrainingPosition position;
@@ -114,7 +187,10 @@ TrainSummary Trainer::fit(Job* job) {
     position = loadCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), device,
                               checkpointContext);
     schedule.restore(position.schedule);
-    truncateMetricsAfter(run.metricsPath(), position.step);
+    if (scaler)
+      scaler->restore(position.lossScale, position.lossScaleGrowthTracker);
+    if (writes)
+      truncateMetricsAfter(run.metricsPath(), position.step);
     summary.resumed = true;
     summary.resumedFromStep = position.step;
     logInfo("resuming ", run.name(), " from step ", position.step, " (epoch ", position.epoch + 1,
@@ -127,8 +203,21 @@ TrainSummary Trainer::fit(Job* job) {
   }
   if (position.hasBest)
     summary.best = position.best;
+  if (group) {
+    // Every rank has read last.pt before rank 0 may write it again, and all start from rank 0's
+    // weights, as PyTorch DDP does.
+    group->barrier();
+    std::vector<torch::Tensor> state = model->parameters();
+    for (const auto& buffer : model->buffers())
+      state.push_back(buffer);
+    group->broadcastFromRankZero(state);
+    logInfo("rank ", group->rank(), " of ", group->world(), ": ", perEpoch, " steps per epoch of ",
+            group->world(), " shards");
+  }
 
-  MetricsWriter metrics(run.metricsPath());
+  std::optional<MetricsWriter> metrics;
+  if (writes)
+    metrics.emplace(run.metricsPath());
   RunStatus status;
   status.task = taskName_;
   status.totalSteps = total;
@@ -136,6 +225,8 @@ TrainSummary Trainer::fit(Job* job) {
   status.pid = static_cast<int>(::getpid());
   status.host = hostName();
   auto publishStatus = [&](const std::string& state, const std::string& message = {}) {
+    if (!writes)
+      return;
     status.state = state;
     status.step = position.step;
     status.epoch = position.epoch;
@@ -145,7 +236,13 @@ TrainSummary Trainer::fit(Job* job) {
     run.writeStatus(status);
   };
   auto saveLast = [&] {
+    if (!writes)
+      return;
     position.schedule = schedule.state();
+    if (scaler) {
+      position.lossScale = scaler->scale();
+      position.lossScaleGrowthTracker = scaler->growthTracker();
+    }
     saveCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), position,
                    checkpointContext);
   };
@@ -178,7 +275,8 @@ TrainSummary Trainer::fit(Job* job) {
     if (seconds > 0 && windowSteps > 0)
       record.scalars["perf/steps_per_s"] = double(windowSteps) / seconds;
     record.scalars["lr"] = schedule.lrAt(std::max<int64_t>(0, position.step - 1));
-    metrics.append(record);
+    if (metrics)
+      metrics->append(record);
     summary.lastTrainLoss = record.scalars.count("train/loss") ? record.scalars["train/loss"] : 0;
     windowStart = Clock::now();
     windowSteps = 0;
@@ -203,7 +301,8 @@ TrainSummary Trainer::fit(Job* job) {
       summary.lastValidation["val/" + name] = value;
       line += " val/" + name + "=" + formatLoss(value);
     }
-    metrics.append(record);
+    if (metrics)
+      metrics->append(record);
     logInfo("epoch ", position.epoch + 1, "/", config_.epochs, " step ", position.step, line);
     const auto it = record.scalars.find(config_.best_metric);
     if (it == record.scalars.end()) {
@@ -218,8 +317,10 @@ TrainSummary Trainer::fit(Job* job) {
       position.hasBest = true;
       position.best = it->second;
       summary.best = it->second;
-      EmaScope emaWeights(ema.get(), *model);
-      saveModelWeights(run.bestCheckpoint(), *model);
+      if (writes) {
+        EmaScope emaWeights(ema.get(), *model);
+        saveModelWeights(run.bestCheckpoint(), *model);
+      }
       logInfo("new best ", config_.best_metric, " = ", formatLoss(it->second));
     }
   };
@@ -243,7 +344,13 @@ TrainSummary Trainer::fit(Job* job) {
         }
         optimizer->zero_grad();
         setLearningRate(*optimizer, schedule.lrAt(position.step));
-        StepOutput out = task_.trainStep(epoch, batch);
+        StepOutput out;
+        {
+          AutocastScope autocast(amp);
+          out = task_.trainStep(epoch, batch);
+        }
+        if (group)
+          averageOverRanks(*group, out);
         const double lossValue = out.loss.item<double>();
         // A non-finite loss, or a finite one with non-finite gradients, must not reach the
         // weights or the EMA: the step is refused before optimizer->step().
@@ -253,7 +360,23 @@ TrainSummary Trainer::fit(Job* job) {
           broken =
               std::string("training loss became ") + (std::isnan(lossValue) ? "NaN" : "infinite");
         } else {
-          out.loss.backward();
+          (scaler ? scaler->scaled(out.loss) : out.loss).backward();
+          if (group)
+            averageGradients(*group, model->parameters(), kGradientBucketBytes);
+          if (scaler) {
+            // An overflow at this scale is the scaler's business, not a broken run: the step is
+            // skipped and the scale backs off, as PyTorch's GradScaler does.
+            const bool finite = scaler->unscale(model->parameters());
+            scaler->update(finite);
+            window.add("train/loss_scale", scaler->scale());
+            if (!finite) {
+              optimizer->zero_grad();
+              ++position.step;
+              position.batchInEpoch = batch + 1;
+              window.add("train/loss", lossValue);
+              continue;
+            }
+          }
           gradNorm = torch::nn::utils::clip_grad_norm_(
               model->parameters(), config_.grad_clip_norm > 0 ? config_.grad_clip_norm : INFINITY);
           if (!std::isfinite(gradNorm))

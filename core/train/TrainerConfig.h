@@ -76,6 +76,9 @@ struct TrainerConfig {
   std::string device = "auto"; // auto | cpu | cuda | cuda:N
   int threads = 0;             // 0: one per core
   bool stop_on_nan = true;
+  // Mixed precision on CUDA: autocast in the training step and a dynamic loss scaler
+  // (train/GradScaler.h); the CPU always trains in float32.
+  bool amp = false;
   OptimizerConfig optimizer;
   ScheduleConfig schedule;
   EmaConfig ema;
@@ -93,6 +96,7 @@ struct TrainerConfig {
     v.field("device", device);
     v.field("threads", threads, atLeast(0));
     v.field("stop_on_nan", stop_on_nan);
+    v.field("amp", amp);
     v.section("optimizer", optimizer);
     v.section("schedule", schedule);
     v.section("ema", ema);

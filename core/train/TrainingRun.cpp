@@ -6,11 +6,13 @@
 #include "common/Log.h"
 #include "common/Text.h"
 #include "train/Checkpoint.h"
+#include "train/DataParallel.h"
 #include "train/RunDirectory.h"
 #include "train/Trainer.h"
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -19,7 +21,7 @@ namespace fs = std::filesystem;
 namespace lumen {
 
 void TrainingRun::attach(Trainer& trainer) const {
-  trainer.setRunLock(&lock);
+  trainer.setRunLock(lock);
   trainer.setConfigHash(configHash, !configChanged);
 }
 
@@ -73,11 +75,21 @@ JobPtr trainingRunJob(const std::string& title, const std::string& task, const s
       title,
       [=](Job& job) {
         RunDirectory run(runDir);
+        // Of several data-parallel processes, rank 0 alone locks and writes the run folder; the
+        // others read its checkpoints.
+        const auto parallel = dataParallelSettingsFromEnvironment();
+        const bool writes = !parallel || parallel->rank == 0;
         // Refusals leave the run as it was: another trainer owns it, or its settings differ.
-        const RunLock lock(runDir);
-        std::vector<std::string> changes;
+        std::optional<RunLock> lock;
+        if (writes)
+          lock.emplace(runDir);
+        std::vector<std::string> changes, added;
         if (runCanResume(runDir)) {
-          changes = configChangesOfRun(runDir, configYaml);
+          // Keys the run's config.yaml lacks are settings added to Lumen since the run started:
+          // they resume at the value given now (the default unless set) without asking.
+          for (auto& change : configChangesOfRun(runDir, configYaml))
+            (change.find(": (absent) -> ") != std::string::npos ? added : changes)
+                .push_back(std::move(change));
           if (!changes.empty() && !options.acceptConfigChange)
             throw InputError("the run " + runDir + " was started with other settings (" +
                              joinLimited(changes, 6, "; ") +
@@ -85,15 +97,21 @@ JobPtr trainingRunJob(const std::string& title, const std::string& task, const s
                              "explicitly, or choose a new run folder");
         }
         // Every line of this job goes to the run's log.txt (the trainer adds none of its own).
-        const auto logFile = std::make_shared<FileLogSink>(run.logPath());
-        ScopedLogSink runLog(logFile, ScopedLogSink::Scope::CurrentContext);
+        const auto logFile =
+            writes ? std::make_shared<FileLogSink>(run.logPath()) : std::shared_ptr<FileLogSink>();
+        std::optional<ScopedLogSink> runLog;
+        if (logFile)
+          runLog.emplace(logFile, ScopedLogSink::Scope::CurrentContext);
         // The reason a run ended goes into its own log too (the job reports it everywhere else).
         auto logEnd = [&](LogLevel level, const std::string& text) {
-          logFile->write(
-              LogRecord{level, std::chrono::system_clock::now(), text, logFile->context});
+          if (logFile)
+            logFile->write(
+                LogRecord{level, std::chrono::system_clock::now(), text, logFile->context});
         };
         for (const auto& change : changes)
           logWarning("resuming with a changed setting: ", change);
+        for (const auto& change : added)
+          logInfo("resuming with a setting this run did not have yet: ", change);
         // Before anything else happens, so even a run that fails at once is listed as one.
         RunStatus status = readRunStatus(runDir).value_or(RunStatus{});
         status.state = "running";
@@ -102,15 +120,20 @@ JobPtr trainingRunJob(const std::string& title, const std::string& task, const s
         status.pid = int(::getpid());
         status.host = hostName();
         status.updated = unixTimeNow();
-        run.writeStatus(status);
+        if (writes)
+          run.writeStatus(status);
         try {
-          writeFileAtomically(run.configPath(), configYaml);
-          body(TrainingRun{run, lock, configHash(configYaml), !changes.empty(), job});
+          if (writes)
+            writeFileAtomically(run.configPath(), configYaml);
+          body(TrainingRun{run, lock ? &*lock : nullptr, configHash(configYaml),
+                           !changes.empty() || !added.empty(), job});
         } catch (const CancelledError&) {
-          recordEnd(run, "cancelled", "cancelled before training started");
+          if (writes)
+            recordEnd(run, "cancelled", "cancelled before training started");
           throw;
         } catch (const std::exception& e) {
-          recordEnd(run, "failed", e.what());
+          if (writes)
+            recordEnd(run, "failed", e.what());
           logEnd(LogLevel::Error, std::string("training failed: ") + e.what());
           throw;
         }

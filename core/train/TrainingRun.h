@@ -7,7 +7,8 @@
 //    caller accepts the change, which is then written to the run's log;
 //  * config.yaml is saved and its hash goes into every checkpoint;
 //  * a failure before the first step (bad data, a missing file, a cancelled preparation) still
-//    leaves status.json saying so, so the run is listed as failed, never as a silent blank.
+//    leaves status.json saying so, so the run is listed as failed, never as a silent blank;
+//  * of several data-parallel processes (train/DataParallel.h) only rank 0 does all of this.
 #pragma once
 #include "common/Job.h"
 
@@ -27,7 +28,8 @@ struct TrainingRunOptions {
 // What a training job's body gets: the locked run folder and the job.
 struct TrainingRun {
   RunDirectory& run;
-  const RunLock& lock;
+  // Null in the data-parallel processes other than rank 0, which write nothing into the folder.
+  const RunLock* lock;
   const std::string configHash;
   const bool configChanged; // resuming with settings the user accepted although they differ
   Job& job;

@@ -8,8 +8,10 @@
 #include "RegisterWorkspaces.h"
 #include "TestSupport.h"
 #include "common/Job.h"
+#include "common/StreamServer.h"
 #include "io/CtVolumeIO.h"
 #include "jobs/JobsDock.h"
+#include "monitor/ConnectRunDialog.h"
 #include "monitor/TrainingMonitorDock.h"
 #include "runs/RunsWorkspace.h"
 #include "segment/MaskPanel.h"
@@ -22,10 +24,12 @@
 #include "vtk/VtkViewWidget.h"
 #include "workspace/WorkspaceRegistry.h"
 
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QTableWidget>
 #include <QtTest>
+#include <unistd.h>
 
 using namespace lumen;
 
@@ -117,6 +121,66 @@ private Q_SLOTS:
     QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("segment"));
     QVERIFY2(window.openPath(QString::fromStdString(cts), &error), qPrintable(error));
     QCOMPARE(window.currentWorkspace()->objectName(), QStringLiteral("segment"));
+  }
+
+  // File > Connect to Run... follows a stream (a headless run elsewhere) into the monitor.
+  void connectToRunShowsAStreamedRunInTheMonitor() {
+    MainWindow window(registry_);
+    bool hasAction = false;
+    for (QAction* menu : window.menuBar()->actions())
+      if (menu->menu())
+        for (QAction* action : menu->menu()->actions())
+          hasAction = hasAction || action->text().startsWith(QStringLiteral("&Connect to Run"));
+    QVERIFY(hasAction);
+    // The dialog says what is wrong before it lets the user connect.
+    ConnectRunDialog dialog(&window);
+    dialog.setAddress(QStringLiteral("gpu-server"));
+    dialog.setToken(QStringLiteral("main-window-stream-token"));
+    QVERIFY(!dialog.connectButton()->isEnabled());
+    QVERIFY2(dialog.problem().contains("HOST:PORT"), qPrintable(dialog.problem()));
+    dialog.setAddress(QStringLiteral("127.0.0.1:7070"));
+    dialog.setToken(QStringLiteral("short"));
+    QVERIFY(dialog.problem().contains("16"));
+    dialog.setToken(QStringLiteral("main-window-stream-token"));
+    QVERIFY(dialog.problem().isEmpty() && dialog.connectButton()->isEnabled());
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR")) {
+      dialog.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+      dialog.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/connect_to_run.png");
+      dialog.hide();
+    }
+    // A server of its own: this process's log is not published, or the follower's replayed
+    // lines would come back to it.
+    StreamServerOptions options;
+    options.token = "main-window-stream-token";
+    StreamServer server(options);
+    const std::string runName = "streamed-run-" + std::to_string(::getpid());
+    auto job = window.followStream(QStringLiteral("127.0.0.1:%1").arg(server.port()),
+                                   QString::fromStdString(options.token));
+    QVERIFY(job);
+    QVERIFY(test::pollUntil([] { QCoreApplication::processEvents(); },
+                            [&] { return server.clients() == 1; }, 10));
+    for (int step = 1; step <= 20; ++step) {
+      MetricsRecord record;
+      record.step = step;
+      record.scalars["train/loss"] = 1.0 / step;
+      server.publish({{"type", "metrics"},
+                      {"run", runName},
+                      {"record", nlohmann::json::parse(metricsRecordToJson(record))}});
+    }
+    QVERIFY(test::pollUntil(
+        [&] {
+          QCoreApplication::processEvents();
+          window.monitorDock()->pollNow();
+        },
+        [&] {
+          return window.monitorDock()->runNames().contains(QString::fromStdString(runName)) &&
+                 window.monitorDock()->pointCount(QString::fromStdString(runName),
+                                                  QStringLiteral("train/loss")) == 20;
+        },
+        20));
+    job->requestCancel();
+    QVERIFY(job->wait(std::chrono::seconds(10)));
   }
 
   void aboutListsLibraryVersions() {

@@ -136,6 +136,22 @@ private Q_SLOTS:
     QCOMPARE(readEventFile(boolPath).p, (std::vector<int8_t>{1, -1}));
   }
 
+  void selectKeepsFlaggedEventsInOrder() {
+    const auto events = sampleEvents(1000, 9);
+    std::vector<uint8_t> keep(events.size());
+    for (size_t i = 0; i < keep.size(); ++i)
+      keep[i] = uint8_t(i % 3 == 1);
+    const auto kept = events.select(keep);
+    QCOMPARE(kept.size(), size_t(333));
+    QCOMPARE(kept.sensor.width, 64);
+    for (size_t k = 0; k < kept.size(); ++k) {
+      const size_t i = 3 * k + 1;
+      QVERIFY(kept.t[k] == events.t[i] && kept.x[k] == events.x[i] && kept.y[k] == events.y[i]);
+      QVERIFY(kept.p[k] == events.p[i] && kept.label[k] == events.label[i]);
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, events.select(std::vector<uint8_t>(999)));
+  }
+
   void readsTimeWindowsByBinarySearch() {
     const auto path = test::freshDir("events-window") + "/w.h5";
     const auto events = sampleEvents(200000, 4);

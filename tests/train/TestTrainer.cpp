@@ -462,6 +462,28 @@ private Q_SLOTS:
     auto again = regressionTrainingJob(chatty, dir);
     again->run();
     QVERIFY2(again->state() == JobState::Succeeded, again->errorMessage().c_str());
+    // A run started before a setting existed (its config.yaml lacks trainer.amp) resumes
+    // without asking, at the new setting's value, and says so.
+    auto saved = test::readText(dir + "/config.yaml");
+    const auto line = saved.find("  amp: false\n");
+    QVERIFY(line != std::string::npos);
+    saved.erase(line, std::string("  amp: false\n").size());
+    test::writeText(dir + "/config.yaml", saved);
+    auto evenLonger = chatty;
+    evenLonger.trainer.epochs = 4;
+    auto older = regressionTrainingJob(evenLonger, dir, accept);
+    older->run();
+    QVERIFY2(older->state() == JobState::Succeeded, older->errorMessage().c_str());
+    QVERIFY(test::readText(dir + "/log.txt")
+                .find("a setting this run did not have yet: trainer.amp: (absent) -> false") !=
+            std::string::npos);
+    // Only the new key differs now: the run's own settings without it resume unasked.
+    auto current = test::readText(dir + "/config.yaml");
+    current.erase(current.find("  amp: false\n"), std::string("  amp: false\n").size());
+    test::writeText(dir + "/config.yaml", current);
+    auto onlyNew = regressionTrainingJob(evenLonger, dir);
+    onlyNew->run();
+    QVERIFY2(onlyNew->state() == JobState::Succeeded, onlyNew->errorMessage().c_str());
   }
 
   void everyTaskResumesFromItsRunFolder() {
