@@ -264,6 +264,45 @@ private Q_SLOTS:
     QVERIFY2(log.contains("rank 0 of 2") && !log.contains("rank 1 of 2"), qPrintable(log));
   }
 
+  // Stopped after 7 of 10 steps and resumed by two new processes, a run ends where the
+  // uninterrupted one does: every rank restores weights, optimiser, position and generator
+  // from rank 0's last.pt.
+  void aDataParallelRunResumesExactly() {
+    const QString dir = QString::fromStdString(test::freshDir("data-parallel-resume"));
+    const QStringList common =
+        eventTrainingOn(dir, 2) +
+        QStringList{"--set", "data.batch_size=2", "--set", "trainer.schedule.name=constant"};
+    const auto twoRanks = [&](const QStringList& extra) {
+      const int port = freePort();
+      std::vector<std::unique_ptr<QProcess>> ranks;
+      for (int r = 0; r < 2; ++r)
+        ranks.push_back(startCli(common + extra, Environment(r, 2, port).env));
+      bool ok = true;
+      for (auto& rank : ranks) {
+        ok = rank->waitForFinished(300000) && ok;
+        if (rank->exitCode() != 0) {
+          qWarning("%s", rank->readAllStandardError().constData());
+          ok = false;
+        }
+      }
+      return ok;
+    };
+    QVERIFY(twoRanks({"--run-dir", dir + "/full"}));
+    QVERIFY(twoRanks({"--run-dir", dir + "/cut", "--set", "trainer.max_steps=7"}));
+    QCOMPARE(trainLosses((dir + "/cut").toStdString()).size(), size_t(7));
+    QVERIFY(twoRanks({"--run-dir", dir + "/cut", "--accept-config-change"}));
+    const auto full = trainLosses((dir + "/full").toStdString());
+    const auto cut = trainLosses((dir + "/cut").toStdString());
+    QCOMPARE(full.size(), size_t(10));
+    QCOMPARE(cut.size(), full.size());
+    for (size_t i = 0; i < full.size(); ++i)
+      QVERIFY2(std::abs(full[i] - cut[i]) <= 1e-7,
+               qPrintable(QString("step %1: uninterrupted %2, resumed %3")
+                              .arg(i + 1)
+                              .arg(full[i], 0, 'g', 9)
+                              .arg(cut[i], 0, 'g', 9)));
+  }
+
   void aDeadPeerEndsTheRunWithAClearError() {
     const QString dir = QString::fromStdString(test::freshDir("data-parallel-dead"));
     const QStringList args = eventTrainingOn(dir, 1000) +
