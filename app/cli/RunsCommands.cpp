@@ -2,10 +2,13 @@
 #include "Commands.h"
 #include "TerminalProgress.h"
 #include "common/Error.h"
+#include "common/Log.h"
+#include "common/StreamServer.h"
 #include "common/Text.h"
 #include "train/MetricAlerts.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
+#include "train/RunStream.h"
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace lumen::cli {
@@ -226,6 +230,18 @@ int monitorCommand(const ParsedArgs& args) {
   return alerts.empty() ? 0 : 3;
 }
 
+int followCommand(const ParsedArgs& args) {
+  StreamFollowOptions options;
+  std::tie(options.host, options.port) = parseHostPort(args.positional(0));
+  options.mirrorRoot = args.positional(1);
+  options.token = streamToken(args.value("--token-file", std::string()));
+  std::filesystem::create_directories(options.mirrorRoot);
+  const int code = runWithProgress(followRunStreamJob(options, [](const std::string& runDir) {
+    logInfo("mirroring run ", runDir, " (watch it with: lumen-cli monitor ", runDir, ")");
+  }));
+  return code;
+}
+
 } // namespace
 
 void addRunsCommands(Command& root) {
@@ -234,6 +250,15 @@ void addRunsCommands(Command& root) {
       .positional({"DIR", "a folder of runs (searched two levels deep) or one run"})
       .option({"--json", "", "print JSON instead of a table"})
       .handler(listRunsCommand);
+  runs.subcommand("follow", "Mirror a --stream'ed command's runs into a local folder")
+      .description("Connects to a command started with lumen-cli --stream HOST:PORT, copies each "
+                   "of its runs'\nmetrics.jsonl and status.json into MIRROR_DIR/<run> as they "
+                   "arrive and prints its log,\nuntil the command ends or Ctrl+C. Watch a mirrored "
+                   "run with lumen-cli monitor MIRROR_DIR/<run>.")
+      .positional({"HOST:PORT", "where the command streams"})
+      .positional({"MIRROR_DIR", "the folder that receives the runs"})
+      .option({"--token-file", "FILE", "the stream's token (else $LUMEN_STREAM_TOKEN)"})
+      .handler(followCommand);
   root.subcommand("monitor", "Watch a run's metrics live in the terminal")
       .description("Follows RUN_DIR/metrics.jsonl as the run writes it and shows each scalar's "
                    "last, min, max and a trend line,\nuntil the run ends or Ctrl+C. Exits with "

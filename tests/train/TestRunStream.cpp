@@ -223,6 +223,42 @@ private Q_SLOTS:
              seen.c_str());
   }
 
+  // `lumen-cli runs follow`: the same mirror from a terminal; a wrong token fails it.
+  void runsFollowMirrorsIntoAFolder() {
+    const auto root = test::freshDir("run-stream-follow");
+    test::writeText(root + "/token", kToken + "\n");
+    test::writeText(root + "/wrong", "another-token-of-enough-length\n");
+    auto server = std::make_unique<StreamServer>(serverOptions());
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(server->port());
+    const auto refused =
+        test::runProgram(QStringLiteral(LUMEN_CLI_PATH),
+                         {"runs", "follow", address, QString::fromStdString(root + "/m0"),
+                          "--token-file", QString::fromStdString(root + "/wrong")},
+                         30000);
+    QVERIFY(refused.code != 0);
+    QVERIFY2(refused.err.contains("refused"), qPrintable(refused.err));
+    QProcess follower;
+    follower.start(QStringLiteral(LUMEN_CLI_PATH),
+                   {"--quiet", "runs", "follow", address, QString::fromStdString(root + "/mirror"),
+                    "--token-file", QString::fromStdString(root + "/token")});
+    QVERIFY(test::pollUntil([] {}, [&] { return server->clients() == 1; }, 30));
+    for (int step = 1; step <= 5; ++step) {
+      MetricsRecord record;
+      record.step = step;
+      record.scalars["train/loss"] = 2.0 / step;
+      server->publish({{"type", "metrics"},
+                       {"run", "../escape"}, // a hostile name stays inside the mirror
+                       {"record", nlohmann::json::parse(metricsRecordToJson(record))}});
+    }
+    server.reset(); // the command ends: its stream says so
+    QVERIFY(follower.waitForFinished(30000));
+    QVERIFY2(follower.exitCode() == 0, follower.readAllStandardError().constData());
+    const auto records = readMetricsFile(root + "/mirror/.._escape/metrics.jsonl");
+    QCOMPARE(records.size(), size_t(5));
+    QCOMPARE(records.back().scalars.at("train/loss"), 0.4);
+    QVERIFY(!QFile::exists(QString::fromStdString(root + "/escape")));
+  }
+
   void aHeadlessRunIsMirroredLiveForTheMonitor() {
     const auto root = test::freshDir("run-stream-cli");
     const QString tokenFile = QString::fromStdString(root + "/token");
