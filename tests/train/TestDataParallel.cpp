@@ -264,6 +264,40 @@ private Q_SLOTS:
     QVERIFY2(log.contains("rank 0 of 2") && !log.contains("rank 1 of 2"), qPrintable(log));
   }
 
+  // Every task shards the same way: the regression task too, on 2 x 32 against 1 x 64.
+  void theRegressionTaskTrainsLikeOneProcessToo() {
+    const QString dir = QString::fromStdString(test::freshDir("data-parallel-regression"));
+    const QStringList common = {"regression", "train",
+                                "--set",      "samples=512",
+                                "--set",      "trainer.epochs=2",
+                                "--set",      "trainer.log_every=1",
+                                "--set",      "trainer.threads=1"};
+    auto single =
+        startCli(common + QStringList{"--set", "batch_size=64", "--run-dir", dir + "/one"});
+    QVERIFY(single->waitForFinished(120000));
+    QVERIFY2(single->exitCode() == 0, single->readAllStandardError().constData());
+    const int port = freePort();
+    std::vector<std::unique_ptr<QProcess>> ranks;
+    for (int r = 0; r < 2; ++r)
+      ranks.push_back(
+          startCli(common + QStringList{"--set", "batch_size=32", "--run-dir", dir + "/two"},
+                   Environment(r, 2, port).env));
+    for (auto& rank : ranks) {
+      QVERIFY(rank->waitForFinished(120000));
+      QVERIFY2(rank->exitCode() == 0, rank->readAllStandardError().constData());
+    }
+    const auto one = trainLosses((dir + "/one").toStdString());
+    const auto two = trainLosses((dir + "/two").toStdString());
+    QCOMPARE(one.size(), size_t(16)); // 512 / 64 = 8 steps per epoch
+    QCOMPARE(two.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i)
+      QVERIFY2(std::abs(one[i] - two[i]) <= 1e-5 * std::max(1.0, std::abs(one[i])),
+               qPrintable(QString("step %1: one process %2, two processes %3")
+                              .arg(i + 1)
+                              .arg(one[i], 0, 'g', 9)
+                              .arg(two[i], 0, 'g', 9)));
+  }
+
   // Stopped after 7 of 10 steps and resumed by two new processes, a run ends where the
   // uninterrupted one does: every rank restores weights, optimiser, position and generator
   // from rank 0's last.pt.
