@@ -182,7 +182,10 @@ TrainSummary Trainer::fit(Job* job) {
 
   TrainSummary summary;
   TrainingPosition position;
-  const CheckpointContext checkpointContext{&task_.generator(), configHash_, verifyConfig_};
+  // Rank 0 alone judges whether last.pt belongs to this configuration: the other ranks may read
+  // config.yaml before or after rank 0 rewrote it, and a refusal on rank 0 ends them all.
+  const CheckpointContext checkpointContext{&task_.generator(), configHash_,
+                                            verifyConfig_ && writes};
   if (resume_ && std::filesystem::exists(run.lastCheckpoint())) {
     position = loadCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), device,
                               checkpointContext);
