@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -37,12 +38,14 @@ bool isLoopbackAddress(const sockaddr* address) {
   return false;
 }
 
-// Compares in time independent of where the strings differ.
-bool sameToken(const std::string& a, const std::string& b) {
-  unsigned char difference = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i)
-    difference |= static_cast<unsigned char>(a[i] ^ b[i % std::max<size_t>(b.size(), 1)]);
-  return difference == 0 && !b.empty();
+// Compares in time independent of where the strings differ (the length is no secret).
+bool sameToken(const std::string& offered, const std::string& token) {
+  if (offered.size() != token.size() || token.empty())
+    return false;
+  unsigned char difference = 0;
+  for (size_t i = 0; i < token.size(); ++i)
+    difference |= static_cast<unsigned char>(offered[i] ^ token[i]);
+  return difference == 0;
 }
 
 void setNonBlocking(int fd) {
@@ -92,7 +95,12 @@ std::string streamToken(const std::string& tokenFile) {
     std::ifstream in(tokenFile);
     if (!in)
       throw InputError(tokenFile + ": cannot read the stream token file");
-    std::getline(in, token);
+    // One line of at most 4 KiB: a token file is no place for more.
+    char line[4096] = {};
+    in.getline(line, sizeof line);
+    if (in.fail() && !in.eof())
+      throw InputError(tokenFile + ": the stream token's line is longer than 4 KiB");
+    token = line;
     origin = tokenFile;
   } else if (const char* env = std::getenv("LUMEN_STREAM_TOKEN")) {
     token = env;
@@ -134,7 +142,6 @@ struct StreamServer::State {
   }
 
   void finishHandshake(Client& c) {
-    nlohmann::json hello;
     try {
       const auto request = nlohmann::json::parse(c.handshake);
       if (request.is_object() && request.contains("token") && request["token"].is_string() &&
@@ -142,9 +149,9 @@ struct StreamServer::State {
         c.accepted = true;
         ++accepted;
         enqueue(
-            c,
-            nlohmann::json{{"type", "hello"}, {"version", 1}, {"command", options.command}}.dump() +
-                "\n");
+            c, nlohmann::json{{"type", "hello"}, {"version", 1}, {"command", options.command}}.dump(
+                   -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                   "\n");
         for (const auto& line : backlog)
           enqueue(c, line);
         return;
@@ -219,7 +226,21 @@ struct StreamServer::State {
     }
   }
 
+  // The server thread's body: nothing may leave it (an exception there would end the process
+  // whose run is being watched), so a failure ends the stream, never the command.
   void run() {
+    try {
+      serve();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lumen: the live stream stopped: %s\n", e.what());
+      std::lock_guard lock(mutex);
+      for (auto& c : clients)
+        ::close(c.fd);
+      clients.clear();
+    }
+  }
+
+  void serve() {
     auto stopDeadline = std::chrono::steady_clock::time_point::max();
     while (true) {
       std::vector<pollfd> fds{{wake[0], POLLIN, 0}, {listenFd, POLLIN, 0}};

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <map>
 #include <netdb.h>
@@ -43,6 +44,29 @@ std::string safeRunName(const std::string& name) {
   return out;
 }
 
+constexpr int kConnectTimeoutMs = 5000;
+
+// connect(2) that gives up after `ms` (an unreachable host would otherwise hold the job, and its
+// Cancel, for the kernel's two-minute SYN timeout). Leaves the socket blocking again.
+bool connectWithin(int fd, const addrinfo* address, int ms) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  bool connected = ::connect(fd, address->ai_addr, address->ai_addrlen) == 0;
+  if (!connected && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    connected = ::poll(&p, 1, ms) == 1 &&
+                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+    if (!connected && error != 0)
+      errno = error;
+    else if (!connected)
+      errno = ETIMEDOUT;
+  }
+  ::fcntl(fd, F_SETFL, flags);
+  return connected;
+}
+
 class Connection {
 public:
   Connection(const std::string& host, int port) : where_(host + ":" + std::to_string(port)) {
@@ -56,7 +80,7 @@ public:
     std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, ::freeaddrinfo);
     for (addrinfo* a = found; a && fd_ < 0; a = a->ai_next) {
       const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
-      if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+      if (fd >= 0 && connectWithin(fd, a, kConnectTimeoutMs))
         fd_ = fd;
       else if (fd >= 0)
         ::close(fd);

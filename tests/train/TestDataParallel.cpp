@@ -121,6 +121,24 @@ std::vector<double> trainLosses(const std::string& runDir) {
   return losses;
 }
 
+// Runs `args` as two ranks on loopback, as torchrun would start them; false (with each failed
+// rank's stderr as a warning) unless both end well.
+bool trainOnTwoRanks(const QStringList& args) {
+  const int port = freePort();
+  std::vector<std::unique_ptr<QProcess>> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.push_back(startCli(args, Environment(r, 2, port).env));
+  bool ok = true;
+  for (auto& rank : ranks) {
+    ok = rank->waitForFinished(300000) && ok;
+    if (rank->exitCode() != 0) {
+      qWarning("%s", rank->readAllStandardError().constData());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 } // namespace
 
 class TestDataParallel : public QObject {
@@ -233,16 +251,8 @@ private Q_SLOTS:
     QVERIFY(single->waitForFinished(300000));
     QVERIFY2(single->exitCode() == 0, single->readAllStandardError().constData());
     // ... and two processes of 2 each, started as torchrun starts them.
-    const int port = freePort();
-    std::vector<std::unique_ptr<QProcess>> ranks;
-    for (int r = 0; r < 2; ++r)
-      ranks.push_back(
-          startCli(common + QStringList{"--set", "data.batch_size=2", "--run-dir", dir + "/two"},
-                   Environment(r, 2, port).env));
-    for (auto& rank : ranks) {
-      QVERIFY(rank->waitForFinished(300000));
-      QVERIFY2(rank->exitCode() == 0, rank->readAllStandardError().constData());
-    }
+    QVERIFY(trainOnTwoRanks(common +
+                            QStringList{"--set", "data.batch_size=2", "--run-dir", dir + "/two"}));
     const auto one = trainLosses((dir + "/one").toStdString());
     const auto two = trainLosses((dir + "/two").toStdString());
     // 20 training windows (4 of the 6 files, 5 windows each): 5 global batches of 4 per epoch.
@@ -276,16 +286,8 @@ private Q_SLOTS:
         startCli(common + QStringList{"--set", "batch_size=64", "--run-dir", dir + "/one"});
     QVERIFY(single->waitForFinished(120000));
     QVERIFY2(single->exitCode() == 0, single->readAllStandardError().constData());
-    const int port = freePort();
-    std::vector<std::unique_ptr<QProcess>> ranks;
-    for (int r = 0; r < 2; ++r)
-      ranks.push_back(
-          startCli(common + QStringList{"--set", "batch_size=32", "--run-dir", dir + "/two"},
-                   Environment(r, 2, port).env));
-    for (auto& rank : ranks) {
-      QVERIFY(rank->waitForFinished(120000));
-      QVERIFY2(rank->exitCode() == 0, rank->readAllStandardError().constData());
-    }
+    QVERIFY(
+        trainOnTwoRanks(common + QStringList{"--set", "batch_size=32", "--run-dir", dir + "/two"}));
     const auto one = trainLosses((dir + "/one").toStdString());
     const auto two = trainLosses((dir + "/two").toStdString());
     QCOMPARE(one.size(), size_t(16)); // 512 / 64 = 8 steps per epoch
@@ -306,21 +308,7 @@ private Q_SLOTS:
     const QStringList common =
         eventTrainingOn(dir, 2) +
         QStringList{"--set", "data.batch_size=2", "--set", "trainer.schedule.name=constant"};
-    const auto twoRanks = [&](const QStringList& extra) {
-      const int port = freePort();
-      std::vector<std::unique_ptr<QProcess>> ranks;
-      for (int r = 0; r < 2; ++r)
-        ranks.push_back(startCli(common + extra, Environment(r, 2, port).env));
-      bool ok = true;
-      for (auto& rank : ranks) {
-        ok = rank->waitForFinished(300000) && ok;
-        if (rank->exitCode() != 0) {
-          qWarning("%s", rank->readAllStandardError().constData());
-          ok = false;
-        }
-      }
-      return ok;
-    };
+    const auto twoRanks = [&](const QStringList& extra) { return trainOnTwoRanks(common + extra); };
     QVERIFY(twoRanks({"--run-dir", dir + "/full"}));
     QVERIFY(twoRanks({"--run-dir", dir + "/cut", "--set", "trainer.max_steps=7"}));
     QCOMPARE(trainLosses((dir + "/cut").toStdString()).size(), size_t(7));
