@@ -190,7 +190,7 @@ JobPtr followRunStreamJob(const StreamFollowOptions& options,
                           std::function<void(const std::string& runDir)> onRun) {
   const std::string where = options.host + ":" + std::to_string(options.port);
   return makeJob("follow the stream at " + where, [=](Job& job) {
-    job.setProgress(-1.0, "connecting to " + where);
+    job.setStage("connecting to " + where);
     Connection connection(options.host, options.port);
     connection.sendLine(nlohmann::json{{"token", options.token}}.dump());
     std::map<std::string, std::unique_ptr<MetricsWriter>> writers;
@@ -209,7 +209,7 @@ JobPtr followRunStreamJob(const StreamFollowOptions& options,
       if (type == "hello") {
         greeted = true;
         logInfo("following ", message.value("command", std::string("a command")), " at ", where);
-        job.setProgress(-1.0, "following " + where);
+        job.setStage("following " + where);
         continue;
       }
       if (!greeted)
@@ -243,7 +243,7 @@ JobPtr followRunStreamJob(const StreamFollowOptions& options,
         if (auto record = parseMetricsLine(message["record"].dump()))
           writer->append(*record);
         if (++records % 50 == 0)
-          job.setProgress(-1.0, "following " + where + ": " + std::to_string(records) + " records");
+          job.setStage("following " + where + ": " + std::to_string(records) + " records");
       } else if (type == "status" && message.contains("status") && message["status"].is_object()) {
         fs::create_directories(dir);
         writeFileAtomically((dir / "status.json").string(), message["status"].dump(2) + "\n");

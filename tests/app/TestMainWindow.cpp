@@ -179,6 +179,13 @@ private Q_SLOTS:
                                                   QStringLiteral("train/loss")) == 20;
         },
         20));
+    if (qEnvironmentVariableIsSet("LUMEN_SCREENSHOT_DIR")) {
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      window.monitorDock()->setMetric(QStringLiteral("train/loss"));
+      QTest::qWait(200);
+      window.grab().save(qEnvironmentVariable("LUMEN_SCREENSHOT_DIR") + "/streamed_run.png");
+    }
     job->requestCancel();
     QVERIFY(job->wait(std::chrono::seconds(10)));
   }
