@@ -29,4 +29,7 @@ bool pollUntil(const std::function<void()>& poll, const std::function<bool()>& d
                int seconds = 60);
 void writeText(const std::string& path, const std::string& text);
 
+// A loopback TCP port no one listens on now (the kernel's pick for port 0).
+int freeLoopbackPort();
+
 } // namespace lumen::test

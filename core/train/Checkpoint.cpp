@@ -6,8 +6,10 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 namespace lumen {
@@ -90,20 +92,126 @@ std::string configHash(const std::string& yaml) {
   return text;
 }
 
-void saveCheckpoint(const std::string& path, torch::nn::Module& model,
-                    torch::optim::Optimizer& optimizer, WeightEma* ema,
-                    const TrainingPosition& position, const CheckpointContext& context) {
-  torch::serialize::OutputArchive archive;
-  torch::serialize::OutputArchive modelArchive, optimizerArchive, emaArchive;
-  model.save(modelArchive);
-  optimizer.save(optimizerArchive);
-  archive.write("model", modelArchive);
-  archive.write("optimizer", optimizerArchive);
-  if (ema) {
-    for (size_t i = 0; i < ema->shadow().size(); ++i)
-      emaArchive.write(std::to_string(i), ema->shadow()[i]);
-    archive.write("ema", emaArchive);
+namespace {
+
+void writeSchedule(torch::serialize::OutputArchive& archive, const LrSchedule::State& schedule) {
+  archive.write("scale", scalar(schedule.plateauScale));
+  archive.write("best", scalar(schedule.plateauBest));
+  archive.write("has_best", scalar(int64_t{schedule.plateauHasBest}));
+  archive.write("bad_epochs", scalar(int64_t{schedule.plateauBadEpochs}));
+}
+
+LrSchedule::State readSchedule(torch::serialize::InputArchive& archive, const std::string& prefix) {
+  LrSchedule::State schedule;
+  schedule.plateauScale = readDouble(archive, prefix + "scale");
+  schedule.plateauBest = readDouble(archive, prefix + "best");
+  schedule.plateauHasBest = readInt(archive, prefix + "has_best") != 0;
+  schedule.plateauBadEpochs = static_cast<int>(readInt(archive, prefix + "bad_epochs"));
+  return schedule;
+}
+
+void writeEma(torch::serialize::OutputArchive& archive, WeightEma& ema) {
+  for (size_t i = 0; i < ema.shadow().size(); ++i)
+    archive.write(std::to_string(i), ema.shadow()[i]);
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names)
+    out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "none" : out;
+}
+
+// The sub-archive `name` of `group`, or an IoError saying which names the file holds.
+torch::serialize::InputArchive member(torch::serialize::InputArchive& group,
+                                      const std::string& name, const std::string& what,
+                                      const std::string& path) {
+  torch::serialize::InputArchive child;
+  if (!group.try_read(name, child))
+    throw IoError("checkpoint " + path + " has no " + what + " '" + name + "' (it holds " +
+                  joinNames(group.keys()) + ")");
+  return child;
+}
+
+// Each network's and optimiser's state as it is now, to put back if a load fails half-way.
+class StateBackup {
+public:
+  explicit StateBackup(const TrainingState& state) : state_(state) {
+    for (const auto& network : state.networks) {
+      torch::serialize::OutputArchive archive;
+      network.module->save(archive);
+      archive.save_to(networks_.emplace_back());
+    }
+    for (const auto& optimizer : state.optimizers) {
+      torch::serialize::OutputArchive archive;
+      optimizer.optimizer->save(archive);
+      archive.save_to(optimizers_.emplace_back());
+    }
   }
+  void restore(const torch::Device& device) {
+    try {
+      for (size_t i = 0; i < state_.networks.size(); ++i) {
+        std::istringstream bytes(networks_[i].str());
+        torch::serialize::InputArchive archive;
+        archive.load_from(bytes, device);
+        state_.networks[i].module->load(archive);
+      }
+      for (size_t i = 0; i < state_.optimizers.size(); ++i) {
+        std::istringstream bytes(optimizers_[i].str());
+        torch::serialize::InputArchive archive;
+        archive.load_from(bytes, device);
+        state_.optimizers[i].optimizer->load(archive);
+      }
+    } catch (const std::exception&) {
+      // The backup was written by this very process: it always reads back.
+    }
+  }
+
+private:
+  const TrainingState& state_;
+  std::vector<std::ostringstream> networks_, optimizers_;
+};
+
+// The EMA weights saved in `archive` for `ema`, shape-checked.
+std::vector<torch::Tensor> readEma(torch::serialize::InputArchive& archive, WeightEma& ema,
+                                   const std::string& network, const std::string& path) {
+  std::vector<torch::Tensor> weights;
+  for (size_t i = 0; i < ema.shadow().size(); ++i) {
+    weights.emplace_back();
+    archive.read(std::to_string(i), weights.back());
+    if (!weights.back().sizes().equals(ema.shadow()[i].sizes()))
+      throw IoError("checkpoint " + path + ": EMA weight " + std::to_string(i) + " of " + network +
+                    " has another shape than the network's");
+  }
+  return weights;
+}
+
+} // namespace
+
+void saveTrainingCheckpoint(const std::string& path, const TrainingState& state,
+                            const TrainingPosition& position, const CheckpointContext& context) {
+  torch::serialize::OutputArchive archive, networks, optimizers, emas, schedules;
+  for (const auto& network : state.networks) {
+    torch::serialize::OutputArchive weights;
+    network.module->save(weights);
+    networks.write(network.name, weights);
+    if (network.ema) {
+      torch::serialize::OutputArchive average;
+      writeEma(average, *network.ema);
+      emas.write(network.name, average);
+    }
+  }
+  for (const auto& optimizer : state.optimizers) {
+    torch::serialize::OutputArchive moments, schedule;
+    optimizer.optimizer->save(moments);
+    optimizers.write(optimizer.name, moments);
+    writeSchedule(schedule, optimizer.schedule ? *optimizer.schedule : LrSchedule::State{});
+    schedules.write(optimizer.name, schedule);
+  }
+  archive.write("networks", networks);
+  archive.write("optimizers", optimizers);
+  archive.write("ema", emas);
+  archive.write("schedules", schedules);
   archive.write("format", scalar(kCheckpointFormat));
   archive.write("config_hash", textTensor(context.configHash));
   archive.write("step", scalar(position.step));
@@ -111,10 +219,6 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model,
   archive.write("batch_in_epoch", scalar(position.batchInEpoch));
   archive.write("has_best", scalar(int64_t{position.hasBest}));
   archive.write("best", scalar(position.best));
-  archive.write("schedule_scale", scalar(position.schedule.plateauScale));
-  archive.write("schedule_best", scalar(position.schedule.plateauBest));
-  archive.write("schedule_has_best", scalar(int64_t{position.schedule.plateauHasBest}));
-  archive.write("schedule_bad_epochs", scalar(int64_t{position.schedule.plateauBadEpochs}));
   archive.write("loss_scale", scalar(position.lossScale));
   archive.write("loss_scale_growth", scalar(position.lossScaleGrowthTracker));
   if (context.generator) {
@@ -133,32 +237,13 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model,
   writeArchive(path, archive);
 }
 
-TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& model,
-                                torch::optim::Optimizer& optimizer, WeightEma* ema,
-                                const torch::Device& device, const CheckpointContext& context) {
+TrainingPosition loadTrainingCheckpoint(const std::string& path, const TrainingState& state,
+                                        const torch::Device& device,
+                                        const CheckpointContext& context) {
   TrainingPosition position;
-  // Everything is read and checked before anything changes; should loading the weights or the
-  // optimiser still fail half-way, both are put back as they were.
-  std::ostringstream modelBackup, optimizerBackup;
-  {
-    torch::serialize::OutputArchive m, o;
-    model.save(m);
-    optimizer.save(o);
-    m.save_to(modelBackup);
-    o.save_to(optimizerBackup);
-  }
-  auto restore = [&] {
-    try {
-      std::istringstream m(modelBackup.str()), o(optimizerBackup.str());
-      torch::serialize::InputArchive mi, oi;
-      mi.load_from(m, device);
-      oi.load_from(o, device);
-      model.load(mi);
-      optimizer.load(oi);
-    } catch (const std::exception&) {
-      // The backup was written by this very process: it always reads back.
-    }
-  };
+  // Everything is read and checked before anything changes; should loading a network or an
+  // optimiser still fail half-way, all of them are put back as they were.
+  StateBackup backup(state);
   try {
     readingCheckpoint(path, [&] {
       torch::serialize::InputArchive archive;
@@ -168,6 +253,12 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
         throw IoError("checkpoint " + path + " has format " + std::to_string(format) +
                       "; this version of Lumen reads formats 1 to " +
                       std::to_string(kCheckpointFormat) + " (it was written by a newer Lumen?)");
+      const bool single = format < 3; // one "model" and one "optimizer"
+      if (single && (state.networks.size() != 1 || state.optimizers.size() != 1))
+        throw IoError("checkpoint " + path + " (format " + std::to_string(format) +
+                      ") holds one network and one optimiser; this task has " +
+                      std::to_string(state.networks.size()) + " and " +
+                      std::to_string(state.optimizers.size()));
       torch::Tensor hash;
       if (context.checkConfig && !context.configHash.empty() &&
           archive.try_read("config_hash", hash)) {
@@ -182,11 +273,6 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
       position.batchInEpoch = readInt(archive, "batch_in_epoch");
       position.hasBest = readInt(archive, "has_best") != 0;
       position.best = readDouble(archive, "best");
-      position.schedule.plateauScale = readDouble(archive, "schedule_scale");
-      position.schedule.plateauBest = readDouble(archive, "schedule_best");
-      position.schedule.plateauHasBest = readInt(archive, "schedule_has_best") != 0;
-      position.schedule.plateauBadEpochs =
-          static_cast<int>(readInt(archive, "schedule_bad_epochs"));
       // Written since mixed precision: older checkpoints have no loss scaler.
       if (torch::Tensor scale; archive.try_read("loss_scale", scale))
         position.lossScale = scale.item<double>();
@@ -203,33 +289,64 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
           cuda.emplace_back();
           archive.read("rng_cuda_" + std::to_string(i), cuda.back());
         }
-      std::vector<torch::Tensor> emaWeights;
-      torch::serialize::InputArchive emaArchive;
-      const bool hasEma = ema && archive.try_read("ema", emaArchive);
-      if (hasEma)
-        for (size_t i = 0; i < ema->shadow().size(); ++i) {
+
+      // Every part, located and checked, before any state changes.
+      std::vector<torch::serialize::InputArchive> networkArchives, optimizerArchives;
+      std::vector<LrSchedule::State> schedules;
+      std::vector<std::optional<std::vector<torch::Tensor>>> emaWeights;
+      torch::serialize::InputArchive networks, optimizers, emas, scheduleGroup;
+      if (single) {
+        archive.read("model", networkArchives.emplace_back());
+        archive.read("optimizer", optimizerArchives.emplace_back());
+        schedules.push_back(readSchedule(archive, "schedule_"));
+        torch::serialize::InputArchive ema;
+        const auto& only = state.networks.front();
+        emaWeights.emplace_back();
+        if (only.ema && archive.try_read("ema", ema))
+          emaWeights.back() = readEma(ema, *only.ema, only.name, path);
+      } else {
+        archive.read("networks", networks);
+        archive.read("optimizers", optimizers);
+        archive.read("schedules", scheduleGroup);
+        const bool anyEma = archive.try_read("ema", emas);
+        const auto emaNames = anyEma ? emas.keys() : std::vector<std::string>{};
+        for (const auto& network : state.networks) {
+          networkArchives.push_back(member(networks, network.name, "network", path));
           emaWeights.emplace_back();
-          emaArchive.read(std::to_string(i), emaWeights.back());
-          if (!emaWeights.back().sizes().equals(ema->shadow()[i].sizes()))
-            throw IoError("checkpoint " + path + ": EMA weight " + std::to_string(i) +
-                          " has another shape than the model's");
+          if (network.ema &&
+              std::find(emaNames.begin(), emaNames.end(), network.name) != emaNames.end()) {
+            auto average = member(emas, network.name, "EMA", path);
+            emaWeights.back() = readEma(average, *network.ema, network.name, path);
+          }
         }
+        for (const auto& optimizer : state.optimizers) {
+          optimizerArchives.push_back(member(optimizers, optimizer.name, "optimizer", path));
+          auto schedule = member(scheduleGroup, optimizer.name, "schedule", path);
+          schedules.push_back(readSchedule(schedule, ""));
+        }
+      }
 
       // Now the parts that change state.
-      torch::serialize::InputArchive modelArchive, optimizerArchive;
-      archive.read("model", modelArchive);
-      archive.read("optimizer", optimizerArchive);
-      model.load(modelArchive);
-      optimizer.load(optimizerArchive);
-      if (ema) {
-        if (hasEma) {
-          for (size_t i = 0; i < emaWeights.size(); ++i)
-            ema->shadow()[i].copy_(emaWeights[i]);
+      for (size_t i = 0; i < state.networks.size(); ++i)
+        state.networks[i].module->load(networkArchives[i]);
+      for (size_t i = 0; i < state.optimizers.size(); ++i) {
+        state.optimizers[i].optimizer->load(optimizerArchives[i]);
+        if (state.optimizers[i].schedule)
+          *state.optimizers[i].schedule = schedules[i];
+      }
+      for (size_t i = 0; i < state.networks.size(); ++i) {
+        const auto& network = state.networks[i];
+        if (!network.ema)
+          continue;
+        if (emaWeights[i]) {
+          for (size_t k = 0; k < emaWeights[i]->size(); ++k)
+            network.ema->shadow()[k].copy_((*emaWeights[i])[k]);
         } else {
           // Without saved averages the shadow would keep the random initial weights, and the
           // EMA model (best.pt) would be garbage until it decayed: start it from these weights.
-          ema->resetTo(model);
-          logWarning("checkpoint ", path, " has no EMA weights; the average starts from its model");
+          network.ema->resetTo(*network.module);
+          logWarning("checkpoint ", path, " has no EMA weights for ", network.name,
+                     "; the average starts from its weights");
         }
       }
       if (context.generator) {
@@ -245,9 +362,27 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
       }
     });
   } catch (...) {
-    restore();
+    backup.restore(device);
     throw;
   }
+  return position;
+}
+
+void saveCheckpoint(const std::string& path, torch::nn::Module& model,
+                    torch::optim::Optimizer& optimizer, WeightEma* ema,
+                    const TrainingPosition& position, const CheckpointContext& context) {
+  LrSchedule::State schedule = position.schedule;
+  saveTrainingCheckpoint(path, {{{"model", &model, ema}}, {{"model", &optimizer, &schedule}}},
+                         position, context);
+}
+
+TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& model,
+                                torch::optim::Optimizer& optimizer, WeightEma* ema,
+                                const torch::Device& device, const CheckpointContext& context) {
+  LrSchedule::State schedule;
+  TrainingPosition position = loadTrainingCheckpoint(
+      path, {{{"model", &model, ema}}, {{"model", &optimizer, &schedule}}}, device, context);
+  position.schedule = schedule;
   return position;
 }
 
@@ -259,13 +394,49 @@ void saveModelWeights(const std::string& path, torch::nn::Module& model) {
   writeArchive(path, archive);
 }
 
+void saveNetworkWeights(const std::string& path,
+                        const std::vector<std::pair<std::string, torch::nn::Module*>>& networks) {
+  torch::serialize::OutputArchive archive, group;
+  for (const auto& [name, module] : networks) {
+    torch::serialize::OutputArchive weights;
+    module->save(weights);
+    group.write(name, weights);
+  }
+  archive.write("networks", group);
+  archive.write("format", scalar(kCheckpointFormat));
+  writeArchive(path, archive);
+}
+
 void loadModelWeights(const std::string& path, torch::nn::Module& model,
                       const torch::Device& device) {
   readingCheckpoint(path, [&] {
-    torch::serialize::InputArchive archive, modelArchive;
+    torch::serialize::InputArchive archive, weights;
     archive.load_from(path, device);
-    archive.read("model", modelArchive);
-    model.load(modelArchive);
+    if (!archive.try_read("model", weights)) {
+      // A training checkpoint (format 3) keys its networks by name; a one-network task's is
+      // "model".
+      torch::serialize::InputArchive networks;
+      if (!archive.try_read("networks", networks))
+        throw IoError("checkpoint " + path + " holds no model weights");
+      const auto names = networks.keys();
+      if (names.size() != 1)
+        throw IoError("checkpoint " + path + " holds several networks (" + joinNames(names) +
+                      "); name the one to load");
+      networks.read(names.front(), weights);
+    }
+    model.load(weights);
+  });
+}
+
+void loadNetworkWeights(const std::string& path, const std::string& name,
+                        torch::nn::Module& network, const torch::Device& device) {
+  readingCheckpoint(path, [&] {
+    torch::serialize::InputArchive archive, networks;
+    archive.load_from(path, device);
+    if (!archive.try_read("networks", networks))
+      throw IoError("checkpoint " + path + " holds no named networks");
+    auto weights = member(networks, name, "network", path);
+    network.load(weights);
   });
 }
 

@@ -3,7 +3,7 @@
 // GUI trains several at once), so a plain manual_seed before building races with other runs.
 // seededInit holds a process-wide lock while it seeds that generator, builds, and restores the
 // generator's previous state. All later draws of a run come from its task's own generator
-// (TrainTask::generator()).
+// (MultiNetworkTask::generator()).
 #pragma once
 #include <ATen/CPUGeneratorImpl.h>
 #include <mutex>

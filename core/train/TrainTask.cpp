@@ -1,5 +1,7 @@
 #include "train/TrainTask.h"
 
+#include "train/StepContext.h"
+
 #include <algorithm>
 
 namespace lumen {
@@ -22,13 +24,14 @@ at::Generator sampleGenerator(uint64_t seed, int64_t epoch, int64_t position) {
   return at::detail::createCPUGenerator(mix(mix(mix(seed) ^ uint64_t(epoch)) ^ uint64_t(position)));
 }
 
-int64_t TrainTask::shardedBatchCount(int64_t samples, int64_t batchSize) const {
+int64_t MultiNetworkTask::shardedBatchCount(int64_t samples, int64_t batchSize) const {
   const int64_t perRank = (samples + shard_.world - 1) / shard_.world;
   return (perRank + batchSize - 1) / batchSize;
 }
 
-std::vector<BatchSample> TrainTask::shardedBatch(int64_t samples, int64_t batchSize, uint64_t seed,
-                                                 int64_t epoch, int64_t batch) const {
+std::vector<BatchSample> MultiNetworkTask::shardedBatch(int64_t samples, int64_t batchSize,
+                                                        uint64_t seed, int64_t epoch,
+                                                        int64_t batch) const {
   const auto order = epochPermutation(samples, seed, epoch);
   const int64_t* index = order.data_ptr<int64_t>();
   const int64_t perRank = (samples + shard_.world - 1) / shard_.world;
@@ -38,6 +41,16 @@ std::vector<BatchSample> TrainTask::shardedBatch(int64_t samples, int64_t batchS
     out.push_back({index[position % samples], position});
   }
   return out;
+}
+
+void TrainTask::step(StepContext& context, int64_t epoch, int64_t batch) {
+  StepOutput out = trainStep(epoch, batch);
+  // The extras are logged first: should the loss or the gradients turn out not to be finite,
+  // the record that reports it still holds them.
+  for (const auto& [name, value] : out.extras)
+    context.log(name, value);
+  context.backward(out.loss);
+  context.step("model");
 }
 
 } // namespace lumen

@@ -1,48 +1,27 @@
 #include "train/Trainer.h"
 
 #include "common/Log.h"
+#include "train/Autocast.h"
 #include "train/Checkpoint.h"
 #include "train/DataParallel.h"
 #include "train/Device.h"
 #include "train/GradScaler.h"
 #include "train/LrSchedule.h"
 #include "train/MetricsLog.h"
+#include "train/OptimizerSlots.h"
 #include "train/RunDirectory.h"
+#include "train/StepContext.h"
 #include "train/WeightEma.h"
 
-#include <ATen/autocast_mode.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
-#include <torch/version.h>
 #include <unistd.h>
 
 namespace lumen {
 namespace {
-
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig& c,
-                                                       std::vector<torch::Tensor> params) {
-  if (c.name == "sgd")
-    return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(c.lr)
-                                                           .momentum(c.momentum)
-                                                           .nesterov(c.nesterov)
-                                                           .weight_decay(c.weight_decay));
-  if (c.name == "adam")
-    return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr)
-                                                            .betas({c.beta1, c.beta2})
-                                                            .eps(c.eps)
-                                                            .weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr)
-                                                           .betas({c.beta1, c.beta2})
-                                                           .eps(c.eps)
-                                                           .weight_decay(c.weight_decay));
-}
-
-void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups())
-    group.options().set_lr(lr);
-}
 
 // Running means of the scalars between two metrics records.
 class ScalarWindow {
@@ -65,54 +44,22 @@ private:
   std::map<std::string, std::pair<double, int64_t>> sums_;
 };
 
-// CUDA autocast for the extent of a training step (mixed precision).
-class AutocastScope {
-public:
-  explicit AutocastScope(bool on) : on_(on) {
-    if (!on_)
-      return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    previous_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-    previous_ = at::autocast::is_enabled();
-    at::autocast::set_enabled(true);
-#endif
-  }
-  ~AutocastScope() {
-    if (!on_)
-      return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, previous_);
-#else
-    at::autocast::set_enabled(previous_);
-#endif
-    at::autocast::clear_cache();
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
-private:
-  bool on_;
-  bool previous_ = false;
-};
-
-// Replaces the step's loss and extras by their means over the ranks, so every rank decides alike
-// whether the step is finite and rank 0 logs the global batch's loss. The loss keeps its graph:
-// only its value is exchanged, and each rank backpropagates its own shard's loss.
-void averageOverRanks(DataParallelGroup& group, StepOutput& out) {
-  std::vector<double> values{out.loss.item<double>()};
-  for (const auto& [name, value] : out.extras)
-    values.push_back(value);
-  auto flat = torch::tensor(values, torch::kFloat64);
-  group.averageInPlace({flat}, kGradientBucketBytes);
-  const double* mean = flat.data_ptr<double>();
-  const double shardLoss = values[0];
-  // The local loss plus a constant: its gradient is the shard's, its value the global mean.
-  out.loss = out.loss + (mean[0] - shardLoss);
-  size_t k = 1;
-  for (auto& [name, value] : out.extras)
+// The step's logged scalars replaced by their means over the ranks, so rank 0 logs the global
+// batch's values. Every rank logs the same names (they run the same step).
+std::map<std::string, double> averageOverRanks(DataParallelGroup* group,
+                                               std::map<std::string, double> values) {
+  if (!group || values.empty())
+    return values;
+  std::vector<double> flat;
+  for (const auto& [name, value] : values)
+    flat.push_back(value);
+  auto tensor = torch::tensor(flat, torch::kFloat64);
+  group->averageInPlace({tensor}, kGradientBucketBytes);
+  const double* mean = tensor.data_ptr<double>();
+  size_t k = 0;
+  for (auto& [name, value] : values)
     value = mean[k++];
+  return values;
 }
 
 std::string formatLoss(double v) {
@@ -123,7 +70,8 @@ std::string formatLoss(double v) {
 
 } // namespace
 
-Trainer::Trainer(TrainerConfig config, TrainTask& task, std::string runDir, std::string taskName)
+Trainer::Trainer(TrainerConfig config, MultiNetworkTask& task, std::string runDir,
+                 std::string taskName)
     : config_(std::move(config)), task_(task), runDir_(std::move(runDir)),
       taskName_(std::move(taskName)) {}
 
@@ -159,18 +107,24 @@ TrainSummary Trainer::fit(Job* job) {
     task_.setShard({group->rank(), group->world()});
 
   task_.to(device);
-  auto model = task_.model();
   const int64_t perEpoch = task_.batchesPerEpoch();
   if (perEpoch <= 0)
     throw InputError("the training set is empty: no batch to train on");
   const int64_t total = totalSteps();
   const bool lowerIsBetter = config_.best_mode == "min";
 
-  auto optimizer = makeOptimizer(config_.optimizer, model->parameters());
-  std::unique_ptr<WeightEma> ema;
-  if (config_.ema.enabled)
-    ema = std::make_unique<WeightEma>(*model, config_.ema.decay);
-  LrSchedule schedule(config_.schedule, config_.optimizer.lr, total, perEpoch);
+  // The task's networks and optimisers, each optimiser with its own settings (or the trainer's).
+  TaskOptimization optimization = buildOptimization(task_, config_, total, perEpoch);
+  const std::vector<NamedNetwork>& networks = optimization.networks;
+  std::vector<OptimizerSlot>& slots = optimization.slots;
+  auto& emas = optimization.emas;
+  auto network = [&](const std::string& name) -> torch::nn::Module& {
+    return optimization.network(name);
+  };
+  auto trainMode = [&](bool training) {
+    for (const auto& n : networks)
+      n.module->train(training);
+  };
   // Mixed precision on CUDA only: the CPU trains in float32 whatever the config says.
   const bool amp = config_.amp && device.is_cuda();
   if (config_.amp && !amp)
@@ -180,6 +134,16 @@ TrainSummary Trainer::fit(Job* job) {
   if (amp)
     scaler.emplace();
 
+  // What a checkpoint holds: every network with its EMA, every optimiser with its schedule.
+  std::vector<LrSchedule::State> scheduleStates(slots.size());
+  TrainingState checkpointState;
+  for (const auto& n : networks)
+    checkpointState.networks.push_back(
+        {n.name, n.module.get(), emas.count(n.name) ? emas[n.name].get() : nullptr});
+  for (size_t i = 0; i < slots.size(); ++i)
+    checkpointState.optimizers.push_back(
+        {slots[i].name, slots[i].optimizer.get(), &scheduleStates[i]});
+
   TrainSummary summary;
   TrainingPosition position;
   // Rank 0 alone judges whether last.pt belongs to this configuration: the other ranks may read
@@ -187,9 +151,10 @@ TrainSummary Trainer::fit(Job* job) {
   const CheckpointContext checkpointContext{&task_.generator(), configHash_,
                                             verifyConfig_ && writes};
   if (resume_ && std::filesystem::exists(run.lastCheckpoint())) {
-    position = loadCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), device,
-                              checkpointContext);
-    schedule.restore(position.schedule);
+    position =
+        loadTrainingCheckpoint(run.lastCheckpoint(), checkpointState, device, checkpointContext);
+    for (size_t i = 0; i < slots.size(); ++i)
+      slots[i].schedule->restore(scheduleStates[i]);
     if (scaler)
       scaler->restore(position.lossScale, position.lossScaleGrowthTracker);
     if (writes)
@@ -200,9 +165,14 @@ TrainSummary Trainer::fit(Job* job) {
             ")");
   } else {
     task_.generator().set_current_seed(static_cast<uint64_t>(config_.seed));
+    std::string optimizers;
+    for (const auto& spec : task_.optimizers())
+      optimizers += (optimizers.empty() ? "" : "; ") +
+                    (slots.size() > 1 ? spec.name + ": " : std::string()) +
+                    spec.config.value_or(config_.optimizerGroup()).optimizer.name + ", schedule " +
+                    spec.config.value_or(config_.optimizerGroup()).schedule.name;
     logInfo("training ", taskName_.empty() ? run.name() : taskName_, " on ", describeDevice(device),
-            ": ", config_.epochs, " epochs x ", perEpoch, " steps, optimizer ",
-            config_.optimizer.name, ", schedule ", config_.schedule.name);
+            ": ", config_.epochs, " epochs x ", perEpoch, " steps, optimizer ", optimizers);
   }
   if (position.hasBest)
     summary.best = position.best;
@@ -210,9 +180,13 @@ TrainSummary Trainer::fit(Job* job) {
     // Every rank has read last.pt before rank 0 may write it again, and all start from rank 0's
     // weights, as PyTorch DDP does.
     group->barrier();
-    std::vector<torch::Tensor> state = model->parameters();
-    for (const auto& buffer : model->buffers())
-      state.push_back(buffer);
+    std::vector<torch::Tensor> state;
+    for (const auto& n : networks) {
+      for (const auto& p : n.module->parameters())
+        state.push_back(p);
+      for (const auto& buffer : n.module->buffers())
+        state.push_back(buffer);
+    }
     group->broadcastFromRankZero(state);
     logInfo("rank ", group->rank(), " of ", group->world(), ": ", perEpoch, " steps per epoch of ",
             group->world(), " shards");
@@ -241,13 +215,13 @@ TrainSummary Trainer::fit(Job* job) {
   auto saveLast = [&] {
     if (!writes)
       return;
-    position.schedule = schedule.state();
+    for (size_t i = 0; i < slots.size(); ++i)
+      scheduleStates[i] = slots[i].schedule->state();
     if (scaler) {
       position.lossScale = scaler->scale();
       position.lossScaleGrowthTracker = scaler->growthTracker();
     }
-    saveCheckpoint(run.lastCheckpoint(), *model, *optimizer, ema.get(), position,
-                   checkpointContext);
+    saveTrainingCheckpoint(run.lastCheckpoint(), checkpointState, position, checkpointContext);
   };
   // A change of settings the user accepted is recorded at once: even if no step follows, the
   // next resume must find last.pt written with the configuration config.yaml now holds.
@@ -277,7 +251,9 @@ TrainSummary Trainer::fit(Job* job) {
     const double seconds = std::chrono::duration<double>(Clock::now() - windowStart).count();
     if (seconds > 0 && windowSteps > 0)
       record.scalars["perf/steps_per_s"] = double(windowSteps) / seconds;
-    record.scalars["lr"] = schedule.lrAt(std::max<int64_t>(0, position.step - 1));
+    for (const auto& slot : slots)
+      record.scalars[slots.size() == 1 ? "lr" : "lr_" + slot.name] =
+          slot.schedule->lrAt(std::max<int64_t>(0, position.step - 1));
     if (metrics)
       metrics->append(record);
     summary.lastTrainLoss = record.scalars.count("train/loss") ? record.scalars["train/loss"] : 0;
@@ -285,14 +261,21 @@ TrainSummary Trainer::fit(Job* job) {
     windowSteps = 0;
   };
 
+  // The averaged weights swapped in for a scope (validation, saving the best networks).
+  auto emaWeights = [&] {
+    std::vector<std::unique_ptr<EmaScope>> scopes;
+    for (const auto& [name, ema] : emas)
+      scopes.push_back(std::make_unique<EmaScope>(ema.get(), network(name)));
+    return scopes;
+  };
   auto validate = [&] {
     std::map<std::string, double> values;
     {
       torch::NoGradGuard noGrad;
-      EmaScope emaWeights(ema.get(), *model);
-      model->eval();
+      const auto averaged = emaWeights();
+      trainMode(false);
       values = task_.validate(job);
-      model->train();
+      trainMode(true);
     }
     MetricsRecord record;
     record.step = position.step;
@@ -312,7 +295,8 @@ TrainSummary Trainer::fit(Job* job) {
       logWarning("best_metric '", config_.best_metric, "' is not among the validation metrics");
       return;
     }
-    schedule.observe(it->second, lowerIsBetter);
+    for (auto& slot : slots)
+      slot.schedule->observe(it->second, lowerIsBetter);
     const bool better = std::isfinite(it->second) &&
                         (!position.hasBest ||
                          (lowerIsBetter ? it->second < position.best : it->second > position.best));
@@ -321,14 +305,21 @@ TrainSummary Trainer::fit(Job* job) {
       position.best = it->second;
       summary.best = it->second;
       if (writes) {
-        EmaScope emaWeights(ema.get(), *model);
-        saveModelWeights(run.bestCheckpoint(), *model);
+        const auto averaged = emaWeights();
+        if (networks.size() == 1) {
+          saveModelWeights(run.bestCheckpoint(), *networks.front().module);
+        } else {
+          std::vector<std::pair<std::string, torch::nn::Module*>> named;
+          for (const auto& n : networks)
+            named.emplace_back(n.name, n.module.get());
+          saveNetworkWeights(run.bestCheckpoint(), named);
+        }
       }
       logInfo("new best ", config_.best_metric, " = ", formatLoss(it->second));
     }
   };
 
-  model->train();
+  trainMode(true);
   try {
     while (position.step < total) {
       const int64_t epoch = position.epoch;
@@ -345,56 +336,37 @@ TrainSummary Trainer::fit(Job* job) {
           summary.epochs = position.epoch;
           return summary;
         }
-        optimizer->zero_grad();
-        setLearningRate(*optimizer, schedule.lrAt(position.step));
-        StepOutput out;
+        for (auto& slot : slots) {
+          slot.optimizer->zero_grad();
+          slot.setLearningRate(slot.schedule->lrAt(position.step));
+        }
+        // A loss or gradients that are not finite never reach the weights or the EMA: the
+        // context refuses the optimiser step (NonFiniteStep).
+        StepContext context(slots, group.get(), scaler ? &*scaler : nullptr, position.step, epoch);
+        std::string broken;
         {
           AutocastScope autocast(amp);
-          out = task_.trainStep(epoch, batch);
-        }
-        if (group)
-          averageOverRanks(*group, out);
-        const double lossValue = out.loss.item<double>();
-        // A non-finite loss, or a finite one with non-finite gradients, must not reach the
-        // weights or the EMA: the step is refused before optimizer->step().
-        double gradNorm = 0.0;
-        std::string broken;
-        if (!std::isfinite(lossValue)) {
-          broken =
-              std::string("training loss became ") + (std::isnan(lossValue) ? "NaN" : "infinite");
-        } else {
-          (scaler ? scaler->scaled(out.loss) : out.loss).backward();
-          if (group)
-            averageGradients(*group, model->parameters(), kGradientBucketBytes);
-          if (scaler) {
-            // An overflow at this scale is the scaler's business, not a broken run: the step is
-            // skipped and the scale backs off, as PyTorch's GradScaler does.
-            const bool finite = scaler->unscale(model->parameters());
-            scaler->update(finite);
-            window.add("train/loss_scale", scaler->scale());
-            if (!finite) {
-              optimizer->zero_grad();
-              ++position.step;
-              position.batchInEpoch = batch + 1;
-              window.add("train/loss", lossValue);
-              continue;
-            }
+          try {
+            task_.step(context, epoch, batch);
+          } catch (const NonFiniteStep& e) {
+            broken = e.what();
           }
-          gradNorm = torch::nn::utils::clip_grad_norm_(
-              model->parameters(), config_.grad_clip_norm > 0 ? config_.grad_clip_norm : INFINITY);
-          if (!std::isfinite(gradNorm))
-            broken = std::string("gradients became ") +
-                     (std::isnan(gradNorm) ? "NaN" : "infinite") + " (the loss was " +
-                     formatLoss(lossValue) + ")";
+        }
+        ++position.step;
+        position.batchInEpoch = batch + 1;
+        const auto logged = averageOverRanks(group.get(), context.logged());
+        for (const auto& [name, value] : logged)
+          window.add("train/" + name, value);
+        if (scaler) {
+          // An overflow at this scale skipped the optimisers that met it; the scale backs off,
+          // as PyTorch's GradScaler does, and the run goes on.
+          scaler->update(!context.overflowed());
+          window.add("train/loss_scale", scaler->scale());
         }
         if (!broken.empty()) {
-          ++position.step;
-          position.batchInEpoch = batch + 1;
-          window.add("train/loss", lossValue);
-          if (!std::isfinite(gradNorm))
-            window.add("train/grad_norm", gradNorm);
           emitTrainRecord();
-          optimizer->zero_grad();
+          for (auto& slot : slots)
+            slot.optimizer->zero_grad();
           if (config_.stop_on_nan) {
             const std::string message =
                 broken + " at step " + std::to_string(position.step) + "; " + lastGood();
@@ -404,16 +376,10 @@ TrainSummary Trainer::fit(Job* job) {
           logWarning(broken, " at step ", position.step, ": batch skipped");
           continue;
         }
-        optimizer->step();
-        if (ema)
-          ema->update(*model);
-        ++position.step;
-        ++windowSteps;
-        position.batchInEpoch = batch + 1;
-        window.add("train/loss", lossValue);
-        window.add("train/grad_norm", gradNorm);
-        for (const auto& [name, value] : out.extras)
-          window.add("train/" + name, value);
+        if (context.optimizerSteps() > 0)
+          ++windowSteps;
+        const auto loss = logged.find("loss");
+        const double lossValue = loss != logged.end() ? loss->second : 0.0;
         if (position.step % config_.log_every == 0)
           emitTrainRecord();
         if (job)

@@ -1,9 +1,10 @@
-// The one training engine every pipeline uses. Given a TrainTask and a run directory it runs
-// epochs of optimisation with the configured optimiser, learning-rate schedule, gradient
-// clipping and weight EMA; validates on a cadence and tracks the best model; writes
-// metrics.jsonl, log.txt, status.json and atomic checkpoints; and resumes exactly from
-// checkpoints/last.pt. Runs inside a Job: progress is reported and cancellation is honoured
-// between steps and validation batches (a cancelled run saves `last` first, so it resumes).
+// The one training engine every pipeline uses. Given a task (one network, or several with their
+// own optimisers: train/TrainTask.h) and a run directory it runs epochs of optimisation with
+// each optimiser's learning-rate schedule, gradient clipping and weight EMA; validates on a cadence
+// and tracks the best model; writes metrics.jsonl, log.txt, status.json and atomic checkpoints; and
+// resumes exactly from checkpoints/last.pt. Runs inside a Job: progress is reported and
+// cancellation is honoured between steps and validation batches (a cancelled run saves `last`
+// first, so it resumes).
 //
 // A run is self-contained however many train in one process: it owns its folder (RunLock), its
 // log.txt gets its own lines only, its random draws come from its task's generator, and its
@@ -34,7 +35,8 @@ struct TrainSummary {
 
 class Trainer {
 public:
-  Trainer(TrainerConfig config, TrainTask& task, std::string runDir, std::string taskName = {});
+  Trainer(TrainerConfig config, MultiNetworkTask& task, std::string runDir,
+          std::string taskName = {});
 
   // Resume from checkpoints/last.pt when it exists (default true).
   void setResume(bool resume) { resume_ = resume; }
@@ -58,7 +60,7 @@ public:
 
 private:
   TrainerConfig config_;
-  TrainTask& task_;
+  MultiNetworkTask& task_;
   std::string runDir_;
   std::string taskName_;
   bool resume_ = true;

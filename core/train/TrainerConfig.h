@@ -63,6 +63,25 @@ struct EmaConfig {
   }
 };
 
+// What one optimiser of a task with several networks is configured with (train/TrainTask.h):
+// a multi-network task's config holds one such section per optimiser it names, e.g.
+// `optimizers: {G: {...}, D: {...}}`. A task with one network takes the trainer's own
+// optimizer, schedule, grad_clip_norm and ema (TrainerConfig::optimizerGroup).
+struct OptimizerGroupConfig {
+  OptimizerConfig optimizer;
+  ScheduleConfig schedule;
+  double grad_clip_norm = 0.0; // 0: no clipping
+  // An exponential moving average of the networks this optimiser steps.
+  EmaConfig ema;
+
+  template <class V> void visit(V& v) {
+    v.section("optimizer", optimizer);
+    v.section("schedule", schedule);
+    v.field("grad_clip_norm", grad_clip_norm, atLeast(0.0));
+    v.section("ema", ema);
+  }
+};
+
 struct TrainerConfig {
   int epochs = 10;
   int64_t max_steps = 0;              // 0: no limit beyond epochs
@@ -101,6 +120,8 @@ struct TrainerConfig {
     v.section("schedule", schedule);
     v.section("ema", ema);
   }
+
+  OptimizerGroupConfig optimizerGroup() const { return {optimizer, schedule, grad_clip_norm, ema}; }
 };
 
 } // namespace lumen

@@ -13,31 +13,13 @@
 #include <QProcess>
 #include <QThread>
 #include <QtTest>
-#include <arpa/inet.h>
 #include <future>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
 using namespace lumen;
 
 namespace {
-
-// A port no one listens on now (the kernel's pick for port 0).
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
 
 DataParallelSettings rankOf(int rank, int world, int port) {
   DataParallelSettings s;
@@ -50,7 +32,7 @@ DataParallelSettings rankOf(int rank, int world, int port) {
 
 // Runs `body(group)` on `world` threads, one rank each, in one process.
 template <class Body> void onRanks(int world, Body body, int timeoutMs = 20000) {
-  const int port = freePort();
+  const int port = test::freeLoopbackPort();
   std::vector<std::future<void>> ranks;
   for (int r = 0; r < world; ++r)
     ranks.push_back(std::async(std::launch::async, [=] {
@@ -124,7 +106,7 @@ std::vector<double> trainLosses(const std::string& runDir) {
 // Runs `args` as two ranks on loopback, as torchrun would start them; false (with each failed
 // rank's stderr as a warning) unless both end well.
 bool trainOnTwoRanks(const QStringList& args) {
-  const int port = freePort();
+  const int port = test::freeLoopbackPort();
   std::vector<std::unique_ptr<QProcess>> ranks;
   for (int r = 0; r < 2; ++r)
     ranks.push_back(startCli(args, Environment(r, 2, port).env));
@@ -231,7 +213,7 @@ private Q_SLOTS:
   void aRendezvousWithoutItsPeersTimesOut() {
     const auto started = std::chrono::steady_clock::now();
     try {
-      DataParallelGroup::connect(rankOf(0, 2, freePort()), torch::kCPU,
+      DataParallelGroup::connect(rankOf(0, 2, test::freeLoopbackPort()), torch::kCPU,
                                  std::chrono::milliseconds(1500));
       QFAIL("a group of two formed with one process");
     } catch (const Error& e) {
@@ -329,7 +311,7 @@ private Q_SLOTS:
     const QString dir = QString::fromStdString(test::freshDir("data-parallel-dead"));
     const QStringList args = eventTrainingOn(dir, 1000) +
                              QStringList{"--set", "data.batch_size=2", "--run-dir", dir + "/run"};
-    const int port = freePort();
+    const int port = test::freeLoopbackPort();
     auto rank0 = startCli(args, Environment(0, 2, port).env);
     auto rank1 = startCli(args, Environment(1, 2, port).env);
     QVERIFY(test::pollUntil([] { QThread::msleep(50); },
