@@ -27,7 +27,8 @@ JobPtr eventTrainingJob(const EventTrainConfig& config, const std::string& runDi
         if (config.model.kind == "local")
           task = std::make_unique<EventLocalTask>(config, loadVoxelPairs(prepared, config.data));
         else
-          task = std::make_unique<EventDenoiseTask>(config, loadVoxelPairs(prepared, config.data));
+          task = std::make_unique<EventDenoiseTask>(config,
+                                                    VoxelPairSamples::open(prepared, config.data));
         Trainer trainer(config.trainer, *task, runDir, "events");
         run.attach(trainer);
         trainer.fit(&run.job);

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Job.h"
+#include "common/JobPool.h"
 #include "common/Log.h"
 #include "train/SeededInit.h"
 
@@ -135,55 +136,38 @@ torch::Tensor voxelLoss(const torch::Tensor& prediction, const torch::Tensor& ta
   return torch::mse_loss(prediction, target);
 }
 
-namespace {
-
-// The samples `index` of `values` (samples x perSample floats) as (n, 1, B, H, W).
-torch::Tensor gatherSamples(const std::vector<float>& values, const std::vector<int64_t>& index,
-                            const VoxelPairSet& data) {
-  const size_t perSample = size_t(data.bins) * size_t(data.height) * size_t(data.width);
-  auto out = torch::empty({int64_t(index.size()), 1, data.bins, data.height, data.width});
-  float* to = out.data_ptr<float>();
-  for (size_t k = 0; k < index.size(); ++k)
-    std::memcpy(to + k * perSample, values.data() + size_t(index[k]) * perSample,
-                perSample * sizeof(float));
-  return out;
-}
-
-} // namespace
-
-EventDenoiseTask::EventDenoiseTask(const EventTrainConfig& config, VoxelPairSet data)
-    : config_(config), normalization_(parseVoxelNormalization(config.data.normalization)) {
+EventDenoiseTask::EventDenoiseTask(const EventTrainConfig& config, VoxelPairSamples data)
+    : config_(config), normalization_(parseVoxelNormalization(config.data.normalization)),
+      data_(std::move(data)) {
   checkDenoiseModelFits(config);
-  if (data.bins != config.data.bins)
-    throw InputError("the prepared voxel pairs have " + std::to_string(data.bins) +
+  if (data_.bins() != config.data.bins)
+    throw InputError("the prepared voxel pairs have " + std::to_string(data_.bins()) +
                      " bins, data.bins says " + std::to_string(config.data.bins));
-  const size_t values =
-      data.samples() * size_t(data.bins) * size_t(data.height) * size_t(data.width);
-  if (data.raw.size() != values || data.label.size() != values)
-    throw InputError("the prepared voxel pairs hold " + std::to_string(data.raw.size()) +
-                     " raw and " + std::to_string(data.label.size()) + " label values, expected " +
-                     std::to_string(values));
   const int patch = config.data.patch;
-  if (patch > 0 && (patch > data.height || patch > data.width))
+  if (patch > 0 && (patch > data_.height() || patch > data_.width()))
     throw InputError("data.patch = " + std::to_string(patch) + " is larger than the " +
-                     std::to_string(data.width) + "x" + std::to_string(data.height) + " sensor");
+                     std::to_string(data_.width()) + "x" + std::to_string(data_.height()) +
+                     " sensor");
   model_ =
       seededInit(uint64_t(config.trainer.seed), [&] { return makeDenoiseModel(config.model); });
-  std::vector<int64_t> trainIndex, valIndex;
-  for (size_t i = 0; i < data.samples(); ++i)
-    (data.validation[i] ? valIndex : trainIndex).push_back(int64_t(i));
-  if (trainIndex.empty())
+  for (size_t i = 0; i < data_.samples(); ++i)
+    (data_.validation()[i] ? valIndex_ : trainIndex_).push_back(int64_t(i));
+  if (trainIndex_.empty())
     throw InputError("the prepared dataset has no training samples (all files were assigned to "
                      "validation; lower data.val_fraction or add recordings)");
-  // Each array is released once copied, so at most one and a half copies of the set are alive.
-  trainRaw_ = gatherSamples(data.raw, trainIndex, data);
-  valRaw_ = gatherSamples(data.raw, valIndex, data);
-  std::vector<float>().swap(data.raw);
-  trainLabel_ = gatherSamples(data.label, trainIndex, data);
-  valLabel_ = gatherSamples(data.label, valIndex, data);
-  std::vector<float>().swap(data.label);
-  if (!valIndex.empty())
-    dataRange_ = std::max(1e-6, valLabel_.abs().max().item<double>());
+  // PSNR's data range: the largest clean count of the validation set, one sample at a time.
+  double range = 0.0;
+  for (const int64_t k : valIndex_)
+    range = std::max(range, sample(k).second.abs().max().item<double>());
+  if (!valIndex_.empty())
+    dataRange_ = std::max(1e-6, range);
+}
+
+std::pair<torch::Tensor, torch::Tensor> EventDenoiseTask::sample(int64_t k) const {
+  const std::vector<int64_t> shape{1, 1, data_.bins(), data_.height(), data_.width()};
+  auto raw = torch::empty(shape), label = torch::empty(shape);
+  data_.read(uint64_t(k), raw.data_ptr<float>(), label.data_ptr<float>());
+  return {raw, label};
 }
 
 void EventDenoiseTask::to(const torch::Device& device) {
@@ -192,21 +176,74 @@ void EventDenoiseTask::to(const torch::Device& device) {
 }
 
 int64_t EventDenoiseTask::batchesPerEpoch() const {
-  return shardedBatchCount(trainRaw_.size(0), config_.data.batch_size);
+  return shardedBatchCount(int64_t(trainIndex_.size()), config_.data.batch_size);
+}
+
+EventDenoiseTask::~EventDenoiseTask() {
+  if (prefetch_.job) {
+    prefetch_.job->requestCancel();
+    prefetch_.job->wait();
+  }
+}
+
+std::vector<EventDenoiseTask::Pair> EventDenoiseTask::batchPairs(int64_t epoch, int64_t batch) {
+  if (prefetch_.job && prefetch_.epoch == epoch && prefetch_.batch == batch) {
+    JobPtr job = std::move(prefetch_.job);
+    // A read that has not started yet (every worker of the pool busy) is done here instead of
+    // waited for: waiting could wait forever.
+    if (job->state() == JobState::Queued)
+      job->requestCancel();
+    job->wait();
+    if (job->state() == JobState::Succeeded)
+      return std::move(*prefetch_.pairs);
+    if (job->state() == JobState::Failed)
+      job->get(); // the read's own error (a damaged chunk, a file gone)
+  }
+  std::vector<Pair> pairs;
+  for (const auto& s : shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
+                                    uint64_t(config_.trainer.seed), epoch, batch))
+    pairs.push_back(sample(trainIndex_[size_t(s.index)]));
+  return pairs;
+}
+
+void EventDenoiseTask::prefetch(int64_t epoch, int64_t batch) {
+  JobPool* pool = JobPool::current();
+  if (!pool)
+    return; // a training outside any pool (a test's direct fit) reads each batch when it trains
+  if (batch >= batchesPerEpoch()) {
+    ++epoch;
+    batch = 0;
+  }
+  std::vector<int64_t> indices;
+  for (const auto& s : shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
+                                    uint64_t(config_.trainer.seed), epoch, batch))
+    indices.push_back(trainIndex_[size_t(s.index)]);
+  auto pairs = std::make_shared<std::vector<Pair>>();
+  auto job = makeJob("read voxel pairs", [this, indices, pairs](Job& self) {
+    for (const int64_t k : indices) {
+      self.checkCancelled();
+      pairs->push_back(sample(k));
+    }
+  });
+  job->setSilent();
+  prefetch_ = {epoch, batch, pool->submit(job), pairs};
 }
 
 StepOutput EventDenoiseTask::trainStep(int64_t epoch, int64_t batch) {
   using torch::indexing::Slice;
-  const auto samples = shardedBatch(trainRaw_.size(0), config_.data.batch_size,
+  const auto samples = shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
                                     uint64_t(config_.trainer.seed), epoch, batch);
+  auto pairs = batchPairs(epoch, batch);
+  // The next batch is read while this one trains.
+  prefetch(epoch, batch + 1);
   std::vector<torch::Tensor> inputs, counts, targets;
   const int patch = config_.data.patch;
-  const int64_t H = trainRaw_.size(3), W = trainRaw_.size(4);
-  for (const auto& [i, position] : samples) {
+  const int64_t H = data_.height(), W = data_.width();
+  for (size_t k = 0; k < samples.size(); ++k) {
     // Crop positions depend only on (seed, epoch, position): a resumed run sees the same
     // patches, and so does a run on several processes.
-    auto generator = sampleGenerator(uint64_t(config_.trainer.seed), epoch, position);
-    auto x = trainRaw_.slice(0, i, i + 1), y = trainLabel_.slice(0, i, i + 1);
+    auto generator = sampleGenerator(uint64_t(config_.trainer.seed), epoch, samples[k].position);
+    auto [x, y] = pairs[k];
     // Normalised over the whole frame before cropping: inference normalises whole frames.
     auto input = networkInput(x, normalization_);
     if (patch > 0) {
@@ -233,17 +270,17 @@ StepOutput EventDenoiseTask::trainStep(int64_t epoch, int64_t batch) {
 }
 
 std::map<std::string, double> EventDenoiseTask::validate(Job* job) {
-  if (!valRaw_.defined() || valRaw_.size(0) == 0)
+  if (valIndex_.empty())
     return {};
   torch::NoGradGuard noGrad;
   double loss = 0, mse = 0, inputLoss = 0, inputMse = 0;
-  const int64_t n = valRaw_.size(0);
-  for (int64_t i = 0; i < n; ++i) {
+  const auto n = int64_t(valIndex_.size());
+  for (const int64_t k : valIndex_) {
     if (job)
       job->checkCancelled();
-    const auto counts = valRaw_.slice(0, i, i + 1);
+    const auto [counts, label] = sample(k);
     const auto x = counts.to(device_);
-    const auto y = valLabel_.slice(0, i, i + 1).to(device_);
+    const auto y = label.to(device_);
     const auto prediction =
         predictCounts(model_, networkInput(counts, normalization_).to(device_), x, config_);
     loss += voxelLoss(prediction, y, config_.loss).item<double>();

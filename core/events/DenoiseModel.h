@@ -7,6 +7,7 @@
 // correction added to the un-normalised counts (clean = noisy + residual), without it the clean
 // counts themselves. Training, validation and inference all go through predictCounts.
 #pragma once
+#include "common/Job.h"
 #include "events/DenoiseConfig.h"
 #include "events/VoxelPairs.h"
 #include "nn/UNet3d.h"
@@ -47,7 +48,10 @@ torch::Tensor voxelLoss(const torch::Tensor& prediction, const torch::Tensor& ta
 
 class EventDenoiseTask : public TrainTask {
 public:
-  EventDenoiseTask(const EventTrainConfig& config, VoxelPairSet data);
+  ~EventDenoiseTask() override;
+  // Batches are read from `data` as they are trained (VoxelPairSamples::open streams the
+  // prepared file), so the set need not fit in memory.
+  EventDenoiseTask(const EventTrainConfig& config, VoxelPairSamples data);
   std::shared_ptr<torch::nn::Module> model() override { return model_.ptr(); }
   UNet3d& unet() { return model_; }
   void to(const torch::Device& device) override;
@@ -62,7 +66,21 @@ private:
   VoxelNormalization normalization_ = VoxelNormalization::None;
   UNet3d model_{nullptr};
   torch::Device device_ = torch::kCPU;
-  torch::Tensor trainRaw_, trainLabel_, valRaw_, valLabel_; // (S, 1, B, H, W) event counts
+  using Pair = std::pair<torch::Tensor, torch::Tensor>;
+  // Sample k's event counts, raw and label, each (1, 1, B, H, W).
+  Pair sample(int64_t k) const;
+  // The training pairs of batch `batch` of epoch `epoch`: read while the previous step trained
+  // (a silent job on the run's pool) when it could be, read now otherwise.
+  std::vector<Pair> batchPairs(int64_t epoch, int64_t batch);
+  void prefetch(int64_t epoch, int64_t batch);
+  struct Prefetch {
+    int64_t epoch = -1, batch = -1;
+    JobPtr job;
+    std::shared_ptr<std::vector<Pair>> pairs;
+  };
+  Prefetch prefetch_;
+  VoxelPairSamples data_;
+  std::vector<int64_t> trainIndex_, valIndex_;
   double dataRange_ = 1.0;
 };
 

@@ -315,8 +315,12 @@ std::string ensurePreparedPairs(const EventDataConfig& data, const std::string& 
   return keyed;
 }
 
-VoxelPairSet loadVoxelPairs(const std::string& path, const EventDataConfig& data) {
-  auto file = Hdf5File::openRead(path);
+namespace {
+
+// The prepared file's sample shape (samples, bins, height, width), checked against `data` and
+// against itself.
+std::vector<uint64_t> checkPreparedFile(const Hdf5File& file, const std::string& path,
+                                        const EventDataConfig& data) {
   for (const char* name : {"/raw", "/label", "/validation"})
     if (!file.exists(name))
       throw InputError(path + ": not a prepared voxel-pair file (missing " + name + ")");
@@ -327,28 +331,85 @@ VoxelPairSet loadVoxelPairs(const std::string& path, const EventDataConfig& data
   const auto info = file.info("/raw");
   if (info.dims.size() != 4 || file.info("/label").dims != info.dims)
     throw InputError(path + ": /raw and /label must both be (samples, bins, height, width)");
-  const auto values = checkedProduct(info.dims);
-  if (!values || *values > kMaxPreparedValues) {
-    std::vector<std::string> dims;
-    for (uint64_t d : info.dims)
-      dims.push_back(std::to_string(d));
-    throw InputError(path + ": /raw is " + joinLimited(dims, 4, " x ") + ", more than the " +
-                     std::to_string(kMaxPreparedValues) + " values a training set may load");
-  }
   if (info.dims[1] != uint64_t(data.bins))
     throw InputError(path + ": /raw has " + std::to_string(info.dims[1]) +
                      " bins per sample, its bins attribute says " + std::to_string(data.bins));
   if (file.info("/validation").dims != std::vector<uint64_t>{info.dims[0]})
     throw InputError(path + ": /validation must have one entry per sample (" +
                      std::to_string(info.dims[0]) + ")");
+  return info.dims;
+}
+
+} // namespace
+
+VoxelPairSet loadVoxelPairs(const std::string& path, const EventDataConfig& data) {
+  auto file = Hdf5File::openRead(path);
+  const auto dims = checkPreparedFile(file, path, data);
+  const auto values = checkedProduct(dims);
+  if (!values || *values > kMaxPreparedValues) {
+    std::vector<std::string> text;
+    for (uint64_t d : dims)
+      text.push_back(std::to_string(d));
+    throw InputError(path + ": /raw is " + joinLimited(text, 4, " x ") + ", more than the " +
+                     std::to_string(kMaxPreparedValues) + " values a training set may load");
+  }
   VoxelPairSet set;
-  set.bins = int(info.dims[1]);
-  set.height = int(info.dims[2]);
-  set.width = int(info.dims[3]);
+  set.bins = int(dims[1]);
+  set.height = int(dims[2]);
+  set.width = int(dims[3]);
   set.raw = file.read<float>("/raw");
   set.label = file.read<float>("/label");
   set.validation = file.read<uint8_t>("/validation");
   return set;
+}
+
+VoxelPairSamples VoxelPairSamples::open(const std::string& path, const EventDataConfig& data) {
+  auto file = std::make_shared<Hdf5File>(Hdf5File::openRead(path));
+  const auto dims = checkPreparedFile(*file, path, data);
+  // One sample is read at a time, so only its size is bounded (by the file's read limit), not
+  // the set's.
+  if (dims[2] == 0 || dims[3] == 0 || dims[2] > (1u << 16) || dims[3] > (1u << 16))
+    throw InputError(path + ": /raw's frames are " + std::to_string(dims[3]) + " x " +
+                     std::to_string(dims[2]) + "; expected 1 to 65536 pixels a side");
+  VoxelPairSamples samples;
+  samples.bins_ = int(dims[1]);
+  samples.height_ = int(dims[2]);
+  samples.width_ = int(dims[3]);
+  samples.validation_ = file->read<uint8_t>("/validation");
+  file->holdOpen("/raw");
+  file->holdOpen("/label");
+  samples.file_ = std::move(file);
+  return samples;
+}
+
+VoxelPairSamples::VoxelPairSamples(VoxelPairSet inMemory)
+    : bins_(inMemory.bins), height_(inMemory.height), width_(inMemory.width),
+      validation_(inMemory.validation) {
+  const size_t values = inMemory.samples() * valuesPerSample();
+  if (inMemory.raw.size() != values || inMemory.label.size() != values)
+    throw InputError("the voxel pairs hold " + std::to_string(inMemory.raw.size()) + " raw and " +
+                     std::to_string(inMemory.label.size()) + " label values, expected " +
+                     std::to_string(values));
+  memory_ = std::make_shared<const VoxelPairSet>(std::move(inMemory));
+}
+
+void VoxelPairSamples::read(uint64_t sample, float* raw, float* label) const {
+  if (sample >= samples())
+    throw InputError("voxel-pair sample " + std::to_string(sample) + " of " +
+                     std::to_string(samples()) + " does not exist");
+  const size_t n = valuesPerSample();
+  if (memory_) {
+    std::copy_n(memory_->raw.data() + sample * n, n, raw);
+    std::copy_n(memory_->label.data() + sample * n, n, label);
+    return;
+  }
+  const auto r = file_->read<float>("/raw", sample, 1);
+  const auto l = file_->read<float>("/label", sample, 1);
+  if (r.size() != n || l.size() != n)
+    throw IoError("voxel-pair sample " + std::to_string(sample) + " read back " +
+                  std::to_string(r.size()) + " values, expected " + std::to_string(n));
+  std::copy(r.begin(), r.end(), raw);
+  std::copy(l.begin(), l.end(), label);
 }
 
 } // namespace lumen

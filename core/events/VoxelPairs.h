@@ -9,11 +9,13 @@
 #include "events/DenoiseConfig.h"
 #include "events/VoxelGrid.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace lumen {
 
+class Hdf5File;
 class Job;
 
 struct EventPair {
@@ -77,5 +79,31 @@ struct VoxelPairSet {
 // Loads a prepared file made with `data`'s settings; InputError naming the differences when it
 // was made with others, or when its datasets are not a consistent voxel-pair set.
 VoxelPairSet loadVoxelPairs(const std::string& path, const EventDataConfig& data);
+
+// The samples of a voxel-pair set read one at a time: streamed from the prepared file, which
+// stays open (each sample is one compressed chunk, inflated when it is read), so a training set
+// need not fit in memory; or taken from a set already in memory.
+class VoxelPairSamples {
+public:
+  // Checks the file as loadVoxelPairs does, without loading /raw and /label.
+  static VoxelPairSamples open(const std::string& path, const EventDataConfig& data);
+  VoxelPairSamples(VoxelPairSet inMemory); // NOLINT: a set in memory is a source of samples
+
+  int bins() const { return bins_; }
+  int height() const { return height_; }
+  int width() const { return width_; }
+  uint64_t samples() const { return validation_.size(); }
+  const std::vector<uint8_t>& validation() const { return validation_; }
+  size_t valuesPerSample() const { return size_t(bins_) * size_t(height_) * size_t(width_); }
+  // Sample `sample`'s raw and label grids, valuesPerSample() floats each.
+  void read(uint64_t sample, float* raw, float* label) const;
+
+private:
+  VoxelPairSamples() = default;
+  int bins_ = 0, height_ = 0, width_ = 0;
+  std::vector<uint8_t> validation_;
+  std::shared_ptr<Hdf5File> file_;             // streaming, or
+  std::shared_ptr<const VoxelPairSet> memory_; // in memory
+};
 
 } // namespace lumen

@@ -201,7 +201,7 @@ private Q_SLOTS:
     const std::string runDir = dir_ + "/run";
     fs::create_directories(runDir);
     saveConfig(config_, runDir + "/config.yaml");
-    EventDenoiseTask task(config_, loadVoxelPairs(dir_ + "/prepared.h5", config_.data));
+    EventDenoiseTask task(config_, VoxelPairSamples::open(dir_ + "/prepared.h5", config_.data));
     untrained_ = task.validate(nullptr);
     summary_ = Trainer(config_.trainer, task, runDir, "events").fit();
     checkpoint_ = runDir + "/checkpoints/best.pt";
@@ -253,6 +253,35 @@ private Q_SLOTS:
       QVERIFY((gx - x.grad()).abs().max().item<float>() < 1e-4f);
       QVERIFY((gw - w.grad()).abs().max().item<float>() < 1e-3f);
     }
+  }
+
+  void aStreamedSetTrainsLikeTheSameSetInMemory() {
+    // Training reads its batches from the prepared file as it goes, each one while the step
+    // before it trains (on the run's job pool); the same set loaded into memory trains to the
+    // same weights, step for step.
+    auto config = config_;
+    config.trainer.max_steps = 7;
+    const std::string prepared = dir_ + "/prepared.h5";
+    std::vector<torch::Tensor> weights[2];
+    for (int streamed = 0; streamed < 2; ++streamed) {
+      EventDenoiseTask task(config, streamed
+                                        ? VoxelPairSamples::open(prepared, config.data)
+                                        : VoxelPairSamples(loadVoxelPairs(prepared, config.data)));
+      Trainer trainer(config.trainer, task, dir_ + (streamed ? "/streamed" : "/in-memory"),
+                      "events");
+      JobPool pool(2);
+      const auto job = pool.submit("train", [&](Job& self) { trainer.fit(&self); });
+      QVERIFY(job->wait(std::chrono::minutes(2)));
+      QVERIFY2(job->state() == JobState::Succeeded, job->errorMessage().c_str());
+      for (const auto& p : task.model()->parameters())
+        weights[streamed].push_back(p.detach().clone());
+    }
+    for (size_t i = 0; i < weights[0].size(); ++i)
+      QVERIFY(torch::equal(weights[0][i], weights[1][i]));
+    const auto samples = VoxelPairSamples::open(prepared, config.data);
+    QCOMPARE(samples.samples(), uint64_t(25));
+    std::vector<float> raw(samples.valuesPerSample()), label(samples.valuesPerSample());
+    QVERIFY_THROWS_EXCEPTION(InputError, samples.read(25, raw.data(), label.data()));
   }
 
   void isotropicPoolingNeedsEnoughBins() {
@@ -471,7 +500,7 @@ private Q_SLOTS:
 
     // A network that adds nothing to its (normalised) input writes the input's counts, with
     // their polarities, through `events infer`.
-    EventDenoiseTask task(config, loadVoxelPairs(dir + "/prepared.h5", config.data));
+    EventDenoiseTask task(config, VoxelPairSamples::open(dir + "/prepared.h5", config.data));
     makeIdentity(task.unet());
     const auto identity = task.validate(nullptr);
     QVERIFY2(
@@ -495,7 +524,7 @@ private Q_SLOTS:
     auto trained = config;
     trained.trainer.epochs = 4;
     trained.trainer.optimizer.lr = 0.01;
-    EventDenoiseTask learner(trained, loadVoxelPairs(dir + "/prepared.h5", config.data));
+    EventDenoiseTask learner(trained, VoxelPairSamples::open(dir + "/prepared.h5", config.data));
     const auto summary = Trainer(trained.trainer, learner, dir + "/run", "events").fit();
     // (About 0.45 dB ahead after four epochs on these two small files.)
     QVERIFY2(summary.lastValidation.at("val/psnr") >
@@ -561,7 +590,7 @@ private Q_SLOTS:
     for (size_t i = 0; i < raw.size(); ++i)
       expected += double(raw[i] - label[i]) * double(raw[i] - label[i]);
     expected /= double(raw.size());
-    EventDenoiseTask task(config, loadVoxelPairs(dir + "/prepared.h5", config.data));
+    EventDenoiseTask task(config, VoxelPairSamples::open(dir + "/prepared.h5", config.data));
     QCOMPARE(task.batchesPerEpoch(), int64_t(1));
     makeIdentity(task.unet());
     const double loss = task.trainStep(0, 0).loss.item<double>();
