@@ -632,6 +632,75 @@ private Q_SLOTS:
     QCOMPARE(maxDifference(weightsOf(task), before), 0.0);
   }
 
+  void aCheckpointOfTheOneModelLayoutStillResumes() {
+    // Runs trained before tasks could have several networks wrote format 2: one "model", one
+    // "optimizer", the EMA and the schedule's state beside them. They resume as the run's only
+    // network and optimiser.
+    const auto dir = test::freshDir("trainer-format-2");
+    auto config = smallConfig();
+    RegressionTask written(config), read(config);
+    torch::optim::AdamW optimizer(written.model()->parameters(), torch::optim::AdamWOptions(1e-3));
+    torch::serialize::OutputArchive archive, model, moments, ema;
+    written.model()->save(model);
+    optimizer.save(moments);
+    const auto params = written.model()->parameters();
+    for (size_t i = 0; i < params.size(); ++i)
+      ema.write(std::to_string(i), params[i].detach() + 1.0);
+    const auto buffers = written.model()->buffers();
+    for (size_t i = 0; i < buffers.size(); ++i)
+      ema.write(std::to_string(params.size() + i), buffers[i]);
+    archive.write("model", model);
+    archive.write("optimizer", moments);
+    archive.write("ema", ema);
+    auto number = [&](const char* key, double v) {
+      archive.write(key, torch::tensor(v, torch::kFloat64));
+    };
+    auto integer = [&](const char* key, int64_t v) {
+      archive.write(key, torch::tensor(v, torch::kInt64));
+    };
+    integer("format", 2);
+    integer("step", 33);
+    integer("epoch", 2);
+    integer("batch_in_epoch", 1);
+    integer("has_best", 1);
+    number("best", 0.25);
+    number("schedule_scale", 0.5);
+    number("schedule_best", 0.3);
+    integer("schedule_has_best", 1);
+    integer("schedule_bad_epochs", 2);
+    {
+      std::lock_guard lock(written.generator().mutex());
+      archive.write("rng_cpu", written.generator().get_state());
+    }
+    const std::string path = dir + "/old.pt";
+    archive.save_to(path);
+
+    torch::optim::AdamW readOptimizer(read.model()->parameters(), torch::optim::AdamWOptions(1e-3));
+    WeightEma readEma(*read.model(), 0.9);
+    const auto position =
+        loadCheckpoint(path, *read.model(), readOptimizer, &readEma, torch::kCPU, {});
+    QCOMPARE(position.step, int64_t(33));
+    QCOMPARE(position.batchInEpoch, int64_t(1));
+    QCOMPARE(position.best, 0.25);
+    QCOMPARE(position.schedule.plateauScale, 0.5);
+    QCOMPARE(position.schedule.plateauBadEpochs, 2);
+    QCOMPARE(maxDifference(weightsOf(read), weightsOf(written)), 0.0);
+    QVERIFY(torch::allclose(readEma.shadow()[0], params[0] + 1.0));
+    // A task with two networks cannot take it for its own.
+    torch::nn::Linear other(2, 2);
+    LrSchedule::State a, b;
+    TrainingState two{{{"model", read.model().get(), nullptr}, {"D", other.ptr().get(), nullptr}},
+                      {{"model", &readOptimizer, &a}, {"D", &readOptimizer, &b}}};
+    try {
+      loadTrainingCheckpoint(path, two, torch::kCPU, {});
+      QFAIL("a one-model checkpoint was read into two networks");
+    } catch (const IoError& e) {
+      QVERIFY2(std::string(e.what()).find("holds one network and one optimiser; this task has 2") !=
+                   std::string::npos,
+               e.what());
+    }
+  }
+
   void deviceChoiceIsValidated() {
     QCOMPARE(resolveDevice("cpu").type(), torch::kCPU);
     if (!torch::cuda::is_available()) {
