@@ -3,10 +3,12 @@
 // schedule, clipping and EMA. The generator's samples approach the data's mean; a run stopped
 // half-way resumes to the uninterrupted run's weights exactly; checkpoints key every network,
 // optimiser and EMA by name; two processes train like one with the same global batch; a task
-// that names networks or optimisers wrongly is refused with a clear error.
+// that names networks or optimisers wrongly is refused with a clear error; the step context
+// refuses misuse and lets a loss scaler skip one optimiser's overflowed step.
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "train/Checkpoint.h"
+#include "train/GradScaler.h"
 #include "train/MetricsLog.h"
 #include "train/RunDirectory.h"
 #include "train/SeededInit.h"
@@ -16,6 +18,7 @@
 #include <QCoreApplication>
 #include <QProcess>
 #include <QtTest>
+#include <cmath>
 #include <filesystem>
 
 using namespace lumen;
@@ -292,6 +295,63 @@ private Q_SLOTS:
     } catch (const InputError& e) {
       QVERIFY2(std::string(e.what()).find("'D' is stepped by two optimizers") != std::string::npos,
                e.what());
+    }
+  }
+
+  void theStepContextChecksEveryCallAndSkipsAnOverflowedStep() {
+    torch::nn::Linear g(2, 1), d(2, 1);
+    std::vector<OptimizerSlot> slots(2);
+    const std::pair<std::string, torch::nn::Linear*> parts[2] = {{"G", &g}, {"D", &d}};
+    for (int i = 0; i < 2; ++i) {
+      slots[i].name = parts[i].first;
+      slots[i].networks = {parts[i].first};
+      slots[i].parameters = (*parts[i].second)->parameters();
+      slots[i].optimizer = makeOptimizer(OptimizerConfig{}, slots[i].parameters);
+      slots[i].schedule = std::make_unique<LrSchedule>(ScheduleConfig{}, 1e-3, 10, 10);
+    }
+    const auto x = torch::ones({4, 2});
+    {
+      StepContext context(slots, nullptr, nullptr, 0, 0);
+      context.backward(g->forward(x).pow(2).mean(), "loss_G");
+      QVERIFY(context.step("G") > 0.0);
+      QVERIFY_THROWS_EXCEPTION(InputError, context.step("G")); // its gradients were used
+      try {
+        context.step("R");
+        QFAIL("an unknown optimiser was stepped");
+      } catch (const InputError& e) {
+        QVERIFY2(std::string(e.what()).find("names optimizer 'R', but the task has G, D") !=
+                     std::string::npos,
+                 e.what());
+      }
+      context.zeroGrad("G");
+      context.backward(g->forward(x).pow(2).mean(), "loss_G");
+      context.step("G"); // zeroed in between: allowed
+      QCOMPARE(context.optimizerSteps(), 2);
+      QVERIFY(context.logged().count("grad_norm_G"));
+      try {
+        context.backward(d->forward(x).sum() * std::nan(""), "loss_D");
+        QFAIL("a NaN loss was backpropagated");
+      } catch (const NonFiniteStep& e) {
+        QCOMPARE(std::string(e.what()), std::string("training loss loss_D became NaN"));
+      }
+      QVERIFY(std::isnan(context.logged().at("loss_D"))); // the record still shows it
+    }
+    {
+      // With a loss scaler, gradients that overflow at this scale skip the step of the
+      // optimiser that meets them, not the run; the other optimiser steps.
+      GradScaler scaler;
+      StepContext context(slots, nullptr, &scaler, 1, 0);
+      for (auto& slot : slots)
+        slot.optimizer->zero_grad();
+      const auto before = d->weight.clone();
+      context.backward(d->forward(x).mean() + g->forward(x).mean(), "loss");
+      auto gradient = d->weight.grad(); // a handle to the same gradient
+      gradient.index_put_({0, 0}, INFINITY);
+      QCOMPARE(context.step("D"), 0.0);
+      QVERIFY(torch::equal(d->weight, before));
+      QVERIFY(context.overflowed());
+      QVERIFY(context.step("G") > 0.0);
+      QCOMPARE(context.optimizerSteps(), 1);
     }
   }
 
