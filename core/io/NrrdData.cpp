@@ -11,7 +11,7 @@
 namespace lumen {
 namespace {
 
-constexpr uint64_t kMaxHeaderBytes = 1 << 20; // NRRD headers are a few hundred bytes
+constexpr uint64_t kMaxNrrdHeaderBytes = 1 << 20; // NRRD headers are a few hundred bytes
 
 } // namespace
 
@@ -21,7 +21,7 @@ void requireCompleteNrrd(const std::string& path, uint64_t neededBytes) {
     throw IoError(path + ": cannot open");
   std::string line, encoding, dataFile;
   bool skips = false, ended = false;
-  while (std::getline(in, line) && uint64_t(in.tellg()) <= kMaxHeaderBytes) {
+  while (std::getline(in, line) && uint64_t(in.tellg()) <= kMaxNrrdHeaderBytes) {
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
     if (line.empty()) {

@@ -2,6 +2,7 @@
 
 #include "segment/ChestCardiac.h"
 #include "segment/ChestClasses.h"
+#include "segment/ChestDraw.h"
 #include "segment/ChestVectors.h"
 
 #include <algorithm>
@@ -11,18 +12,9 @@ namespace lumen {
 using namespace chest;
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr ClassMask kSoftClasses = classBit(kChestBody) | classBit(kChestFat) |
                                    classBit(kChestMuscle) | classBit(kChestLungRight) |
                                    classBit(kChestLungLeft);
-
-struct Draw {
-  std::mt19937_64& rng;
-  // value ± relative spread, uniformly
-  double operator()(double value, double spread) {
-    return value * (1 + spread * std::uniform_real_distribution<double>(-1, 1)(rng));
-  }
-};
 
 const std::array<Vec3, 3> kBodyAxes{Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}};
 

@@ -1,6 +1,7 @@
 #include "segment/ChestCardiac.h"
 
 #include "segment/ChestClasses.h"
+#include "segment/ChestDraw.h"
 #include "segment/ChestVectors.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@ namespace lumen {
 using namespace chest;
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr ClassMask kLungs = classBit(kChestLungRight) | classBit(kChestLungLeft);
 constexpr ClassMask kMediastinum = classBit(kChestBody) | classBit(kChestFat) | kLungs;
 
@@ -23,16 +23,6 @@ struct HeartFrame {
     return base + (e1 * local[0] + e2 * local[1] + e3 * local[2]) * size;
   }
   std::array<Vec3, 3> axes() const { return {e1, e2, e3}; }
-};
-
-struct Draw {
-  std::mt19937_64& rng;
-  double operator()(double value, double spread) {
-    return value * (1 + spread * std::uniform_real_distribution<double>(-1, 1)(rng));
-  }
-  double uniform(double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng);
-  }
 };
 
 HeartFrame heartFrame(Draw& draw) {
