@@ -186,7 +186,9 @@ EventDenoiseTask::~EventDenoiseTask() {
   }
 }
 
-std::vector<EventDenoiseTask::Pair> EventDenoiseTask::batchPairs(int64_t epoch, int64_t batch) {
+std::vector<EventDenoiseTask::Pair>
+EventDenoiseTask::batchPairs(const std::vector<BatchSample>& samples, int64_t epoch,
+                             int64_t batch) {
   if (prefetch_.job && prefetch_.epoch == epoch && prefetch_.batch == batch) {
     JobPtr job = std::move(prefetch_.job);
     // A read that has not started yet (every worker of the pool busy) is done here instead of
@@ -200,8 +202,7 @@ std::vector<EventDenoiseTask::Pair> EventDenoiseTask::batchPairs(int64_t epoch, 
       job->get(); // the read's own error (a damaged chunk, a file gone)
   }
   std::vector<Pair> pairs;
-  for (const auto& s : shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
-                                    uint64_t(config_.trainer.seed), epoch, batch))
+  for (const auto& s : samples)
     pairs.push_back(sample(trainIndex_[size_t(s.index)]));
   return pairs;
 }
@@ -233,7 +234,7 @@ StepOutput EventDenoiseTask::trainStep(int64_t epoch, int64_t batch) {
   using torch::indexing::Slice;
   const auto samples = shardedBatch(int64_t(trainIndex_.size()), config_.data.batch_size,
                                     uint64_t(config_.trainer.seed), epoch, batch);
-  auto pairs = batchPairs(epoch, batch);
+  auto pairs = batchPairs(samples, epoch, batch);
   // The next batch is read while this one trains.
   prefetch(epoch, batch + 1);
   std::vector<torch::Tensor> inputs, counts, targets;

@@ -69,9 +69,10 @@ private:
   using Pair = std::pair<torch::Tensor, torch::Tensor>;
   // Sample k's event counts, raw and label, each (1, 1, B, H, W).
   Pair sample(int64_t k) const;
-  // The training pairs of batch `batch` of epoch `epoch`: read while the previous step trained
-  // (a silent job on the run's pool) when it could be, read now otherwise.
-  std::vector<Pair> batchPairs(int64_t epoch, int64_t batch);
+  // The training pairs of `samples`, batch `batch` of epoch `epoch`: read while the previous
+  // step trained (a silent job on the run's pool) when it could be, read now otherwise.
+  std::vector<Pair> batchPairs(const std::vector<BatchSample>& samples, int64_t epoch,
+                               int64_t batch);
   void prefetch(int64_t epoch, int64_t batch);
   struct Prefetch {
     int64_t epoch = -1, batch = -1;

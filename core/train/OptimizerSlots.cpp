@@ -75,7 +75,7 @@ TaskOptimization buildOptimization(MultiNetworkTask& task, const TrainerConfig& 
     const OptimizerGroupConfig settings = spec.config.value_or(config.optimizerGroup());
     OptimizerSlot& slot = slots.emplace_back();
     slot.name = spec.name;
-    slot.networks = spec.networks;
+    slot.settings = settings;
     for (const auto& name : spec.networks) {
       if (std::find(stepped.begin(), stepped.end(), name) != stepped.end())
         throw InputError("network '" + name + "' is stepped by two optimizers");

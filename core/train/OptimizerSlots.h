@@ -17,8 +17,8 @@ namespace lumen {
 
 struct OptimizerSlot {
   std::string name;
-  std::vector<std::string> networks;
-  std::vector<torch::Tensor> parameters; // of those networks, in their order
+  OptimizerGroupConfig settings;
+  std::vector<torch::Tensor> parameters; // of its networks, in their order
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::unique_ptr<LrSchedule> schedule;
   double gradClipNorm = 0.0;                                   // 0: none

@@ -100,8 +100,4 @@ void StepContext::log(const std::string& name, double value) {
   logged_[name] = value;
 }
 
-double StepContext::learningRate(const std::string& name) const {
-  return slot(name).schedule->lrAt(globalStep_);
-}
-
 } // namespace lumen

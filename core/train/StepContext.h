@@ -48,7 +48,6 @@ public:
   // Optimisation steps done before this one, and the epoch (0-based).
   int64_t globalStep() const { return globalStep_; }
   int64_t epoch() const { return epoch_; }
-  double learningRate(const std::string& optimizer) const;
 
   // For the trainer, after the task's step.
   const std::map<std::string, double>& logged() const { return logged_; }

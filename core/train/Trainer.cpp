@@ -166,11 +166,10 @@ TrainSummary Trainer::fit(Job* job) {
   } else {
     task_.generator().set_current_seed(static_cast<uint64_t>(config_.seed));
     std::string optimizers;
-    for (const auto& spec : task_.optimizers())
+    for (const auto& slot : slots)
       optimizers += (optimizers.empty() ? "" : "; ") +
-                    (slots.size() > 1 ? spec.name + ": " : std::string()) +
-                    spec.config.value_or(config_.optimizerGroup()).optimizer.name + ", schedule " +
-                    spec.config.value_or(config_.optimizerGroup()).schedule.name;
+                    (slots.size() > 1 ? slot.name + ": " : std::string()) +
+                    slot.settings.optimizer.name + ", schedule " + slot.settings.schedule.name;
     logInfo("training ", taskName_.empty() ? run.name() : taskName_, " on ", describeDevice(device),
             ": ", config_.epochs, " epochs x ", perEpoch, " steps, optimizer ", optimizers);
   }

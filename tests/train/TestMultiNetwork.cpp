@@ -304,7 +304,6 @@ private Q_SLOTS:
     const std::pair<std::string, torch::nn::Linear*> parts[2] = {{"G", &g}, {"D", &d}};
     for (int i = 0; i < 2; ++i) {
       slots[i].name = parts[i].first;
-      slots[i].networks = {parts[i].first};
       slots[i].parameters = (*parts[i].second)->parameters();
       slots[i].optimizer = makeOptimizer(OptimizerConfig{}, slots[i].parameters);
       slots[i].schedule = std::make_unique<LrSchedule>(ScheduleConfig{}, 1e-3, 10, 10);
