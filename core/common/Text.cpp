@@ -44,4 +44,11 @@ std::string trimSpace(const std::string& text) {
   return text.substr(a, b - a);
 }
 
+std::string asciiLower(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z')
+      c = char(c - 'A' + 'a');
+  return text;
+}
+
 } // namespace lumen

@@ -16,6 +16,9 @@ std::string joinLimited(const std::vector<std::string>& items, size_t shown = 8,
 // The text without leading and trailing white space (header fields of NRRD, MetaImage, DICOM).
 std::string trimSpace(const std::string& text);
 
+// The text with ASCII letters in lower case (file extensions, class names typed by users).
+std::string asciiLower(std::string text);
+
 // The text cut to `maxChars` characters, with "…" marking the cut.
 std::string truncateText(const std::string& text, size_t maxChars);
 

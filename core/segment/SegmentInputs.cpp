@@ -1,5 +1,6 @@
 #include "segment/SegmentInputs.h"
 
+#include "common/Text.h"
 #include "io/CtVolumeIO.h"
 #include "segment/DatastoreNames.h"
 
@@ -27,19 +28,13 @@ constexpr int kVolumeProbes = 8;
 // costs a few milliseconds.
 constexpr size_t kLabelProbeVoxels = 512 * 512;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return text;
-}
-
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool isVolumeName(const std::string& name) {
-  const std::string n = lower(name);
+  const std::string n = asciiLower(name);
   for (const char* ext : {".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd"})
     if (endsWith(n, ext))
       return true;
@@ -56,14 +51,14 @@ bool hasDicomMagic(const fs::path& file) {
 bool isDicomFile(const fs::directory_entry& entry) {
   if (!entry.is_regular_file())
     return false;
-  const std::string name = lower(entry.path().filename().string());
+  const std::string name = asciiLower(entry.path().filename().string());
   return endsWith(name, ".dcm") || hasDicomMagic(entry.path());
 }
 
 // The name's words ("CT_seg-2.nii.gz" -> ct, seg, 2, nii, gz).
 std::vector<std::string> nameWords(const std::string& name) {
   std::vector<std::string> words(1);
-  for (char c : lower(name)) {
+  for (char c : asciiLower(name)) {
     if (std::isalnum(static_cast<unsigned char>(c)))
       words.back() += c;
     else if (!words.back().empty())
@@ -227,7 +222,7 @@ bool looksLikeLabelMap(const std::string& path) {
         word == "mask")
       return true;
   try {
-    const std::string type = lower(readVolumeHeader(path).pixelType);
+    const std::string type = asciiLower(readVolumeHeader(path).pixelType);
     if (type.find("char") != std::string::npos || type == "uint8" || type == "int8")
       return true;
   } catch (const std::exception&) {
@@ -264,7 +259,7 @@ SegmentInputKind classifySegmentInput(const std::string& path) {
   if (error || !fs::exists(status))
     return SegmentInputKind::None;
   if (fs::is_regular_file(status)) {
-    if (endsWith(lower(path), ".dcm"))
+    if (endsWith(asciiLower(path), ".dcm"))
       return SegmentInputKind::DicomFolder;
     return isVolumeName(path) && !looksLikeLabelMap(path) ? SegmentInputKind::CtVolume
                                                           : SegmentInputKind::None;

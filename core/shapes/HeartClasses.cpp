@@ -1,6 +1,7 @@
 #include "shapes/HeartClasses.h"
 
 #include "common/Error.h"
+#include "common/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -39,11 +40,6 @@ const ClassInfo& info(int label) {
   return classTable()[size_t(label - 1)];
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 } // namespace
 
 const std::string& heartClassName(int label) {
@@ -70,10 +66,10 @@ std::vector<int> parseHeartClassList(const std::string& text) {
       for (char digit : item)
         label = std::min(label * 10 + (digit - '0'), 1000);
     } else {
-      const std::string key = lower(item);
+      const std::string key = asciiLower(item);
       for (int c = 1; c <= kHeartClasses; ++c) {
         const auto& aliases = classTable()[size_t(c - 1)].aliases;
-        if (lower(heartClassName(c)) == key ||
+        if (asciiLower(heartClassName(c)) == key ||
             std::find(aliases.begin(), aliases.end(), key) != aliases.end())
           label = c;
       }
