@@ -5,19 +5,21 @@
 
 namespace lumen::cli {
 
-void addRunsCommands(Command& root);             // runs list, monitor
-void addTrainingCommands(Command& root);         // demo, regression train
+void addRunsCommands(Command& root);     // runs list, monitor
+void addTrainingCommands(Command& root); // demo, regression train
 // events import, stats, encode, decode, synth, filter, eval: returns the `events` group.
 Command& addEventsCommands(Command& root);
-void addEventsTrainingCommands(Command& events); // events prepare, train, test, infer (LibTorch)
-void addCtCommands(Command& root);               // ct info, ct synth
-void addSegmentGroup(Command& root);             // segment datastore, infer, eval, serve
-void addShapesCommands(Command& root);           // shapes synth, prepare, train, complete, eval
-void addCtInfoCommand(Command& ct);              // ct info
-void addCtSynthCommand(Command& ct);             // ct synth
+void addEventsTrainingCommands(Command& events);   // events prepare, train, test, infer (LibTorch)
+void addCtCommands(Command& root);                 // ct info, ct synth
+void addSegmentGroup(Command& root);               // segment datastore, infer, eval, serve
+void addShapesCommands(Command& root);             // shapes synth, prepare, train, complete, eval
+void addCtInfoCommand(Command& ct);                // ct info
+void addCtSynthCommand(Command& ct);               // ct synth
 void addSegmentDatastoreCommand(Command& segment); // segment datastore
 void addSegmentCommands(Command& segment);         // segment infer, eval
 void addSegmentServeCommand(Command& segment);     // segment serve
+Command& addSynthCommands(Command& root);          // synth pairs, eval: the `synth` group
+void addSynthPairsCommand(Command& synth);         // synth pairs
 
 // The shapes part of `lumen-cli demo`: synthetic hearts, phase-1 and phase-2 training, a
 // completed held-out heart and its scores next to the retrieval baseline. Returns an exit code.

@@ -33,5 +33,6 @@ int main(int argc, char** argv) {
   cli::addShapesCommands(root);
   cli::addCtCommands(root);
   cli::addSegmentGroup(root);
+  cli::addSynthCommands(root);
   return cli::runRootCommand(root, args);
 }

@@ -96,5 +96,6 @@ int main(int argc, char** argv) {
   forwarded(root, cli::kShapesCommand);
   cli::addCtCommands(root);
   forwarded(root, cli::kSegmentCommand);
+  cli::addSynthCommands(root);
   return cli::runRootCommand(root, args);
 }

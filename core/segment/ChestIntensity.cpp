@@ -123,7 +123,54 @@ void blurAxis(FloatVolume& image, size_t axis, double sigma, int threads, Job* j
       job);
 }
 
+// The image of the patient moved by `motion`: each output voxel samples the input at the inverse
+// motion (rotation transposed), trilinearly.
+FloatVolume moved(const FloatVolume& image, const RigidMotion& motion, int threads, Job* job) {
+  const ImageGeometry& g = image.geometry;
+  const Vec3 centre = g.indexToPhysical(
+      {0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), 0.5 * double(g.size[2] - 1)});
+  const auto& r = motion.rotation;
+  FloatVolume out;
+  out.geometry = g;
+  out.values.resize(g.voxels());
+  parallelFor(
+      size_t(g.size[2]), threads,
+      [&](size_t k) {
+        for (int64_t j = 0; j < g.size[1]; ++j)
+          for (int64_t i = 0; i < g.size[0]; ++i) {
+            const Vec3 p = g.indexToPhysical({double(i), double(j), double(k)});
+            Vec3 d;
+            for (size_t a = 0; a < 3; ++a)
+              d[a] = p[a] - centre[a] - motion.shiftMm[a];
+            Vec3 source;
+            for (size_t a = 0; a < 3; ++a)
+              source[a] = centre[a] + r[a] * d[0] + r[3 + a] * d[1] + r[6 + a] * d[2];
+            const Vec3 at = g.physicalToIndex(source);
+            double value = 0;
+            double weight = 0;
+            const int64_t i0 = int64_t(std::floor(at[0])), j0 = int64_t(std::floor(at[1])),
+                          k0 = int64_t(std::floor(at[2]));
+            for (int c = 0; c < 8; ++c) {
+              const int64_t ii = i0 + (c & 1), jj = j0 + ((c >> 1) & 1), kk = k0 + (c >> 2);
+              const double w = (c & 1 ? at[0] - double(i0) : 1 - (at[0] - double(i0))) *
+                               ((c >> 1) & 1 ? at[1] - double(j0) : 1 - (at[1] - double(j0))) *
+                               (c >> 2 ? at[2] - double(k0) : 1 - (at[2] - double(k0)));
+              value += w * (g.contains(ii, jj, kk) ? double(image.at(ii, jj, kk)) : -1000.0);
+              weight += w;
+            }
+            out.at(i, j, int64_t(k)) = float(value / weight);
+          }
+      },
+      job);
+  return out;
+}
+
 } // namespace
+
+bool RigidMotion::isIdentity() const {
+  const RigidMotion identity;
+  return rotation == identity.rotation && shiftMm == identity.shiftMm;
+}
 
 CtVolume renderChestCt(const LabelVolume& labels, const std::vector<ChestMaterial>& materials,
                        const ChestAnatomy& anatomy, const ChestRenderSettings& settings, Job* job) {
@@ -190,6 +237,8 @@ CtVolume renderChestCt(const LabelVolume& labels, const std::vector<ChestMateria
       job);
   for (size_t axis = 0; axis < 3; ++axis)
     blurAxis(image, axis, std::max(0.45, settings.blurMm / g.spacing[axis]), settings.threads, job);
+  if (!settings.motion.isIdentity())
+    image = moved(image, settings.motion, settings.threads, job);
 
   CtVolume ct;
   ct.geometry = g;

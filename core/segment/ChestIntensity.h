@@ -9,6 +9,14 @@ namespace lumen {
 
 class Job;
 
+// A rigid patient movement between two scans: x' = centre + rotation (x - centre) + shift, in
+// physical mm, the centre being the image's.
+struct RigidMotion {
+  std::array<double, 9> rotation{1, 0, 0, 0, 1, 0, 0, 0, 1}; // row-major
+  Vec3 shiftMm{0, 0, 0};
+  bool isIdentity() const;
+};
+
 struct ChestRenderSettings {
   bool contrast = false; // arterial-phase CTA instead of the non-contrast scan
   double noiseHu = 14;   // standard deviation of the noise
@@ -16,6 +24,9 @@ struct ChestRenderSettings {
   double scale = 1;      // physical mm per phantom mm
   uint64_t noiseSeed = 0;
   int threads = 1;
+  // The patient as this scan sees them, moved after the blur and before the noise (trilinear;
+  // air where the moved patient leaves the field of view).
+  RigidMotion motion;
 };
 
 CtVolume renderChestCt(const LabelVolume& labels, const std::vector<ChestMaterial>& materials,

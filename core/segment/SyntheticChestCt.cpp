@@ -10,6 +10,7 @@
 #include "segment/ChestIntensity.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -45,6 +46,34 @@ double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// A shift uniform in [-shift, shift] per axis and a rotation by an angle uniform in
+// [-degrees, degrees] about a uniformly random axis (Rodrigues' formula), from a stream of its
+// own so that the anatomy and noise of a seed stay the same.
+RigidMotion randomMotion(uint64_t seed, double shift, double degrees) {
+  RigidMotion motion;
+  if (shift <= 0 && degrees <= 0)
+    return motion;
+  std::mt19937_64 rng(seed * 0xD1B54A32D192ED03ull + 0x3A15ull);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (double& s : motion.shiftMm)
+    s = shift * unit(rng);
+  Vec3 axis{0, 0, 0};
+  double length = 0;
+  while (length < 1e-3 || length > 1) {
+    axis = {unit(rng), unit(rng), unit(rng)};
+    length = std::sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
+  }
+  for (double& a : axis)
+    a /= length;
+  const double angle = degrees * unit(rng) * 3.14159265358979323846 / 180.0;
+  const double c = std::cos(angle), s = std::sin(angle), t = 1 - c;
+  const double x = axis[0], y = axis[1], z = axis[2];
+  motion.rotation = {t * x * x + c,     t * x * y - s * z, t * x * z + s * y,
+                     t * x * y + s * z, t * y * y + c,     t * y * z - s * x,
+                     t * x * z - s * y, t * y * z + s * x, t * z * z + c};
+  return motion;
+}
+
 } // namespace
 
 void checkSyntheticChestCtOptions(const SyntheticChestCtOptions& o) {
@@ -64,6 +93,12 @@ void checkSyntheticChestCtOptions(const SyntheticChestCtOptions& o) {
                      std::to_string(kMaxSyntheticChestVoxels) + " (512x512x1024)");
   if (!(o.noiseHu >= 0 && o.noiseHu <= 200))
     throw InputError("synthetic chest noise must be 0-200 HU, got " + std::to_string(o.noiseHu));
+  if (!(o.misalignMm >= 0 && o.misalignMm <= 20))
+    throw InputError("synthetic CTA misalignment must be 0-20 mm, got " +
+                     std::to_string(o.misalignMm));
+  if (!(o.misalignDegrees >= 0 && o.misalignDegrees <= 10))
+    throw InputError("synthetic CTA rotation must be 0-10 degrees, got " +
+                     std::to_string(o.misalignDegrees));
 }
 
 SyntheticChestCt makeSyntheticChestCt(uint64_t seed, const SyntheticChestCtOptions& options,
@@ -114,6 +149,8 @@ SyntheticChestCt makeSyntheticChestCt(uint64_t seed, const SyntheticChestCtOptio
   render.threads = threads;
   result.nct = renderChestCt(result.labels, materials, anatomy, render, job);
   render.contrast = true;
+  result.ctaMotion = randomMotion(seed, options.misalignMm, options.misalignDegrees);
+  render.motion = result.ctaMotion;
   result.cta = renderChestCt(result.labels, materials, anatomy, render, job);
   return result;
 }
@@ -131,7 +168,7 @@ std::vector<std::string> existingSyntheticChestCtFiles(const std::string& outDir
 
 SyntheticChestCtFiles writeSyntheticChestCts(const std::string& outDir, int cases, uint64_t seed,
                                              const SyntheticChestCtOptions& options, bool overwrite,
-                                             Job* job) {
+                                             Job* job, const SyntheticCaseWriter& alsoWrite) {
   if (cases < 1)
     throw InputError("synthetic chest CT needs at least 1 case, got " + std::to_string(cases));
   checkSyntheticChestCtOptions(options);
@@ -188,18 +225,22 @@ SyntheticChestCtFiles writeSyntheticChestCts(const std::string& outDir, int case
             writeLabelVolume(paths[2], ct.labels);
         },
         job);
+    if (alsoWrite)
+      alsoWrite(caseName(c), ct);
     files.writeSeconds += seconds(start);
     const ImageGeometry& g = ct.labels.geometry;
-    json["cases"].push_back({{"case", caseName(c)},
-                             {"seed", caseSeed},
-                             {"size", g.size},
-                             {"spacing", g.spacing},
-                             {"origin", g.origin},
-                             {"direction", g.direction},
-                             {"phantom_scale", ct.scale},
-                             {"nct", "nct/" + caseName(c) + ".nii.gz"},
-                             {"cta", "cta/" + caseName(c) + ".nii.gz"},
-                             {"labels", "labels/" + caseName(c) + ".nii.gz"}});
+    json["cases"].push_back(
+        {{"case", caseName(c)},
+         {"seed", caseSeed},
+         {"size", g.size},
+         {"spacing", g.spacing},
+         {"origin", g.origin},
+         {"direction", g.direction},
+         {"phantom_scale", ct.scale},
+         {"cta_motion", {{"rotation", ct.ctaMotion.rotation}, {"shift_mm", ct.ctaMotion.shiftMm}}},
+         {"nct", "nct/" + caseName(c) + ".nii.gz"},
+         {"cta", "cta/" + caseName(c) + ".nii.gz"},
+         {"labels", "labels/" + caseName(c) + ".nii.gz"}});
     files.cases.push_back(caseName(c));
   }
   writeFileAtomically((fs::path(outDir) / "phantoms.json").string(), json.dump(2) + "\n");

@@ -6,7 +6,9 @@
 // thread count.
 #pragma once
 #include "io/Volume.h"
+#include "segment/ChestIntensity.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,12 @@ struct SyntheticChestCtOptions {
   std::array<int64_t, 3> size{256, 256, 120};
   Vec3 spacing{1.4, 1.4, 2.5}; // mm along i, j, k: 358 mm across at 256 voxels
   double noiseHu = 14;         // standard deviation of each scan's noise
-  int threads = 0;             // 0: one per core
+  // The CTA's patient moved against the NCCT's by up to this shift along each axis and this
+  // rotation about a random axis through the image centre (0: the same position), as between
+  // two real acquisitions. The anatomy and noise do not depend on it.
+  double misalignMm = 0;
+  double misalignDegrees = 0;
+  int threads = 0; // 0: one per core
 };
 
 // Per axis 8-2048 voxels, at most kMaxSyntheticChestVoxels in all; spacing 0.1-20 mm; noise
@@ -27,9 +34,10 @@ constexpr uint64_t kMaxSyntheticChestVoxels = 512ull * 512ull * 1024ull;
 void checkSyntheticChestCtOptions(const SyntheticChestCtOptions& options);
 
 struct SyntheticChestCt {
-  CtVolume nct, cta;  // HU, int16
-  LabelVolume labels; // ChestClasses labels, 0 outside the body
-  double scale = 1;   // physical mm per phantom mm (1 unless the field of view is narrow)
+  CtVolume nct, cta;     // HU, int16
+  LabelVolume labels;    // ChestClasses labels, 0 outside the body
+  double scale = 1;      // physical mm per phantom mm (1 unless the field of view is narrow)
+  RigidMotion ctaMotion; // the CTA's patient against the NCCT's (labels follow the NCCT)
 };
 
 // Direction identity (LPS), the image centred on the chest in x and y.
@@ -49,11 +57,15 @@ void linkSyntheticLabelsAsFinal(const std::string& outDir, const std::vector<std
 // Case files OUTDIR/{nct,cta,labels}/case_NNN.nii.gz for cases 0..cases-1 that exist already.
 std::vector<std::string> existingSyntheticChestCtFiles(const std::string& outDir, int cases);
 
-// Writes cases with seeds seed..seed+cases-1 and OUTDIR/phantoms.json (class table, per-case seed
-// and geometry), every file atomically. Refuses (InputError, nothing written) when a case file
-// exists and `overwrite` is false.
+// Writes cases with seeds seed..seed+cases-1 and OUTDIR/phantoms.json (class table, per-case seed,
+// geometry and the CTA's motion), every file atomically. Refuses (InputError, nothing written) when
+// a case file exists and `overwrite` is false. `alsoWrite`, when given, writes more files of each
+// case (the synthesis pipeline's masks).
+using SyntheticCaseWriter =
+    std::function<void(const std::string& caseName, const SyntheticChestCt& ct)>;
 SyntheticChestCtFiles writeSyntheticChestCts(const std::string& outDir, int cases, uint64_t seed,
                                              const SyntheticChestCtOptions& options, bool overwrite,
-                                             Job* job = nullptr);
+                                             Job* job = nullptr,
+                                             const SyntheticCaseWriter& alsoWrite = {});
 
 } // namespace lumen
