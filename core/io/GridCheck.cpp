@@ -1,5 +1,7 @@
 #include "io/GridCheck.h"
 
+#include "common/Error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -40,6 +42,12 @@ std::string gridDifference(const ImageGeometry& a, const ImageGeometry& b) {
       return "directions " + a.orientationCode() + " and " + b.orientationCode() +
              " (the direction cosines differ)";
   return {};
+}
+
+void requireSameGrid(const ImageGeometry& a, const ImageGeometry& b, const std::string& what) {
+  const std::string difference = gridDifference(a, b);
+  if (!difference.empty())
+    throw InputError(what + ": " + difference);
 }
 
 } // namespace lumen

@@ -11,4 +11,7 @@ namespace lumen {
 // differs, e.g. "sizes 64x64x20 and 64x64x21", for an error message that names both files.
 std::string gridDifference(const ImageGeometry& a, const ImageGeometry& b);
 
+// Throws InputError "<what>: <the difference>" unless `a` and `b` are the same grid.
+void requireSameGrid(const ImageGeometry& a, const ImageGeometry& b, const std::string& what);
+
 } // namespace lumen

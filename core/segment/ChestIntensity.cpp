@@ -124,12 +124,30 @@ void blurAxis(FloatVolume& image, size_t axis, double sigma, int threads, Job* j
 }
 
 // The image of the patient moved by `motion`: each output voxel samples the input at the inverse
-// motion (rotation transposed), trilinearly.
+// motion (rotation transposed), trilinearly. Index to source index is one affine map, set up once.
 FloatVolume moved(const FloatVolume& image, const RigidMotion& motion, int threads, Job* job) {
   const ImageGeometry& g = image.geometry;
   const Vec3 centre = g.indexToPhysical(
       {0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), 0.5 * double(g.size[2] - 1)});
   const auto& r = motion.rotation;
+  auto sourceIndex = [&](const Vec3& index) {
+    const Vec3 p = g.indexToPhysical(index);
+    Vec3 d, source;
+    for (size_t a = 0; a < 3; ++a)
+      d[a] = p[a] - centre[a] - motion.shiftMm[a];
+    for (size_t a = 0; a < 3; ++a)
+      source[a] = centre[a] + r[a] * d[0] + r[3 + a] * d[1] + r[6 + a] * d[2];
+    return g.physicalToIndex(source);
+  };
+  const Vec3 origin = sourceIndex({0, 0, 0});
+  Vec3 step[3];
+  for (size_t axis = 0; axis < 3; ++axis) {
+    Vec3 unit{0, 0, 0};
+    unit[axis] = 1;
+    const Vec3 moved = sourceIndex(unit);
+    for (size_t a = 0; a < 3; ++a)
+      step[axis][a] = moved[a] - origin[a];
+  }
   FloatVolume out;
   out.geometry = g;
   out.values.resize(g.voxels());
@@ -138,16 +156,11 @@ FloatVolume moved(const FloatVolume& image, const RigidMotion& motion, int threa
       [&](size_t k) {
         for (int64_t j = 0; j < g.size[1]; ++j)
           for (int64_t i = 0; i < g.size[0]; ++i) {
-            const Vec3 p = g.indexToPhysical({double(i), double(j), double(k)});
-            Vec3 d;
+            Vec3 at;
             for (size_t a = 0; a < 3; ++a)
-              d[a] = p[a] - centre[a] - motion.shiftMm[a];
-            Vec3 source;
-            for (size_t a = 0; a < 3; ++a)
-              source[a] = centre[a] + r[a] * d[0] + r[3 + a] * d[1] + r[6 + a] * d[2];
-            const Vec3 at = g.physicalToIndex(source);
-            double value = 0;
-            double weight = 0;
+              at[a] = origin[a] + double(i) * step[0][a] + double(j) * step[1][a] +
+                      double(k) * step[2][a];
+            double value = 0; // the eight weights sum to 1
             const int64_t i0 = int64_t(std::floor(at[0])), j0 = int64_t(std::floor(at[1])),
                           k0 = int64_t(std::floor(at[2]));
             for (int c = 0; c < 8; ++c) {
@@ -156,9 +169,8 @@ FloatVolume moved(const FloatVolume& image, const RigidMotion& motion, int threa
                                ((c >> 1) & 1 ? at[1] - double(j0) : 1 - (at[1] - double(j0))) *
                                (c >> 2 ? at[2] - double(k0) : 1 - (at[2] - double(k0)));
               value += w * (g.contains(ii, jj, kk) ? double(image.at(ii, jj, kk)) : -1000.0);
-              weight += w;
             }
-            out.at(i, j, int64_t(k)) = float(value / weight);
+            out.at(i, j, int64_t(k)) = float(value);
           }
       },
       job);

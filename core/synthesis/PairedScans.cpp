@@ -37,12 +37,10 @@ std::map<std::string, std::string> scansInFolder(const std::string& folder,
 
 namespace {
 
-void requireSameGrid(const std::string& a, const std::string& b) {
-  const std::string difference =
-      gridDifference(readVolumeHeader(a).geometry, readVolumeHeader(b).geometry);
-  if (!difference.empty())
-    throw InputError(a + " and " + b + " are not on one voxel grid: " + difference +
-                     " (resample the pair onto one grid first)");
+void requirePairedGrid(const std::string& a, const std::string& b) {
+  requireSameGrid(readVolumeHeader(a).geometry, readVolumeHeader(b).geometry,
+                  a + " and " + b +
+                      " are not on one voxel grid (resample the pair onto one grid first)");
 }
 
 } // namespace
@@ -69,7 +67,7 @@ std::vector<ScanPair> findScanPairs(const ScanPairFolders& folders) {
   std::vector<ScanPair> pairs;
   for (const auto& [name, path] : ncct) {
     ScanPair pair{name, path, cta.at(name), {}, {}};
-    requireSameGrid(pair.ncct, pair.cta);
+    requirePairedGrid(pair.ncct, pair.cta);
     for (auto [masks, target, folder] : {std::tuple{&body, &pair.bodyMask, &folders.bodyMask},
                                          std::tuple{&lung, &pair.lungMask, &folders.lungMask}}) {
       if (folder->empty())
@@ -78,7 +76,7 @@ std::vector<ScanPair> findScanPairs(const ScanPairFolders& folders) {
       if (found == masks->end())
         throw InputError("the mask folder " + *folder + " has no mask for '" + name + "'");
       *target = found->second;
-      requireSameGrid(pair.ncct, *target);
+      requirePairedGrid(pair.ncct, *target);
     }
     pairs.push_back(std::move(pair));
   }

@@ -16,18 +16,11 @@ namespace lumen {
 
 namespace {
 
-void requireGrid(const ImageGeometry& geometry, const ImageGeometry& reference,
-                 const std::string& path, const std::string& referencePath) {
-  const std::string difference = gridDifference(geometry, reference);
-  if (!difference.empty())
-    throw InputError(path + " is not on the grid of the reference " + referencePath + ": " +
-                     difference);
-}
-
 Volume<uint8_t> readMask(const std::string& path, const FloatVolume& reference,
                          const std::string& referencePath) {
   const LabelVolume labels = readLabelVolume(path);
-  requireGrid(labels.geometry, reference.geometry, path, referencePath);
+  requireSameGrid(labels.geometry, reference.geometry,
+                  path + " is not on the grid of the reference " + referencePath);
   Volume<uint8_t> mask;
   mask.geometry = labels.geometry;
   mask.values.resize(labels.values.size());
@@ -51,11 +44,13 @@ SynthesisEvaluation evaluateSynthesisFiles(const SynthesisEvalFiles& files,
   stage(0, "reading");
   const FloatVolume reference = readIntensityVolume(files.reference);
   const FloatVolume prediction = readIntensityVolume(files.prediction);
-  requireGrid(prediction.geometry, reference.geometry, files.prediction, files.reference);
+  requireSameGrid(prediction.geometry, reference.geometry,
+                  files.prediction + " is not on the grid of the reference " + files.reference);
   std::optional<FloatVolume> ncct;
   if (!files.ncct.empty()) {
     ncct = readIntensityVolume(files.ncct);
-    requireGrid(ncct->geometry, reference.geometry, files.ncct, files.reference);
+    requireSameGrid(ncct->geometry, reference.geometry,
+                    files.ncct + " is not on the grid of the reference " + files.reference);
   }
   Volume<uint8_t> mask;
   if (files.mask.empty()) {

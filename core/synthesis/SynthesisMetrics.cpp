@@ -9,7 +9,6 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <thread>
 
 namespace lumen {
 
@@ -27,12 +26,6 @@ void checkSynthesisMetricOptions(const SynthesisMetricOptions& options) {
 }
 
 namespace {
-
-void checkSameGrid(const ImageGeometry& a, const ImageGeometry& b, const char* what) {
-  const std::string difference = gridDifference(a, b);
-  if (!difference.empty())
-    throw InputError(std::string("the ") + what + " is not on the reference's grid: " + difference);
-}
 
 // scipy.ndimage's "reflect" border (d c b a | a b c d | d c b a), for windows narrower than the
 // axis.
@@ -115,8 +108,9 @@ double maskedSsim3d(const FloatVolume& prediction, const FloatVolume& reference,
                     const Volume<uint8_t>& mask, const SynthesisMetricOptions& options,
                     int64_t* voxels, Job* job) {
   checkSynthesisMetricOptions(options);
-  checkSameGrid(prediction.geometry, reference.geometry, "prediction");
-  checkSameGrid(mask.geometry, reference.geometry, "mask");
+  requireSameGrid(prediction.geometry, reference.geometry,
+                  "the prediction is not on the reference's grid");
+  requireSameGrid(mask.geometry, reference.geometry, "the mask is not on the reference's grid");
   const auto& size = reference.geometry.size;
   for (size_t d = 0; d < 3; ++d)
     if (size[d] < options.ssimWindow)
@@ -208,10 +202,12 @@ SynthesisScores scoreSynthesis(const FloatVolume& prediction, const FloatVolume&
                                const Volume<uint8_t>& mask, const Volume<uint8_t>* vessels,
                                const SynthesisMetricOptions& options, Job* job) {
   checkSynthesisMetricOptions(options);
-  checkSameGrid(prediction.geometry, reference.geometry, "prediction");
-  checkSameGrid(mask.geometry, reference.geometry, "mask");
+  requireSameGrid(prediction.geometry, reference.geometry,
+                  "the prediction is not on the reference's grid");
+  requireSameGrid(mask.geometry, reference.geometry, "the mask is not on the reference's grid");
   if (vessels)
-    checkSameGrid(vessels->geometry, reference.geometry, "vessel mask");
+    requireSameGrid(vessels->geometry, reference.geometry,
+                    "the vessel mask is not on the reference's grid");
   SynthesisScores scores;
   double absolute = 0, squared = 0, vesselAbsolute = 0;
   for (size_t n = 0; n < reference.values.size(); ++n) {
